@@ -1,0 +1,33 @@
+<?php
+/**
+ * SpectroCoin callback endpoint: {SystemURL}modules/gateways/callback/spectrocoin.php
+ * The work is in spectrocoin/lib/CallbackHandler.php; this file is WHMCS' standard bootstrap.
+ */
+require __DIR__ . '/../../../init.php';
+require_once ROOTDIR . '/includes/gatewayfunctions.php';
+require_once ROOTDIR . '/includes/invoicefunctions.php';
+require_once __DIR__ . '/../spectrocoin/lib/bootstrap.php';
+
+use WHMCS\Module\Gateway\Spectrocoin\CallbackHandler;
+use WHMCS\Module\Gateway\Spectrocoin\OrderStore;
+use WHMCS\Module\Gateway\Spectrocoin\Response;
+use WHMCS\Module\Gateway\Spectrocoin\Settings;
+
+$method = strtoupper((string) ($_SERVER['REQUEST_METHOD'] ?? 'GET'));
+if ($method !== 'POST') {
+    Response::text(405, 'Method Not Allowed', ['Allow' => 'POST'])->send();
+    return;
+}
+try {
+    $variables = getGatewayVariables(Settings::GATEWAY);
+} catch (\Throwable $e) {
+    $variables = [];
+}
+if (empty($variables['type'])) {
+    // Not active (yet): SpectroCoin retries, so nothing is lost once the admin activates it again.
+    Response::text(503, 'Gateway not active')->send();
+    return;
+}
+// The raw body, never $_POST: WHMCS HTML-encodes superglobals, which would break the signature.
+$raw = (string) file_get_contents('php://input');
+(new CallbackHandler(Settings::fromGatewayVariables($variables), new OrderStore()))->handle($method, $raw)->send();

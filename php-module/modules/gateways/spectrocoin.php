@@ -1,0 +1,190 @@
+<?php
+/**
+ * SpectroCoin (Bitcoin) payment gateway for WHMCS.
+ *
+ * Everything SpectroCoin-specific (signing, order creation, callback verification, what a status
+ * means for an invoice) lives in the `spectrocoin` PHP extension; this module only does WHMCS I/O.
+ * Files: this one, callback/spectrocoin.php (SpectroCoin's callbacks) and spectrocoin/ (Pay Now
+ * endpoint, classes, metadata). Refunds are made in the SpectroCoin dashboard and recorded in WHMCS
+ * by hand, so there is deliberately no spectrocoin_refund().
+ */
+if (!defined('WHMCS')) {
+    die('This file cannot be accessed directly');
+}
+
+require_once __DIR__ . '/spectrocoin/lib/bootstrap.php';
+
+use WHMCS\Module\Gateway\Spectrocoin\AdminStatus;
+use WHMCS\Module\Gateway\Spectrocoin\Extension;
+use WHMCS\Module\Gateway\Spectrocoin\Html;
+use WHMCS\Module\Gateway\Spectrocoin\OrderStore;
+use WHMCS\Module\Gateway\Spectrocoin\PayNowToken;
+use WHMCS\Module\Gateway\Spectrocoin\Settings;
+
+function spectrocoin_MetaData()
+{
+    return [
+        'DisplayName' => 'SpectroCoin (Bitcoin)',
+        // 1.1: parameters arrive decoded, not HTML-entity-encoded.
+        'APIVersion' => '1.1',
+        'DisableLocalCreditCardInput' => true,
+        'TokenisedStorage' => false,
+    ];
+}
+
+function spectrocoin_config()
+{
+    return [
+        'FriendlyName' => ['Type' => 'System', 'Value' => 'SpectroCoin (Bitcoin)'],
+        // Keys shared with SpectroCoin's legacy module, so switching keeps the settings.
+        'merchantId' => [
+            'FriendlyName' => 'Merchant ID',
+            'Type' => 'text',
+            'Size' => '40',
+            'Description' => 'SpectroCoin merchant id (numeric) or user id (UUID).',
+        ],
+        'projectId' => [
+            'FriendlyName' => 'Project ID',
+            'Type' => 'text',
+            'Size' => '40',
+            'Description' => 'SpectroCoin project (API) id: numeric, or a UUID when the merchant id is a UUID.',
+        ],
+        'privateKey' => [
+            'FriendlyName' => 'Private key',
+            'Type' => 'textarea',
+            'Rows' => '8',
+            'Cols' => '64',
+            'Description' => 'The RSA private key (PEM) whose public half is registered in your SpectroCoin project.',
+        ],
+        'payCurrency' => [
+            'FriendlyName' => 'Pay currency',
+            'Type' => 'text',
+            'Size' => '10',
+            'Default' => Settings::DEFAULT_PAY_CURRENCY,
+            'Description' => 'Currency the customer pays in (default BTC).',
+        ],
+        'successUrl' => [
+            'FriendlyName' => 'Success URL (optional)',
+            'Type' => 'text',
+            'Size' => '60',
+            'Description' => 'Leave empty to return the customer to the invoice. <code>{invoiceid}</code> is replaced.',
+        ],
+        'failureUrl' => [
+            'FriendlyName' => 'Failure URL (optional)',
+            'Type' => 'text',
+            'Size' => '60',
+            'Description' => 'Leave empty to return the customer to the invoice. <code>{invoiceid}</code> is replaced.',
+        ],
+        'markPending' => [
+            'FriendlyName' => 'Payment Pending',
+            'Type' => 'yesno',
+            'Default' => 'on',
+            'Description' => 'Mark the invoice Payment Pending while the payment confirms.',
+        ],
+        'callbackUrlInfo' => [
+            'FriendlyName' => 'Callback URL',
+            'Type' => 'info',
+            'Description' => '<code>' . Html::e(spectrocoin_system_url() . 'modules/gateways/callback/spectrocoin.php')
+                . '</code> (sent with every order; nothing to configure at SpectroCoin).',
+        ],
+        'extensionStatus' => [
+            'FriendlyName' => 'PHP extension',
+            'Type' => 'info',
+            'Description' => Html::e(Extension::statusLine()),
+        ],
+    ];
+}
+
+/** Rejects the Save with a message the admin can act on. */
+function spectrocoin_config_validate($params)
+{
+    $settings = Settings::fromParams(is_array($params) ? $params : []);
+    $merchant = $settings->merchant();
+    $problem = Extension::problem();
+    if ($problem !== null) {
+        spectrocoin_invalid_config('The settings cannot be checked: ' . $problem);
+    }
+    if ($merchant['merchantId'] === '' || $merchant['projectId'] === '') {
+        spectrocoin_invalid_config('Enter both the Merchant ID and the Project ID from your SpectroCoin project.');
+    }
+    if (trim($merchant['privateKey']) === '') {
+        spectrocoin_invalid_config('Paste the RSA private key (PEM) of your SpectroCoin project.');
+    }
+    try {
+        spectrocoin_sign('probe', $merchant['privateKey']);
+    } catch (\SpectroCoin\ConfigException $e) {
+        spectrocoin_invalid_config('The private key is not usable: ' . $e->getMessage()
+            . ' Paste the whole PEM including the BEGIN/END lines (RSA, PKCS#1 or PKCS#8, unencrypted).');
+    }
+    // Building (not sending) a signed request checks ids and pay currency with the extension's own rules.
+    $base = $settings->systemUrl() !== '' ? $settings->systemUrl() : 'https://example.com/';
+    try {
+        spectrocoin_order_request($merchant, [
+            'orderId' => 'settings-check',
+            'payCurrency' => $settings->payCurrency(),
+            'receiveCurrency' => 'EUR',
+            'receiveAmount' => '1.00',
+            'description' => 'settings check',
+            'culture' => 'en',
+            'callbackUrl' => $base . 'modules/gateways/callback/spectrocoin.php',
+            'successUrl' => $base,
+            'failureUrl' => $base,
+        ]);
+    } catch (\SpectroCoin\ConfigException $e) {
+        spectrocoin_invalid_config('SpectroCoin settings rejected: ' . $e->getMessage()
+            . ' Merchant ID and Project ID must both be numeric or both be UUIDs.');
+    }
+}
+
+/** The invoice page's Pay Now form. Cheap and side-effect free: no remote call here. */
+function spectrocoin_link($params)
+{
+    $settings = Settings::fromParams($params);
+    $invoiceId = (int) ($params['invoiceid'] ?? 0);
+    if (Extension::problem() !== null) {
+        return '<div class="alert alert-warning">Paying with SpectroCoin is temporarily unavailable. '
+            . 'Please choose another payment method or contact us.</div>';
+    }
+    try {
+        $token = PayNowToken::fromStore(new OrderStore())->issue($invoiceId);
+    } catch (\Throwable $e) {
+        return '<div class="alert alert-warning">Paying with SpectroCoin is temporarily unavailable. Please try again later.</div>';
+    }
+    $label = (string) ($params['langpaynow'] ?? 'Pay Now');
+    return '<form method="post" action="' . Html::e($settings->payNowUrl()) . '">'
+        . '<input type="hidden" name="invoiceid" value="' . Html::e($invoiceId) . '">'
+        . '<input type="hidden" name="spectrocoin_token" value="' . Html::e($token) . '">'
+        . '<button type="submit" class="btn btn-success">' . Html::e($label) . '</button>'
+        . '</form>';
+}
+
+function spectrocoin_adminstatusmsg($params)
+{
+    $invoiceId = (int) ($params['invoiceid'] ?? 0);
+    return $invoiceId > 0 ? AdminStatus::forInvoice($invoiceId, new OrderStore()) : null;
+}
+
+/** @return never */
+function spectrocoin_invalid_config(string $message)
+{
+    $class = '\\WHMCS\\Exception\\Module\\InvalidConfiguration';
+    if (class_exists($class)) {
+        throw new $class($message);
+    }
+    throw new \InvalidArgumentException($message);
+}
+
+/** WHMCS System URL with a trailing slash, for display on the config page. */
+function spectrocoin_system_url()
+{
+    try {
+        if (class_exists('\\WHMCS\\Config\\Setting')) {
+            $url = (string) \WHMCS\Config\Setting::getValue('SystemURL');
+        } else {
+            $url = (string) \WHMCS\Database\Capsule::table('tblconfiguration')->where('setting', 'SystemURL')->value('value');
+        }
+    } catch (\Throwable $e) {
+        $url = '';
+    }
+    return $url === '' ? '{System URL}/' : rtrim($url, '/') . '/';
+}

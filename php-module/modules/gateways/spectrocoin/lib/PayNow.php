@@ -1,0 +1,259 @@
+<?php
+namespace WHMCS\Module\Gateway\Spectrocoin;
+
+use WHMCS\Database\Capsule;
+
+/**
+ * The Pay Now endpoint: from the invoice page's POST to SpectroCoin's hosted checkout.
+ *
+ * Amount and currency are derived here from the invoice balance (never from the browser); an open
+ * order for the same invoice, amount and currency is reused; a new order's row is committed before
+ * SpectroCoin is called, so its callbacks always find it.
+ */
+final class PayNow
+{
+    /** An open order is reused only if the customer still has this long to pay it. */
+    const REUSE_MARGIN_SECONDS = 300;
+
+    /** Row statuses (SpectroCoin's, or ours before any callback) of an order still waiting for payment. */
+    const OPEN_STATUSES = [OrderStore::STATUS_CREATED, 'NEW'];
+
+    /** @var Settings */
+    private $settings;
+    /** @var OrderStore */
+    private $store;
+
+    public function __construct(Settings $settings, OrderStore $store)
+    {
+        $this->settings = $settings;
+        $this->store = $store;
+    }
+
+    public function handle(string $method, array $post, array $session): Response
+    {
+        if ($method !== 'POST') {
+            return new Response(405, Html::page('Method not allowed', 'Open your invoice and press Pay Now.'), [
+                'Allow' => 'POST', 'Content-Type' => 'text/html; charset=utf-8',
+            ]);
+        }
+        $invoiceId = (int) ($post['invoiceid'] ?? 0);
+        $token = is_string($post['token'] ?? null) ? $post['token'] : '';
+        if (!PayNowToken::fromStore($this->store)->verify($invoiceId, $token)) {
+            return $this->refuse(403, 'This payment link is not valid. Please open your invoice again and press Pay Now.', null);
+        }
+        $invoice = $this->store->invoice($invoiceId);
+        if ($invoice === null) {
+            return $this->refuse(404, 'This invoice does not exist.', null);
+        }
+        $back = $this->settings->invoiceUrl($invoiceId);
+        // The token already proves the invoice page was shown; a different logged-in client is still refused.
+        $sessionClient = (int) ($session['uid'] ?? 0);
+        if ($sessionClient > 0 && $sessionClient !== (int) $invoice->userid && empty($session['adminid'])) {
+            return $this->refuse(403, 'This invoice belongs to another account.', null);
+        }
+        $problem = $this->payable($invoice);
+        if ($problem !== null) {
+            return $this->refuse(409, $problem, $back);
+        }
+
+        $balance = $this->store->balance($invoiceId);
+        $currency = $this->store->invoiceCurrency((int) $invoice->userid);
+        if ($currency === null) {
+            return $this->refuse(503, 'This invoice cannot be paid with SpectroCoin right now.', $back, 'no currency for client ' . $invoice->userid);
+        }
+        [$receiveAmount, $receiveCurrency] = $this->receiveAmount($balance, $currency);
+        if ($receiveAmount === null) {
+            return $this->refuse(503, 'This invoice cannot be paid with SpectroCoin right now.', $back, 'convertto currency ' . $this->settings->convertTo() . ' not found');
+        }
+
+        try {
+            $row = Capsule::connection()->transaction(function () use ($invoiceId, $balance, $currency, $receiveAmount, $receiveCurrency) {
+                $locked = $this->store->lockInvoice($invoiceId);
+                if ($locked === null || $this->payable($locked) !== null || $this->store->balance($invoiceId) !== $balance) {
+                    return null;
+                }
+                $open = $this->reusable($invoiceId, $balance, $receiveAmount, $receiveCurrency);
+                if ($open !== null) {
+                    return $open;
+                }
+                $n = $this->store->countForInvoice($invoiceId) + 1;
+                $orderId = $invoiceId . '-' . $n;
+                $id = $this->store->insert([
+                    'invoice_id' => $invoiceId,
+                    'order_id' => $orderId,
+                    'receive_amount' => $receiveAmount,
+                    'receive_currency' => $receiveCurrency,
+                    'invoice_amount' => $balance,
+                    'invoice_currency' => (string) $currency->code,
+                    'pay_currency' => $this->settings->payCurrency(),
+                    'status' => OrderStore::STATUS_CREATED,
+                ]);
+                return $this->store->findByOrderId($orderId) ?: (object) ['id' => $id, 'order_id' => $orderId];
+            }, 3);
+        } catch (\Throwable $e) {
+            $this->log(['invoiceid' => $invoiceId, 'error' => 'database: ' . $e->getMessage()], 'Pay Now Error');
+            return $this->refuse(503, 'The payment could not be started. Please try again in a minute.', $back);
+        }
+        if ($row === null) {
+            return $this->refuse(409, 'This invoice changed while we were preparing the payment. Please open it again.', $back);
+        }
+        if (!empty($row->redirect_url)) {
+            $this->log(['invoiceid' => $invoiceId, 'orderId' => $row->order_id, 'orderRequestId' => $row->order_request_id,
+                'receiveAmount' => $row->receive_amount, 'receiveCurrency' => $row->receive_currency], 'Order Reused');
+            return Response::redirect((string) $row->redirect_url);
+        }
+        return $this->create($invoice, $row, $back);
+    }
+
+    /** Why this invoice cannot be paid through this gateway now, or null. */
+    private function payable(object $invoice): ?string
+    {
+        if ((string) $invoice->paymentmethod !== Settings::GATEWAY) {
+            return 'This invoice is not set to be paid with SpectroCoin. Choose SpectroCoin on the invoice first.';
+        }
+        if ((string) $invoice->status !== 'Unpaid') {
+            return 'This invoice is not awaiting payment (status: ' . $invoice->status . ').';
+        }
+        if (Decimal::compare($this->store->balance((int) $invoice->id), '0') <= 0) {
+            return 'This invoice has nothing left to pay.';
+        }
+        return null;
+    }
+
+    /** @return array{0: ?string, 1: string} amount and currency to ask SpectroCoin for */
+    private function receiveAmount(string $balance, object $currency): array
+    {
+        $to = $this->settings->convertTo();
+        if ($to <= 0 || $to === (int) $currency->id) {
+            return [$balance, (string) $currency->code];
+        }
+        $target = $this->store->currency($to);
+        if ($target === null) {
+            return [null, ''];
+        }
+        $converted = \convertCurrency($balance, (int) $currency->id, $to);
+        return [number_format((float) $converted, 2, '.', ''), (string) $target->code];
+    }
+
+    private function reusable(int $invoiceId, string $balance, string $receiveAmount, string $receiveCurrency): ?object
+    {
+        $minValidUntil = (time() + self::REUSE_MARGIN_SECONDS) * 1000;
+        foreach ($this->store->forInvoice($invoiceId) as $row) {
+            if (in_array((string) $row->status, self::OPEN_STATUSES, true)
+                && !$row->credited
+                && $row->review_reason === null
+                && $row->create_error === null
+                && !empty($row->redirect_url)
+                && $row->valid_until !== null && (int) $row->valid_until > $minValidUntil
+                && (string) $row->receive_amount === $receiveAmount
+                && (string) $row->receive_currency === $receiveCurrency
+                && Decimal::compare((string) $row->invoice_amount, $balance) === 0) {
+                return $row;
+            }
+        }
+        return null;
+    }
+
+    private function create(object $invoice, object $row, string $back): Response
+    {
+        $invoiceId = (int) $invoice->id;
+        $order = [
+            'orderId' => (string) $row->order_id,
+            'payCurrency' => $this->settings->payCurrency(),
+            'receiveCurrency' => (string) $row->receive_currency,
+            'receiveAmount' => (string) $row->receive_amount,
+            'description' => $this->description($invoice),
+            'culture' => $this->culture((int) $invoice->userid),
+            'callbackUrl' => $this->settings->callbackUrl(),
+            'successUrl' => $this->settings->successUrl($invoiceId),
+            'failureUrl' => $this->settings->failureUrl($invoiceId),
+        ];
+        $logBase = ['invoiceid' => $invoiceId, 'orderId' => $order['orderId'],
+            'receiveAmount' => $order['receiveAmount'], 'receiveCurrency' => $order['receiveCurrency'],
+            'payCurrency' => $order['payCurrency']];
+        try {
+            $answer = \spectrocoin_create_order($this->settings->merchant(), $order);
+        } catch (\SpectroCoin\ApiException $e) {
+            return $this->createFailed($row, $logBase, 'SpectroCoin refused the order: code ' . $e->getCode() . ': ' . $e->getMessage(), 502, $back);
+        } catch (\SpectroCoin\NetworkException $e) {
+            return $this->createFailed($row, $logBase, 'SpectroCoin could not be reached: ' . $e->getMessage(), 502, $back);
+        } catch (\SpectroCoin\ConfigException $e) {
+            return $this->createFailed($row, $logBase, 'Module configuration: ' . $e->getMessage(), 503, $back);
+        } catch (\Throwable $e) {
+            return $this->createFailed($row, $logBase, get_class($e) . ': ' . $e->getMessage(), 503, $back);
+        }
+        $redirect = (string) ($answer['redirectUrl'] ?? '');
+        $scheme = strtolower((string) parse_url($redirect, PHP_URL_SCHEME));
+        if ($scheme !== 'https' && $scheme !== 'http') {
+            return $this->createFailed($row, $logBase, 'SpectroCoin answered without a usable redirectUrl', 502, $back);
+        }
+        try {
+            $this->store->update((int) $row->id, [
+                'order_request_id' => isset($answer['orderRequestId']) ? (string) $answer['orderRequestId'] : null,
+                'pay_amount' => isset($answer['payAmount']) ? (string) $answer['payAmount'] : null,
+                'pay_currency' => isset($answer['payCurrency']) ? (string) $answer['payCurrency'] : $order['payCurrency'],
+                'redirect_url' => $redirect,
+                'valid_until' => isset($answer['validUntil']) ? (int) $answer['validUntil'] : null,
+            ]);
+        } catch (\Throwable $e) {
+            // Without the redirect stored the order cannot be reused, but callbacks still find the row.
+            $this->log($logBase + ['error' => 'database: ' . $e->getMessage()], 'Pay Now Error');
+        }
+        $this->log($logBase + [
+            'orderRequestId' => $answer['orderRequestId'] ?? '',
+            'payAmount' => $answer['payAmount'] ?? '',
+            'validUntil' => isset($answer['validUntil']) ? gmdate('Y-m-d H:i:s', intdiv((int) $answer['validUntil'], 1000)) . ' UTC' : '',
+            'preOrder' => !empty($answer['preOrder']) ? 'yes' : 'no',
+        ], 'Order Created');
+        return Response::redirect($redirect);
+    }
+
+    private function createFailed(object $row, array $logBase, string $reason, int $status, string $back): Response
+    {
+        try {
+            $this->store->update((int) $row->id, ['create_error' => mb_substr($reason, 0, 2000)]);
+        } catch (\Throwable $e) {
+            $reason .= ' (and the order row could not be updated: ' . $e->getMessage() . ')';
+        }
+        $this->log($logBase + ['error' => $reason], 'Order Refused');
+        return Response::html($status, Html::page(
+            'Payment could not be started',
+            'SpectroCoin could not start this payment right now. Please try again in a few minutes or choose another payment method.',
+            $back
+        ));
+    }
+
+    private function refuse(int $status, string $message, ?string $back, ?string $logDetail = null): Response
+    {
+        if ($logDetail !== null) {
+            $this->log(['error' => $logDetail], 'Pay Now Error');
+        }
+        return Response::html($status, Html::page('Payment could not be started', $message, $back));
+    }
+
+    private function description(object $invoice): string
+    {
+        $number = trim((string) ($invoice->invoicenum ?? '')) !== '' ? (string) $invoice->invoicenum : (string) $invoice->id;
+        $company = $this->settings->companyName();
+        return ($company !== '' ? $company . ' ' : '') . 'Invoice #' . $number;
+    }
+
+    /** SpectroCoin's checkout languages: en, lt, ru. */
+    private function culture(int $userId): string
+    {
+        try {
+            $language = strtolower((string) Capsule::table('tblclients')->where('id', $userId)->value('language'));
+        } catch (\Throwable $e) {
+            $language = '';
+        }
+        $map = ['lithuanian' => 'lt', 'russian' => 'ru'];
+        return $map[$language] ?? 'en';
+    }
+
+    private function log(array $data, string $result): void
+    {
+        if (function_exists('logTransaction')) {
+            \logTransaction(Settings::GATEWAY, $data, $result);
+        }
+    }
+}

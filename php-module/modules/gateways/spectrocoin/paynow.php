@@ -1,0 +1,54 @@
+<?php
+/**
+ * Pay Now endpoint: the invoice page's form posts here; we create (or reuse) the SpectroCoin order
+ * and send the customer to SpectroCoin's checkout with a 303. Work in lib/PayNow.php.
+ */
+require __DIR__ . '/../../../init.php';
+require_once ROOTDIR . '/includes/gatewayfunctions.php';
+require_once ROOTDIR . '/includes/invoicefunctions.php';
+require_once __DIR__ . '/lib/bootstrap.php';
+
+use WHMCS\Module\Gateway\Spectrocoin\Extension;
+use WHMCS\Module\Gateway\Spectrocoin\Html;
+use WHMCS\Module\Gateway\Spectrocoin\OrderStore;
+use WHMCS\Module\Gateway\Spectrocoin\PayNow;
+use WHMCS\Module\Gateway\Spectrocoin\Response;
+use WHMCS\Module\Gateway\Spectrocoin\Settings;
+
+$unavailable = function (int $status) {
+    Response::html($status, Html::page(
+        'Payment could not be started',
+        'Paying with SpectroCoin is temporarily unavailable. Please try again later or choose another payment method.'
+    ))->send();
+};
+
+if (Extension::problem() !== null) {
+    if (function_exists('logTransaction')) {
+        logTransaction(Settings::GATEWAY, ['error' => Extension::problem()], 'Extension Unavailable');
+    }
+    $unavailable(503);
+    return;
+}
+try {
+    $variables = getGatewayVariables(Settings::GATEWAY);
+} catch (\Throwable $e) {
+    $variables = [];
+}
+if (empty($variables['type'])) {
+    $unavailable(503);
+    return;
+}
+try {
+    OrderStore::ensureSchema();
+} catch (\Throwable $e) {
+    logTransaction(Settings::GATEWAY, ['error' => 'database: ' . $e->getMessage()], 'Pay Now Error');
+    $unavailable(503);
+    return;
+}
+// $_POST values are HTML-encoded by WHMCS; the two we read are digits and hex, which encoding leaves intact.
+$post = [
+    'invoiceid' => $_POST['invoiceid'] ?? '',
+    'token' => $_POST['spectrocoin_token'] ?? '',
+];
+$handler = new PayNow(Settings::fromGatewayVariables($variables), new OrderStore());
+$handler->handle(strtoupper((string) ($_SERVER['REQUEST_METHOD'] ?? 'GET')), $post, isset($_SESSION) && is_array($_SESSION) ? $_SESSION : [])->send();
