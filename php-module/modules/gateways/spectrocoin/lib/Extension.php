@@ -83,7 +83,9 @@ final class Extension
         if (isset($info['phpVersion'])) {
             $parts[] = 'PHP ' . $info['phpVersion'];
         }
-        if (isset($info['zts'])) {
+        if (isset($info['threading'])) {
+            $parts[] = (string) $info['threading'];
+        } elseif (isset($info['zts'])) {
             $parts[] = $info['zts'] ? 'ZTS' : 'NTS';
         }
         if (isset($info['openssl'])) {

@@ -177,6 +177,7 @@ final class OrderStore
     {
         return [
             'orderId' => (string) $row->order_id,
+            'orderRequestId' => $row->order_request_id === null ? null : (string) $row->order_request_id,
             'receiveCurrency' => (string) $row->receive_currency,
             'receiveAmount' => (string) $row->receive_amount,
             'status' => (string) $row->status,
