@@ -1,0 +1,365 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Testbed;
+
+/**
+ * The SpectroCoin simulator (tests/simulator/) on its own php -S with a fresh state dir, and
+ * helpers for its JSON control API (tests/simulator/README.md).
+ *
+ *     $sim = new Simulator();                  // free port, fresh temp state dir
+ *     $sim->apiUrl();                          // http://127.0.0.1:<port>/api/merchant/1
+ *     $sim->publicKeyUrl();                    // …/files/merchant.public.pem
+ *     $sim->pay($orderRequestId);              // PENDING then PAID callbacks, delivered once
+ *     $sim->dispatch(force: true);             // retry everything pending now
+ *
+ * Control helpers throw \RuntimeException when the simulator answers with an error.
+ */
+final class Simulator
+{
+    private PhpServer $server;
+    private string $stateDir;
+    private bool $ownsStateDir;
+    /** @var resource|null */
+    private $dispatcher = null;
+
+    /**
+     * @param int|null $port fixed port, or null for a free one
+     * @param string|null $stateDir state directory; null: a fresh temp dir (removed at stop())
+     * @param array<string, string> $env extra env for the server (e.g. SIM_CONFIG, SIM_BASE_URL)
+     * @param int $workers PHP_CLI_SERVER_WORKERS (callbacks to a receiver that calls back into
+     *                     the simulator need at least 2)
+     */
+    public function __construct(?int $port = null, ?string $stateDir = null, array $env = [], int $workers = 4)
+    {
+        $this->ownsStateDir = $stateDir === null;
+        $this->stateDir = $stateDir ?? self::tempDir('spectrocoin-sim-');
+        $root = dirname(__DIR__) . '/simulator';
+        $this->server = new PhpServer(
+            docroot: $root,
+            router: $root . '/router.php',
+            ini: ['ffi.enable' => '1', 'display_errors' => 'stderr', 'log_errors' => '1'],
+            env: ['SIM_STATE_DIR' => $this->stateDir] + $env,
+            port: $port,
+            workers: $workers,
+            logPath: $this->stateDir . '/server.log',
+        );
+    }
+
+    public function url(): string
+    {
+        return $this->server->url();
+    }
+
+    /** Base of the legacy merchant API: `<url>/api/merchant/1`. */
+    public function apiUrl(): string
+    {
+        return $this->url() . '/api/merchant/1';
+    }
+
+    public function publicKeyUrl(): string
+    {
+        return $this->url() . '/files/merchant.public.pem';
+    }
+
+    /** The simulator's callback-signing public key (bypasses publicKey faults). */
+    public function publicKeyPem(): string
+    {
+        $pem = @file_get_contents($this->stateDir . '/spectrocoin.public.pem');
+        if ($pem === false) {
+            // Not generated yet: the first request to the key URL generates it.
+            $pem = $this->http('GET', '/files/merchant.public.pem')[1];
+        }
+        return $pem;
+    }
+
+    public function stateDir(): string
+    {
+        return $this->stateDir;
+    }
+
+    public function server(): PhpServer
+    {
+        return $this->server;
+    }
+
+    public function logPath(): string
+    {
+        return $this->server->logPath();
+    }
+
+    // ---- control API -------------------------------------------------------------------
+
+    /** Back to the default registration, no orders/requests/callbacks/faults. */
+    public function reset(bool $newKey = false): void
+    {
+        $this->control('POST', '/reset', ['newKey' => $newKey]);
+    }
+
+    /**
+     * Registers (or replaces, matched by numeric or UUID pair) a project.
+     *
+     * @param array<string, mixed> $project merchantId, apiId (numeric strings), userId,
+     *        merchantApiId (UUIDs), publicKeyPem, optional receiveCurrencies, payCurrencies,
+     *        preOrder, test, testCallbackStatus, name
+     * @return array<string, mixed> the stored project
+     */
+    public function registerMerchant(array $project): array
+    {
+        return $this->control('POST', '/projects', $project);
+    }
+
+    /** @return list<array<string, mixed>> */
+    public function projects(): array
+    {
+        return $this->control('GET', '/projects');
+    }
+
+    /** @return list<array<string, mixed>> orders, oldest first */
+    public function orders(): array
+    {
+        return $this->control('GET', '/orders');
+    }
+
+    /** @return array<string, mixed> */
+    public function order(int $orderRequestId): array
+    {
+        return $this->control('GET', "/orders/$orderRequestId");
+    }
+
+    /** @return list<array<string, mixed>> recorded createOrder requests: rawBody, parsed, signedString, verdict */
+    public function requests(): array
+    {
+        return $this->control('GET', '/requests');
+    }
+
+    /** @return list<array<string, mixed>> callback deliveries, each with its attempts */
+    public function callbacks(): array
+    {
+        return $this->control('GET', '/callbacks');
+    }
+
+    /** @return list<array<string, mixed>> all callback attempts, in time order */
+    public function attempts(): array
+    {
+        return $this->control('GET', '/attempts');
+    }
+
+    /**
+     * Delivers the callbacks that are due (all pending ones with $force) and returns the attempts.
+     *
+     * @return list<array<string, mixed>>
+     */
+    public function dispatch(bool $force = false): array
+    {
+        return $this->control('POST', '/dispatch', ['force' => $force]);
+    }
+
+    /** @return array{order: array<string, mixed>, deliveryIds: list<int>, attempts: list<array<string, mixed>>} */
+    public function pay(int $orderRequestId, bool $deliver = true): array
+    {
+        return $this->control('POST', "/orders/$orderRequestId/pay", ['deliver' => $deliver]);
+    }
+
+    /** Pays part ($amount in payCurrency; default half): PENDING then PARTIAL_PAYMENT (11). */
+    public function payPart(int $orderRequestId, ?string $amount = null, bool $deliver = true): array
+    {
+        return $this->control('POST', "/orders/$orderRequestId/part", array_filter(
+            ['receivedAmount' => $amount, 'deliver' => $deliver],
+            static fn ($v) => $v !== null,
+        ));
+    }
+
+    public function expire(int $orderRequestId, bool $deliver = true): array
+    {
+        return $this->control('POST', "/orders/$orderRequestId/expire", ['deliver' => $deliver]);
+    }
+
+    public function fail(int $orderRequestId, bool $deliver = true): array
+    {
+        return $this->control('POST', "/orders/$orderRequestId/fail", ['deliver' => $deliver]);
+    }
+
+    /** Puts the order into any status (1–6, 10–21), with a callback unless $callback is false. */
+    public function setStatus(int $orderRequestId, int $status, ?string $receivedAmount = null, bool $callback = true, bool $deliver = true): array
+    {
+        return $this->control('POST', "/orders/$orderRequestId/status", array_filter(
+            ['status' => $status, 'receivedAmount' => $receivedAmount, 'callback' => $callback, 'deliver' => $deliver],
+            static fn ($v) => $v !== null,
+        ));
+    }
+
+    /**
+     * A hand-made callback (README "POST /__sim/callback").
+     *
+     * @param array<string, string|null> $fields signed-field overrides (null removes a field)
+     * @param array<string, mixed> $options orderRequestId, url, status, receivedAmount,
+     *        unsigned, after, sign (string|false), signWith ("simulator" or a PEM private key),
+     *        spaceAs20, rawBody, deliver
+     * @return array{delivery: array<string, mixed>, attempts: list<array<string, mixed>>}
+     */
+    public function sendCallback(array $fields, array $options = []): array
+    {
+        return $this->control('POST', '/callback', ['fields' => (object) $fields] + $options);
+    }
+
+    /**
+     * Faults for the next $count requests of $target ("createOrder" or "publicKey"); kinds:
+     * delay, http500, garbage, truncated, drop. $process: still create the order.
+     */
+    public function fault(string $target, string $kind, int $count = 1, int $delayMs = 0, bool $process = false): void
+    {
+        $this->control('POST', '/faults', [
+            'target' => $target, 'kind' => $kind, 'count' => $count, 'delayMs' => $delayMs, 'process' => $process,
+        ]);
+    }
+
+    public function clearFaults(): void
+    {
+        $this->control('POST', '/faults/clear', []);
+    }
+
+    /**
+     * Changes settings (orderLifetimeMs, retryBaseMs, retryCapMs, maxAttempts,
+     * callbackTimeoutMs, rates) and returns them all.
+     *
+     * @param array<string, mixed> $settings
+     * @return array<string, mixed>
+     */
+    public function settings(array $settings = []): array
+    {
+        return $settings === [] ? $this->control('GET', '/settings') : $this->control('POST', '/settings', $settings);
+    }
+
+    /**
+     * Calls the control API; returns the decoded JSON answer.
+     *
+     * @param array<string, mixed>|null $body
+     */
+    public function control(string $method, string $path, ?array $body = null): mixed
+    {
+        [$status, $response] = $this->http(
+            $method,
+            '/__sim' . $path,
+            $body === null ? null : json_encode($body, JSON_UNESCAPED_SLASHES | JSON_THROW_ON_ERROR),
+            'application/json',
+        );
+        $decoded = json_decode($response, true);
+        if ($status !== 200) {
+            $message = is_array($decoded) && isset($decoded['error']) ? $decoded['error'] : $response;
+            throw new \RuntimeException("simulator control $method $path: HTTP $status: $message");
+        }
+        return $decoded;
+    }
+
+    /**
+     * POSTs a raw createOrder body as a merchant would.
+     *
+     * @return array{status: int, body: string, json: mixed}
+     */
+    public function createOrderRaw(string $body, string $contentType = 'application/x-www-form-urlencoded'): array
+    {
+        [$status, $response] = $this->http('POST', '/api/merchant/1/createOrder', $body, $contentType);
+        return ['status' => $status, 'body' => $response, 'json' => json_decode($response, true)];
+    }
+
+    /**
+     * Starts tests/simulator/dispatcher.php in the background (real retries with backoff);
+     * stopped by stopDispatcher() or stop().
+     */
+    public function startDispatcher(int $intervalMs = 100): void
+    {
+        if ($this->dispatcher !== null) {
+            return;
+        }
+        $process = proc_open(
+            [PHP_BINARY, dirname(__DIR__) . '/simulator/dispatcher.php', $this->stateDir, "--interval-ms=$intervalMs"],
+            [0 => ['file', '/dev/null', 'r'], 1 => ['file', $this->stateDir . '/dispatcher.log', 'a'], 2 => ['file', $this->stateDir . '/dispatcher.log', 'a']],
+            $pipes,
+        );
+        if (!is_resource($process)) {
+            throw new \RuntimeException('cannot start dispatcher.php');
+        }
+        $this->dispatcher = $process;
+    }
+
+    public function stopDispatcher(): void
+    {
+        if ($this->dispatcher === null) {
+            return;
+        }
+        proc_terminate($this->dispatcher, SIGTERM);
+        $deadline = microtime(true) + 3;
+        while (proc_get_status($this->dispatcher)['running'] && microtime(true) < $deadline) {
+            usleep(10_000);
+        }
+        if (proc_get_status($this->dispatcher)['running']) {
+            proc_terminate($this->dispatcher, SIGKILL);
+        }
+        proc_close($this->dispatcher);
+        $this->dispatcher = null;
+    }
+
+    /** Stops server and dispatcher; removes the state dir when this object created it. */
+    public function stop(): void
+    {
+        $this->stopDispatcher();
+        if (isset($this->server)) {
+            $this->server->stop();
+        }
+        if ($this->ownsStateDir && is_dir($this->stateDir) && getenv('SIM_KEEP_STATE') === false) {
+            self::removeTree($this->stateDir);
+        }
+    }
+
+    public function __destruct()
+    {
+        $this->stop();
+    }
+
+    /** @return array{int, string} */
+    private function http(string $method, string $path, ?string $body = null, string $contentType = 'application/json'): array
+    {
+        $ch = curl_init($this->url() . $path);
+        $options = [
+            CURLOPT_CUSTOMREQUEST => $method,
+            CURLOPT_RETURNTRANSFER => true,
+            CURLOPT_TIMEOUT => 60,
+            CURLOPT_HTTPHEADER => ['Content-Type: ' . $contentType, 'Expect:'],
+        ];
+        if ($body !== null) {
+            $options[CURLOPT_POSTFIELDS] = $body;
+        }
+        curl_setopt_array($ch, $options);
+        $response = curl_exec($ch);
+        if ($response === false) {
+            $error = curl_error($ch);
+            curl_close($ch);
+            throw new \RuntimeException("simulator $method $path failed: $error");
+        }
+        $status = (int) curl_getinfo($ch, CURLINFO_RESPONSE_CODE);
+        curl_close($ch);
+        return [$status, (string) $response];
+    }
+
+    private static function tempDir(string $prefix): string
+    {
+        $dir = sys_get_temp_dir() . '/' . $prefix . bin2hex(random_bytes(6));
+        if (!mkdir($dir, 0700)) {
+            throw new \RuntimeException("cannot create $dir");
+        }
+        return $dir;
+    }
+
+    private static function removeTree(string $dir): void
+    {
+        foreach (new \RecursiveIteratorIterator(
+            new \RecursiveDirectoryIterator($dir, \FilesystemIterator::SKIP_DOTS),
+            \RecursiveIteratorIterator::CHILD_FIRST,
+        ) as $file) {
+            $file->isDir() ? @rmdir($file->getPathname()) : @unlink($file->getPathname());
+        }
+        @rmdir($dir);
+    }
+}
