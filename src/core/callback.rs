@@ -1,0 +1,308 @@
+//! Legacy callbacks: form-encoded, signed by SpectroCoin's key.
+//!
+//! Verification follows the API doc 1.5: decode the body, require every
+//! signed field, check that the merchant and project ids are ours,
+//! re-format the three amounts, re-encode canonically, verify.
+
+use openssl::pkey::{PKey, Public};
+
+use crate::core::amount::format_callback_amount;
+use crate::core::error::{Error, Result};
+use crate::core::form::{decode_form, encode_pairs};
+use crate::core::ids::{IdScheme, MerchantIds};
+use crate::core::signature::verify;
+use crate::core::status::Status;
+
+/// The signed fields, in signing order.
+pub const SIGNED_FIELDS: [&str; 11] = [
+    "merchantId",
+    "apiId",
+    "orderId",
+    "payCurrency",
+    "payAmount",
+    "receiveCurrency",
+    "receiveAmount",
+    "receivedAmount",
+    "description",
+    "orderRequestId",
+    "status",
+];
+const AMOUNT_FIELDS: [&str; 3] = ["payAmount", "receiveAmount", "receivedAmount"];
+
+/// A callback whose signature and ids have been checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedCallback {
+    /// The signed fields with canonical amounts, in signing order.
+    pub fields: Vec<(&'static str, String)>,
+    pub status: Status,
+}
+
+impl VerifiedCallback {
+    pub fn get(&self, name: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+}
+
+/// A decoded callback before its signature is checked.
+pub struct ParsedCallback {
+    signed: Vec<(&'static str, String)>,
+    sign: String,
+    pub user_id: Option<String>,
+    pub merchant_api_id: Option<String>,
+}
+
+impl ParsedCallback {
+    pub fn parse(body: &[u8]) -> Result<ParsedCallback> {
+        let pairs = decode_form(body)?;
+        let find = |n: &str| pairs.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+        let mut signed = Vec::with_capacity(SIGNED_FIELDS.len());
+        let missing: Vec<&str> = SIGNED_FIELDS
+            .iter()
+            .copied()
+            .filter(|n| find(n).is_none())
+            .collect();
+        if !missing.is_empty() || find("sign").is_none() {
+            let mut all = missing;
+            if find("sign").is_none() {
+                all.push("sign");
+            }
+            return Err(Error::callback(format!(
+                "callback lacks signed field(s): {}",
+                all.join(", ")
+            )));
+        }
+        for name in SIGNED_FIELDS {
+            let mut value = find(name).unwrap_or_default();
+            if AMOUNT_FIELDS.contains(&name) {
+                value = format_callback_amount(&value).ok_or_else(|| {
+                    Error::callback(format!("callback field {name} is not an amount"))
+                })?;
+            }
+            signed.push((name, value));
+        }
+        Ok(ParsedCallback {
+            signed,
+            sign: find("sign").unwrap_or_default(),
+            user_id: find("userId"),
+            merchant_api_id: find("merchantApiId"),
+        })
+    }
+
+    fn get(&self, name: &str) -> &str {
+        self.signed
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    /// The canonical string SpectroCoin signed.
+    pub fn signed_string(&self) -> String {
+        encode_pairs(self.signed.iter().map(|(n, v)| (*n, v.as_str())))
+    }
+
+    /// Whether the callback names our merchant and project.
+    ///
+    /// Numeric configurations are matched against the signed `merchantId`/`apiId`.
+    /// UUID configurations are matched against `userId`/`merchantApiId`,
+    /// which SpectroCoin does not sign: the decision step then also binds the
+    /// signed `orderRequestId` to the order we stored.
+    pub fn check_ids(&self, ours: &MerchantIds) -> Result<()> {
+        let ok = match ours.scheme {
+            IdScheme::Numeric => ours.matches(self.get("merchantId"), self.get("apiId")),
+            IdScheme::Uuid => match (&self.user_id, &self.merchant_api_id) {
+                (Some(u), Some(p)) => ours.matches(u, p),
+                _ => false,
+            },
+        };
+        if ok {
+            Ok(())
+        } else {
+            let (m, p) = ours.scheme.field_names();
+            Err(Error::callback(format!(
+                "callback is for another merchant or project (its {m}/{p} are not ours)"
+            )))
+        }
+    }
+
+    /// Checks SpectroCoin's signature, then the status.
+    pub fn verify_with(self, key: &PKey<Public>) -> Result<VerifiedCallback> {
+        if !verify(self.signed_string().as_bytes(), &self.sign, key) {
+            return Err(Error::Signature(
+                "callback signature is not SpectroCoin's (or a signed field was changed)"
+                    .to_owned(),
+            ));
+        }
+        let status = Status::parse(self.get("status"))?;
+        Ok(VerifiedCallback {
+            fields: self.signed,
+            status,
+        })
+    }
+}
+
+/// The whole legacy check with a known SpectroCoin key.
+pub fn verify_callback(
+    body: &[u8],
+    ours: &MerchantIds,
+    key: &PKey<Public>,
+) -> Result<VerifiedCallback> {
+    let parsed = ParsedCallback::parse(body)?;
+    parsed.check_ids(ours)?;
+    parsed.verify_with(key)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::core::form::urlencode;
+    use crate::core::keys::parse_public_key;
+    use crate::core::test_vectors::vectors;
+
+    fn v1_key() -> PKey<Public> {
+        parse_public_key(
+            vectors()["spectrocoin_callback_public_key_pem"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap()
+    }
+
+    /// V1 as a callback body: fields as published, then the sign.
+    pub fn v1_body_with(changes: &[(&str, &str)]) -> String {
+        let v = vectors();
+        let cb = &v["callbacks"][0];
+        let mut pairs: Vec<(String, String)> = SIGNED_FIELDS
+            .iter()
+            .map(|n| (n.to_string(), cb["fields"][n].as_str().unwrap().to_owned()))
+            .collect();
+        pairs.push(("sign".into(), cb["sign"].as_str().unwrap().to_owned()));
+        for (n, val) in changes {
+            match pairs.iter_mut().find(|(k, _)| k == n) {
+                Some(p) => p.1 = val.to_string(),
+                None => pairs.push((n.to_string(), val.to_string())),
+            }
+        }
+        pairs
+            .iter()
+            .map(|(n, v)| format!("{}={}", urlencode(n), urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    fn ours() -> MerchantIds {
+        MerchantIds::new("169", "3").unwrap()
+    }
+
+    #[test]
+    fn the_real_signed_callback_v1_verifies() {
+        let body = v1_body_with(&[]);
+        let cb = verify_callback(body.as_bytes(), &ours(), &v1_key()).unwrap();
+        assert_eq!(cb.status, Status::Expired);
+        assert_eq!(cb.get("receivedAmount"), "0.0");
+        assert_eq!(cb.get("description"), "Payment for Car-2547");
+        let v = vectors();
+        let parsed = ParsedCallback::parse(body.as_bytes()).unwrap();
+        assert_eq!(
+            parsed.signed_string(),
+            v["callbacks"][0]["signed_string"].as_str().unwrap()
+        );
+    }
+
+    #[test]
+    fn v1_fails_after_changing_any_signed_field() {
+        let changes = [
+            ("merchantId", "170"),
+            ("apiId", "4"),
+            ("orderId", "276"),
+            ("payCurrency", "ETH"),
+            ("payAmount", "20.1"),
+            ("receiveCurrency", "USD"),
+            ("receiveAmount", "8523.6"),
+            ("receivedAmount", "8523.5"),
+            ("description", "Payment for Car-2548"),
+            ("orderRequestId", "276"),
+            ("status", "3"),
+        ];
+        for (field, value) in changes {
+            let body = v1_body_with(&[(field, value)]);
+            // A changed id is caught as foreign before the signature; verify
+            // against ids that follow the change to reach the signature check.
+            let ids = match field {
+                "merchantId" => MerchantIds::new(value, "3").unwrap(),
+                "apiId" => MerchantIds::new("169", value).unwrap(),
+                _ => ours(),
+            };
+            let err = verify_callback(body.as_bytes(), &ids, &v1_key()).unwrap_err();
+            assert!(matches!(err, Error::Signature(_)), "{field}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn re_encodings_that_keep_the_decoded_fields_still_verify() {
+        let body = v1_body_with(&[("payAmount", "20.000"), ("receivedAmount", "0.00")]);
+        assert!(verify_callback(body.as_bytes(), &ours(), &v1_key()).is_ok());
+        let spaced = v1_body_with(&[]).replace("Payment+for", "Payment%20for");
+        assert!(verify_callback(spaced.as_bytes(), &ours(), &v1_key()).is_ok());
+        let extra = v1_body_with(&[
+            ("userId", "1a2b3c4d-0000-4000-8000-1234567890ab"),
+            ("payerEmail", "x@y.z"),
+        ]);
+        assert!(verify_callback(extra.as_bytes(), &ours(), &v1_key()).is_ok());
+    }
+
+    #[test]
+    fn foreign_ids_are_refused_even_with_a_genuine_signature() {
+        let body = v1_body_with(&[]);
+        for (m, p) in [("169", "4"), ("170", "3")] {
+            let err = verify_callback(body.as_bytes(), &MerchantIds::new(m, p).unwrap(), &v1_key())
+                .unwrap_err();
+            assert!(
+                matches!(err, Error::Callback(_)) && err.to_string().contains("another merchant"),
+                "{err}"
+            );
+        }
+        let uuids = MerchantIds::new(
+            "1a2b3c4d-0000-4000-8000-1234567890ab",
+            "9f1c2d3e-1111-4222-8333-444455556666",
+        )
+        .unwrap();
+        assert!(matches!(
+            verify_callback(body.as_bytes(), &uuids, &v1_key()),
+            Err(Error::Callback(_))
+        ));
+        let with = v1_body_with(&[
+            ("userId", "1A2B3C4D-0000-4000-8000-1234567890AB"),
+            ("merchantApiId", "9f1c2d3e-1111-4222-8333-444455556666"),
+        ]);
+        assert!(verify_callback(with.as_bytes(), &uuids, &v1_key()).is_ok());
+    }
+
+    #[test]
+    fn missing_fields_and_bad_amounts_are_malformed() {
+        let v1 = v1_body_with(&[]);
+        for drop in SIGNED_FIELDS.iter().chain(["sign"].iter()) {
+            let body: String = v1
+                .split('&')
+                .filter(|p| !p.starts_with(&format!("{drop}=")))
+                .collect::<Vec<_>>()
+                .join("&");
+            let err = verify_callback(body.as_bytes(), &ours(), &v1_key()).unwrap_err();
+            assert!(err.to_string().contains(drop), "{drop}: {err}");
+        }
+        let err = verify_callback(
+            v1_body_with(&[("payAmount", "1e3")]).as_bytes(),
+            &ours(),
+            &v1_key(),
+        )
+        .unwrap_err();
+        assert!(matches!(err, Error::Callback(_)));
+        let err =
+            verify_callback(format!("{v1}&status=3").as_bytes(), &ours(), &v1_key()).unwrap_err();
+        assert!(err.to_string().contains("more than once"));
+    }
+}

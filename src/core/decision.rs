@@ -1,0 +1,674 @@
+//! What a verified callback does to our order row and the WHMCS invoice.
+//!
+//! Pure: the module reads the order row and the invoice under a lock, asks
+//! here, and executes the answer in the same transaction.
+
+use crate::core::amount::same_amount;
+use crate::core::error::{Error, Result};
+use crate::core::status::Status;
+
+/// The facts of a verified callback that the decision needs.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CallbackFacts {
+    pub order_id: String,
+    pub order_request_id: String,
+    pub receive_currency: String,
+    pub receive_amount: String,
+}
+
+/// Our stored order (`mod_spectrocoin_orders`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OrderRow {
+    pub order_id: String,
+    /// SpectroCoin's id, when createOrder returned one (not for pre-orders).
+    pub order_request_id: Option<String>,
+    pub receive_currency: String,
+    pub receive_amount: String,
+    /// The last SpectroCoin status name recorded, or `CREATED`.
+    pub status: String,
+    /// A payment of this order has been applied to the invoice.
+    pub credited: bool,
+    /// We moved the invoice to Payment Pending for this order.
+    pub pending_set: bool,
+}
+
+/// The invoice as WHMCS has it now.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct InvoiceFacts {
+    pub status: String,
+    /// `tblaccounts` already holds the transaction id (e.g. from the official module).
+    pub transaction_exists: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Apply the order's amount to the invoice with `addInvoicePayment`.
+    Credit,
+    /// The payment is already in WHMCS: only mark the row.
+    AlreadyCredited,
+    /// Paid, but the invoice can no longer take it (Cancelled, Paid, Draft,
+    /// Refunded): keep the money visible for the admin.
+    Hold,
+    Pending,
+    Close,
+    Record,
+    Test,
+    Review,
+    Refund,
+    /// Older news than the row already knows (e.g. EXPIRED after PAID).
+    Ignore,
+}
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Credit => "credit",
+            Action::AlreadyCredited => "already_credited",
+            Action::Hold => "hold",
+            Action::Pending => "pending",
+            Action::Close => "close",
+            Action::Record => "record",
+            Action::Test => "test",
+            Action::Review => "review",
+            Action::Refund => "refund",
+            Action::Ignore => "ignore",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub action: Action,
+    /// Status to store on the row.
+    pub order_status: String,
+    /// New WHMCS invoice status, if it changes (`Payment Pending` or back to `Unpaid`; never `Cancelled`).
+    pub invoice_status: Option<&'static str>,
+    /// Transaction id in WHMCS: `SC` + orderRequestId, the official module's scheme.
+    pub trans_id: String,
+    pub credit: bool,
+    pub review: bool,
+    /// One line for the gateway log and the admin.
+    pub message: String,
+}
+
+/// Invoice statuses that may still take a payment.
+const PAYABLE: [&str; 3] = ["Unpaid", "Payment Pending", "Collections"];
+
+/// Checks that the callback is about this order, for this amount and currency.
+fn check_match(cb: &CallbackFacts, row: &OrderRow) -> Result<()> {
+    if cb.order_id != row.order_id {
+        return Err(Error::callback(format!(
+            "callback orderId {:?} does not match the order {:?}",
+            cb.order_id, row.order_id
+        )));
+    }
+    if let Some(ours) = row.order_request_id.as_deref().filter(|s| !s.is_empty()) {
+        if ours != cb.order_request_id {
+            return Err(Error::callback(format!(
+                "callback orderRequestId {:?} is not the one SpectroCoin gave for order {:?}",
+                cb.order_request_id, row.order_id
+            )));
+        }
+    }
+    if !cb
+        .receive_currency
+        .eq_ignore_ascii_case(&row.receive_currency)
+    {
+        return Err(Error::callback(format!(
+            "callback currency {} does not match the order's {}",
+            cb.receive_currency, row.receive_currency
+        )));
+    }
+    if !same_amount(&cb.receive_amount, &row.receive_amount) {
+        return Err(Error::callback(format!(
+            "callback amount {} {} does not match the order's {} {}",
+            cb.receive_amount, cb.receive_currency, row.receive_amount, row.receive_currency
+        )));
+    }
+    Ok(())
+}
+
+/// Decides. Errors only when the callback does not match the order.
+pub fn decide(
+    cb: &CallbackFacts,
+    status: Status,
+    row: &OrderRow,
+    invoice: &InvoiceFacts,
+    mark_pending: bool,
+) -> Result<Decision> {
+    check_match(cb, row)?;
+    let reference = row
+        .order_request_id
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(&cb.order_request_id);
+    let mut d = Decision {
+        action: Action::Ignore,
+        order_status: status.name().to_owned(),
+        invoice_status: None,
+        trans_id: format!("SC{reference}"),
+        credit: false,
+        review: false,
+        message: String::new(),
+    };
+    let inv = invoice.status.as_str();
+    let already_paid = row.credited || row.status == Status::Paid.name();
+    use Status::*;
+    match status {
+        Paid => {
+            if row.credited || invoice.transaction_exists {
+                d.action = Action::AlreadyCredited;
+                d.message = format!("payment {} already recorded; nothing to do", d.trans_id);
+            } else if PAYABLE.contains(&inv) {
+                d.action = Action::Credit;
+                d.credit = true;
+                d.message = format!(
+                    "paid: applying {} {} to the invoice",
+                    row.receive_amount, row.receive_currency
+                );
+            } else {
+                d.action = Action::Hold;
+                d.review = true;
+                d.message = format!(
+                    "paid, but the invoice is {inv}: payment NOT applied; review it (refund or apply by hand)"
+                );
+            }
+        }
+        Pending => {
+            if already_paid {
+                d.order_status = row.status.clone();
+                d.message = "PENDING after PAID: ignored".to_owned();
+            } else {
+                d.action = Action::Pending;
+                if mark_pending && inv == "Unpaid" {
+                    d.invoice_status = Some("Payment Pending");
+                }
+                d.message = "payment seen, waiting for confirmations".to_owned();
+            }
+        }
+        Failed | Expired | Cancelled | Rejected => {
+            if already_paid {
+                d.order_status = row.status.clone();
+                d.message = format!(
+                    "{} after PAID: ignored; the invoice is never cancelled",
+                    status.name()
+                );
+            } else {
+                d.action = Action::Close;
+                if inv == "Payment Pending" && row.pending_set {
+                    d.invoice_status = Some("Unpaid");
+                }
+                d.message = format!(
+                    "order {}: closed; the invoice stays open for another payment",
+                    status.name()
+                );
+            }
+        }
+        New => {
+            if row.status == "CREATED" || row.status == New.name() {
+                d.action = Action::Record;
+                d.message = "order created at SpectroCoin".to_owned();
+            } else {
+                d.order_status = row.status.clone();
+                d.message = "NEW after later news: ignored".to_owned();
+            }
+        }
+        Test | TestPaid | TestExpired => {
+            d.action = Action::Test;
+            if already_paid {
+                d.order_status = row.status.clone();
+            }
+            d.message = format!(
+                "{}: test-mode callback, never applied as a payment",
+                status.name()
+            );
+        }
+        PartialPayment
+        | Underpaid
+        | LateCryptoPayment
+        | InvalidPayment
+        | PendingLateCryptoPayment => {
+            d.action = Action::Review;
+            d.review = true;
+            d.message = format!(
+                "{}: not credited; review the order in SpectroCoin",
+                status.name()
+            );
+        }
+        ProcessingRefund | Refunded | RejectedRefund => {
+            d.action = Action::Refund;
+            d.review = true;
+            d.message = format!(
+                "{}: refund news from SpectroCoin; check the invoice",
+                status.name()
+            );
+        }
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cb() -> CallbackFacts {
+        CallbackFacts {
+            order_id: "7-1".into(),
+            order_request_id: "900".into(),
+            receive_currency: "EUR".into(),
+            receive_amount: "12.3".into(),
+        }
+    }
+    fn row(status: &str, credited: bool, pending_set: bool) -> OrderRow {
+        OrderRow {
+            order_id: "7-1".into(),
+            order_request_id: Some("900".into()),
+            receive_currency: "EUR".into(),
+            receive_amount: "12.30".into(),
+            status: status.into(),
+            credited,
+            pending_set,
+        }
+    }
+    fn inv(status: &str, exists: bool) -> InvoiceFacts {
+        InvoiceFacts {
+            status: status.into(),
+            transaction_exists: exists,
+        }
+    }
+
+    /// (status, row status, credited, pending_set, invoice status, tx exists, mark_pending)
+    /// => (action, order status, invoice status, credit, review)
+    #[test]
+    fn the_decision_table() {
+        use Action::*;
+        type Case = (
+            (Status, &'static str, bool, bool, &'static str, bool, bool),
+            (Action, &'static str, Option<&'static str>, bool, bool),
+        );
+        let table: Vec<Case> = vec![
+            (
+                (
+                    Status::Paid,
+                    "PENDING",
+                    false,
+                    true,
+                    "Payment Pending",
+                    false,
+                    true,
+                ),
+                (Credit, "PAID", None, true, false),
+            ),
+            (
+                (Status::Paid, "CREATED", false, false, "Unpaid", false, true),
+                (Credit, "PAID", None, true, false),
+            ),
+            (
+                (Status::Paid, "EXPIRED", false, false, "Unpaid", false, true),
+                (Credit, "PAID", None, true, false),
+            ),
+            (
+                (
+                    Status::Paid,
+                    "CREATED",
+                    false,
+                    false,
+                    "Collections",
+                    false,
+                    true,
+                ),
+                (Credit, "PAID", None, true, false),
+            ),
+            (
+                (Status::Paid, "PAID", true, false, "Paid", true, true),
+                (AlreadyCredited, "PAID", None, false, false),
+            ),
+            (
+                (Status::Paid, "PENDING", false, false, "Unpaid", true, true),
+                (AlreadyCredited, "PAID", None, false, false),
+            ),
+            (
+                (
+                    Status::Paid,
+                    "PENDING",
+                    false,
+                    false,
+                    "Cancelled",
+                    false,
+                    true,
+                ),
+                (Hold, "PAID", None, false, true),
+            ),
+            (
+                (Status::Paid, "PENDING", false, false, "Paid", false, true),
+                (Hold, "PAID", None, false, true),
+            ),
+            (
+                (Status::Paid, "PENDING", false, false, "Draft", false, true),
+                (Hold, "PAID", None, false, true),
+            ),
+            (
+                (
+                    Status::Pending,
+                    "CREATED",
+                    false,
+                    false,
+                    "Unpaid",
+                    false,
+                    true,
+                ),
+                (Pending, "PENDING", Some("Payment Pending"), false, false),
+            ),
+            (
+                (
+                    Status::Pending,
+                    "CREATED",
+                    false,
+                    false,
+                    "Unpaid",
+                    false,
+                    false,
+                ),
+                (Pending, "PENDING", None, false, false),
+            ),
+            (
+                (Status::Pending, "PAID", true, false, "Paid", true, true),
+                (Ignore, "PAID", None, false, false),
+            ),
+            (
+                (
+                    Status::Expired,
+                    "PENDING",
+                    false,
+                    true,
+                    "Payment Pending",
+                    false,
+                    true,
+                ),
+                (Close, "EXPIRED", Some("Unpaid"), false, false),
+            ),
+            (
+                (
+                    Status::Expired,
+                    "CREATED",
+                    false,
+                    false,
+                    "Payment Pending",
+                    false,
+                    true,
+                ),
+                (Close, "EXPIRED", None, false, false),
+            ),
+            (
+                (Status::Expired, "PAID", true, false, "Paid", true, true),
+                (Ignore, "PAID", None, false, false),
+            ),
+            (
+                (
+                    Status::Failed,
+                    "CREATED",
+                    false,
+                    false,
+                    "Unpaid",
+                    false,
+                    true,
+                ),
+                (Close, "FAILED", None, false, false),
+            ),
+            (
+                (
+                    Status::Cancelled,
+                    "CREATED",
+                    false,
+                    false,
+                    "Unpaid",
+                    false,
+                    true,
+                ),
+                (Close, "CANCELLED", None, false, false),
+            ),
+            (
+                (
+                    Status::Rejected,
+                    "PENDING",
+                    false,
+                    true,
+                    "Payment Pending",
+                    false,
+                    true,
+                ),
+                (Close, "REJECTED", Some("Unpaid"), false, false),
+            ),
+            (
+                (Status::New, "CREATED", false, false, "Unpaid", false, true),
+                (Record, "NEW", None, false, false),
+            ),
+            (
+                (Status::New, "PENDING", false, false, "Unpaid", false, true),
+                (Ignore, "PENDING", None, false, false),
+            ),
+            (
+                (Status::Test, "CREATED", false, false, "Unpaid", false, true),
+                (Test, "TEST", None, false, false),
+            ),
+            (
+                (
+                    Status::TestPaid,
+                    "CREATED",
+                    false,
+                    false,
+                    "Unpaid",
+                    false,
+                    true,
+                ),
+                (Test, "TEST_PAID", None, false, false),
+            ),
+            (
+                (
+                    Status::TestExpired,
+                    "CREATED",
+                    false,
+                    false,
+                    "Unpaid",
+                    false,
+                    true,
+                ),
+                (Test, "TEST_EXPIRED", None, false, false),
+            ),
+            (
+                (
+                    Status::PartialPayment,
+                    "PENDING",
+                    false,
+                    false,
+                    "Unpaid",
+                    false,
+                    true,
+                ),
+                (Review, "PARTIAL_PAYMENT", None, false, true),
+            ),
+            (
+                (
+                    Status::Underpaid,
+                    "PENDING",
+                    false,
+                    false,
+                    "Unpaid",
+                    false,
+                    true,
+                ),
+                (Review, "UNDERPAID", None, false, true),
+            ),
+            (
+                (
+                    Status::LateCryptoPayment,
+                    "EXPIRED",
+                    false,
+                    false,
+                    "Unpaid",
+                    false,
+                    true,
+                ),
+                (Review, "LATE_CRYPTO_PAYMENT", None, false, true),
+            ),
+            (
+                (
+                    Status::InvalidPayment,
+                    "CREATED",
+                    false,
+                    false,
+                    "Unpaid",
+                    false,
+                    true,
+                ),
+                (Review, "INVALID_PAYMENT", None, false, true),
+            ),
+            (
+                (
+                    Status::PendingLateCryptoPayment,
+                    "EXPIRED",
+                    false,
+                    false,
+                    "Unpaid",
+                    false,
+                    true,
+                ),
+                (Review, "PENDING_LATE_CRYPTO_PAYMENT", None, false, true),
+            ),
+            (
+                (
+                    Status::ProcessingRefund,
+                    "PAID",
+                    true,
+                    false,
+                    "Paid",
+                    true,
+                    true,
+                ),
+                (Refund, "PROCESSING_REFUND", None, false, true),
+            ),
+            (
+                (Status::Refunded, "PAID", true, false, "Paid", true, true),
+                (Refund, "REFUNDED", None, false, true),
+            ),
+            (
+                (
+                    Status::RejectedRefund,
+                    "PAID",
+                    true,
+                    false,
+                    "Paid",
+                    true,
+                    true,
+                ),
+                (Refund, "REJECTED_REFUND", None, false, true),
+            ),
+        ];
+        for ((st, rs, credited, pset, is, exists, mp), (action, os, new_inv, credit, review)) in
+            table
+        {
+            let d = decide(&cb(), st, &row(rs, credited, pset), &inv(is, exists), mp).unwrap();
+            let got = (
+                d.action,
+                d.order_status.as_str(),
+                d.invoice_status,
+                d.credit,
+                d.review,
+            );
+            assert_eq!(
+                got,
+                (action, os, new_inv, credit, review),
+                "{st:?} row={rs} inv={is}"
+            );
+            assert_eq!(d.trans_id, "SC900");
+            assert!(!d.message.is_empty());
+        }
+    }
+
+    #[test]
+    fn no_status_ever_cancels_an_invoice() {
+        for st in Status::all() {
+            for is in [
+                "Unpaid",
+                "Payment Pending",
+                "Paid",
+                "Cancelled",
+                "Collections",
+                "Draft",
+            ] {
+                for (rs, c, p) in [
+                    ("CREATED", false, false),
+                    ("PENDING", false, true),
+                    ("PAID", true, false),
+                ] {
+                    let d = decide(&cb(), st, &row(rs, c, p), &inv(is, c), true).unwrap();
+                    assert_ne!(d.invoice_status, Some("Cancelled"));
+                    assert!(
+                        !(d.credit && (c || !PAYABLE.contains(&is))),
+                        "{st:?} {is} {rs}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn callbacks_that_do_not_match_the_order_are_refused() {
+        let r = row("PENDING", false, false);
+        let i = inv("Unpaid", false);
+        let cases = [
+            (
+                CallbackFacts {
+                    receive_amount: "12.31".into(),
+                    ..cb()
+                },
+                "amount",
+            ),
+            (
+                CallbackFacts {
+                    receive_amount: "1.23".into(),
+                    ..cb()
+                },
+                "amount",
+            ),
+            (
+                CallbackFacts {
+                    receive_currency: "USD".into(),
+                    ..cb()
+                },
+                "currency",
+            ),
+            (
+                CallbackFacts {
+                    order_id: "8-1".into(),
+                    ..cb()
+                },
+                "orderId",
+            ),
+            (
+                CallbackFacts {
+                    order_request_id: "901".into(),
+                    ..cb()
+                },
+                "orderRequestId",
+            ),
+        ];
+        for (c, reason) in cases {
+            let err = decide(&c, Status::Paid, &r, &i, true).unwrap_err();
+            assert!(
+                matches!(err, Error::Callback(_)) && err.to_string().contains(reason),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn pre_orders_take_spectrocoins_id_from_the_callback() {
+        let r = OrderRow {
+            order_request_id: None,
+            ..row("CREATED", false, false)
+        };
+        let d = decide(&cb(), Status::Paid, &r, &inv("Unpaid", false), true).unwrap();
+        assert_eq!((d.action, d.trans_id.as_str()), (Action::Credit, "SC900"));
+    }
+}

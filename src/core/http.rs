@@ -1,0 +1,361 @@
+//! HTTPS to SpectroCoin: one keep-alive agent per process, explicit
+//! timeouts, TLS verification always on, plain HTTP only to loopback.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use openssl::pkey::{PKey, Public};
+use serde_json::Value;
+use ureq::tls::{TlsConfig, TlsProvider};
+use ureq::Agent;
+
+use crate::core::error::{ApiFault, Error, Result};
+use crate::core::keys::parse_public_key;
+use crate::core::order::OrderResponse;
+
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Largest answer read from SpectroCoin.
+const MAX_ANSWER: u64 = 1024 * 1024;
+/// How long a fetched SpectroCoin key is trusted before it is fetched again.
+pub const PUBLIC_KEY_TTL: Duration = Duration::from_secs(24 * 3600);
+/// A failed signature may refresh a key at most this often (key rotation),
+/// so forged callbacks cannot make us hammer SpectroCoin.
+pub const PUBLIC_KEY_MIN_REFRESH: Duration = Duration::from_secs(600);
+
+fn agent() -> &'static Agent {
+    static AGENT: OnceLock<Agent> = OnceLock::new();
+    AGENT.get_or_init(|| {
+        Agent::config_builder()
+            .tls_config(
+                TlsConfig::builder()
+                    .provider(TlsProvider::NativeTls)
+                    .build(),
+            )
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_connect(Some(DEFAULT_TIMEOUT))
+            .timeout_global(Some(DEFAULT_TIMEOUT))
+            .max_idle_connections_per_host(4)
+            .max_idle_age(Duration::from_secs(50))
+            .user_agent(concat!("spectrocoin-php/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into()
+    })
+}
+
+/// HTTPS anywhere; plain HTTP only to a loopback address (tests, simulators).
+pub fn check_url(url: &str, what: &str) -> Result<()> {
+    let uri: ureq::http::Uri = url
+        .parse()
+        .map_err(|_| Error::config(format!("{what} {url:?} is not a URL")))?;
+    let host = uri.host().unwrap_or("");
+    match uri.scheme_str() {
+        Some("https") if !host.is_empty() => Ok(()),
+        Some("http") => {
+            let bare = host.trim_start_matches('[').trim_end_matches(']');
+            let loopback = bare.eq_ignore_ascii_case("localhost")
+                || bare
+                    .parse::<IpAddr>()
+                    .map(|ip| ip.is_loopback())
+                    .unwrap_or(false);
+            if loopback {
+                Ok(())
+            } else {
+                Err(Error::config(format!(
+                    "{what} {url:?} must use https:// (plain http:// is allowed only for loopback test servers)"
+                )))
+            }
+        }
+        _ => Err(Error::config(format!(
+            "{what} {url:?} must be an https:// URL"
+        ))),
+    }
+}
+
+fn host_of(url: &str) -> String {
+    url.parse::<ureq::http::Uri>()
+        .ok()
+        .and_then(|u| u.authority().map(|a| a.to_string()))
+        .unwrap_or_else(|| "SpectroCoin".to_owned())
+}
+
+fn transport_error(e: ureq::Error, url: &str, timeout: Duration) -> Error {
+    let host = host_of(url);
+    match e {
+        ureq::Error::Timeout(_) => Error::network(format!(
+            "SpectroCoin ({host}) did not answer within {} s",
+            timeout.as_secs_f64()
+        )),
+        ureq::Error::HostNotFound => {
+            Error::network(format!("SpectroCoin host {host} was not found (DNS)"))
+        }
+        ureq::Error::ConnectionFailed => {
+            Error::network(format!("could not connect to SpectroCoin ({host})"))
+        }
+        ureq::Error::BodyExceedsLimit(n) => Error::network(format!(
+            "SpectroCoin ({host}) answered more than {n} bytes; refused"
+        )),
+        ureq::Error::Io(io) => {
+            Error::network(format!("connection to SpectroCoin ({host}) failed: {io}"))
+        }
+        ureq::Error::Tls(t) => Error::network(format!("TLS with SpectroCoin ({host}) failed: {t}")),
+        other => Error::network(format!("request to SpectroCoin ({host}) failed: {other}")),
+    }
+}
+
+/// The first bytes of an unexpected answer, printable.
+fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(120)]);
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+/// An HTTP answer, read within the size limit.
+pub struct Answer {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+fn read(
+    result: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    url: &str,
+    timeout: Duration,
+) -> Result<Answer> {
+    let mut response = result.map_err(|e| transport_error(e, url, timeout))?;
+    let status = response.status().as_u16();
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(MAX_ANSWER)
+        .read_to_vec()
+        .map_err(|e| transport_error(e, url, timeout))?;
+    Ok(Answer { status, body })
+}
+
+/// POSTs a form body.
+pub fn post_form(url: &str, body: &str, timeout: Duration) -> Result<Answer> {
+    check_url(url, "API URL")?;
+    let req = agent()
+        .post(url)
+        .config()
+        .timeout_global(Some(timeout))
+        .timeout_connect(Some(timeout))
+        .build()
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Accept", "application/json");
+    read(req.send(body), url, timeout)
+}
+
+/// GETs a URL.
+pub fn get(url: &str, timeout: Duration) -> Result<Answer> {
+    let req = agent()
+        .get(url)
+        .config()
+        .timeout_global(Some(timeout))
+        .timeout_connect(Some(timeout))
+        .build();
+    read(req.call(), url, timeout)
+}
+
+/// Interprets a createOrder answer: 200 JSON order, 203 JSON error array,
+/// anything else an error that says what came back.
+pub fn interpret_create_order(answer: &Answer) -> Result<OrderResponse> {
+    let unexpected = || {
+        Error::network(format!(
+            "SpectroCoin answered HTTP {} with an unexpected body: {:?}",
+            answer.status,
+            excerpt(&answer.body)
+        ))
+    };
+    match answer.status {
+        200 => {
+            let v: Value = serde_json::from_slice(&answer.body).map_err(|_| unexpected())?;
+            OrderResponse::from_json(&v)
+        }
+        203 => {
+            let v: Value = serde_json::from_slice(&answer.body).map_err(|_| unexpected())?;
+            let list = match &v {
+                Value::Array(items) => items.clone(),
+                Value::Object(_) => vec![v.clone()],
+                _ => return Err(unexpected()),
+            };
+            let faults: Vec<ApiFault> = list
+                .iter()
+                .filter_map(|item| {
+                    let code = match item.get("code")? {
+                        Value::Number(n) => n.as_i64()?,
+                        Value::String(s) => s.trim().parse().ok()?,
+                        _ => return None,
+                    };
+                    let message = item
+                        .get("message")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_owned();
+                    Some(ApiFault { code, message })
+                })
+                .collect();
+            if faults.is_empty() {
+                return Err(unexpected());
+            }
+            Err(Error::Api { faults })
+        }
+        _ => Err(unexpected()),
+    }
+}
+
+/// Creates an order: POST `{api_url}/createOrder`.
+pub fn create_order(api_url: &str, body: &str, timeout: Duration) -> Result<OrderResponse> {
+    let url = format!("{}/createOrder", api_url.trim_end_matches('/'));
+    let answer = post_form(&url, body, timeout)?;
+    interpret_create_order(&answer)
+}
+
+struct CachedKey {
+    key: Arc<PKey<Public>>,
+    fetched: Instant,
+}
+
+fn key_cache() -> &'static Mutex<HashMap<String, CachedKey>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, CachedKey>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+static KEY_FETCHES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many times this process fetched SpectroCoin's key (diagnostics, tests).
+pub fn key_fetch_count() -> u64 {
+    KEY_FETCHES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+fn fetch_key(url: &str, timeout: Duration) -> Result<Arc<PKey<Public>>> {
+    KEY_FETCHES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let answer = get(url, timeout)?;
+    if answer.status != 200 {
+        return Err(Error::network(format!(
+            "fetching SpectroCoin's public key from {} gave HTTP {}",
+            host_of(url),
+            answer.status
+        )));
+    }
+    let text = String::from_utf8_lossy(&answer.body);
+    parse_public_key(&text).map(Arc::new).map_err(|e| {
+        Error::network(format!(
+            "SpectroCoin's public key from {} is unusable: {e}",
+            host_of(url)
+        ))
+    })
+}
+
+/// SpectroCoin's callback key from `url`: fetched once per process and kept
+/// for [`PUBLIC_KEY_TTL`]. With `refresh_older_than`, a key older than that is
+/// fetched again (used once after a failed signature, for key rotation). If a
+/// refresh fails, the cached key is still used.
+pub fn spectrocoin_key(
+    url: &str,
+    timeout: Duration,
+    refresh_older_than: Option<Duration>,
+) -> Result<Arc<PKey<Public>>> {
+    check_url(url, "public key URL")?;
+    let max_age = refresh_older_than.unwrap_or(PUBLIC_KEY_TTL);
+    let cached = key_cache()
+        .lock()
+        .ok()
+        .and_then(|c| c.get(url).map(|k| (k.key.clone(), k.fetched.elapsed())));
+    match cached {
+        Some((key, age)) if age < max_age => Ok(key),
+        stale => match fetch_key(url, timeout) {
+            Ok(key) => {
+                if let Ok(mut c) = key_cache().lock() {
+                    c.insert(
+                        url.to_owned(),
+                        CachedKey {
+                            key: key.clone(),
+                            fetched: Instant::now(),
+                        },
+                    );
+                }
+                Ok(key)
+            }
+            Err(e) => stale.map(|(k, _)| k).ok_or(e),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_is_allowed_only_to_loopback() {
+        for ok in [
+            "https://spectrocoin.com/api/merchant/1",
+            "http://127.0.0.1:8181/api/merchant/1",
+            "http://127.8.9.1/x",
+            "http://localhost:1/x",
+            "http://[::1]:8181/x",
+        ] {
+            assert!(check_url(ok, "API URL").is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://spectrocoin.com/api",
+            "http://10.0.0.1/x",
+            "ftp://127.0.0.1/",
+            "spectrocoin.com",
+            "",
+            "https://",
+        ] {
+            assert!(
+                matches!(check_url(bad, "API URL"), Err(Error::Config(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    fn answer(status: u16, body: &str) -> Answer {
+        Answer {
+            status,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn error_arrays_keep_every_code_and_message() {
+        let err = interpret_create_order(&answer(
+            203,
+            r#"[{"code":1,"message":"apiId is required"},{"code":2,"message":"Bad sign"}]"#,
+        ))
+        .unwrap_err();
+        match err {
+            Error::Api { faults } => {
+                assert_eq!(faults.len(), 2);
+                assert_eq!(
+                    (faults[1].code, faults[1].message.as_str()),
+                    (2, "Bad sign")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn anything_else_says_what_came_back() {
+        for (status, body, needle) in [
+            (500, "<html>Internal Server Error</html>", "HTTP 500"),
+            (200, "{\"orderRequestId\":1,", "HTTP 200"),
+            (200, "not json", "not json"),
+            (203, "[]", "HTTP 203"),
+            (203, "oops", "oops"),
+            (302, "", "HTTP 302"),
+        ] {
+            let err = interpret_create_order(&answer(status, body)).unwrap_err();
+            assert!(matches!(err, Error::Network(_)), "{status} {body}");
+            assert!(err.to_string().contains(needle), "{err}");
+        }
+    }
+}

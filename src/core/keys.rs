@@ -1,0 +1,295 @@
+//! PEM keys as an admin pastes them, and the per-process key caches.
+//!
+//! A textarea gives CRLF line ends, indentation, trailing blanks, sometimes a
+//! key folded onto one line. We find the armour, keep only its Base64 body,
+//! and re-wrap it before handing it to OpenSSL. Parsed keys are cached by the
+//! SHA-256 of the text as given, so a PHP-FPM worker parses each PEM once.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use openssl::pkey::{Id, PKey, Private, Public};
+use openssl::rsa::Rsa;
+use openssl::sha::sha256;
+use openssl::x509::X509;
+
+use crate::core::error::{Error, Result};
+
+/// Entries a cache holds before it is cleared; a worker serves a handful of merchants.
+const CACHE_LIMIT: usize = 64;
+/// Smallest RSA modulus accepted.
+const MIN_BITS: u32 = 1024;
+
+/// One PEM block: its label and DER body.
+struct Armour {
+    label: String,
+    der: Vec<u8>,
+}
+
+fn parse_armour(text: &str, what: &str) -> Result<Armour> {
+    let text = text.trim_start_matches('\u{feff}');
+    let begin = text.find("-----BEGIN ").ok_or_else(|| {
+        Error::config(format!(
+            "the {what} is not a PEM key: no \"-----BEGIN ...-----\" line found"
+        ))
+    })?;
+    let after_begin = &text[begin + "-----BEGIN ".len()..];
+    let label_end = after_begin
+        .find("-----")
+        .ok_or_else(|| Error::config(format!("the {what} has a broken BEGIN line")))?;
+    let label = after_begin[..label_end].trim().to_owned();
+    let rest = &after_begin[label_end + 5..];
+    let end_marker = format!("-----END {label}-----");
+    let end = rest.find(&end_marker).ok_or_else(|| {
+        Error::config(format!(
+            "the {what} is incomplete: \"{end_marker}\" not found"
+        ))
+    })?;
+    let body = &rest[..end];
+    if body.contains("Proc-Type:") || body.contains("DEK-Info:") {
+        if body.contains("ENCRYPTED") {
+            return Err(Error::config(format!(
+                "the {what} is encrypted with a passphrase; export it without one (openssl rsa -in key.pem -out plain.pem)"
+            )));
+        }
+        return Err(Error::config(format!(
+            "the {what} has PEM headers this module does not understand"
+        )));
+    }
+    let b64: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+    let der = openssl::base64::decode_block(&b64).map_err(|_| {
+        Error::config(format!(
+            "the {what} is damaged: its Base64 body does not decode"
+        ))
+    })?;
+    if der.is_empty() {
+        return Err(Error::config(format!("the {what} is empty")));
+    }
+    Ok(Armour { label, der })
+}
+
+fn require_rsa<T: openssl::pkey::HasPublic>(key: PKey<T>, what: &str) -> Result<PKey<T>> {
+    if key.id() != Id::RSA {
+        return Err(Error::config(format!(
+            "the {what} is not an RSA key; SpectroCoin needs an RSA key (2048 bits)"
+        )));
+    }
+    if key.bits() < MIN_BITS {
+        return Err(Error::config(format!(
+            "the {what} has only {} bits; SpectroCoin needs an RSA key of 2048 bits",
+            key.bits()
+        )));
+    }
+    Ok(key)
+}
+
+/// Parses a merchant private key: PKCS#1 (`RSA PRIVATE KEY`) or PKCS#8 (`PRIVATE KEY`).
+pub fn parse_private_key(text: &str) -> Result<PKey<Private>> {
+    const WHAT: &str = "private key";
+    let armour = parse_armour(text, WHAT)?;
+    let key = match armour.label.as_str() {
+        "RSA PRIVATE KEY" => Rsa::private_key_from_der(&armour.der)
+            .and_then(PKey::from_rsa)
+            .map_err(|_| Error::config("the private key is damaged: its RSA (PKCS#1) body does not parse"))?,
+        "PRIVATE KEY" => PKey::private_key_from_der(&armour.der)
+            .map_err(|_| Error::config("the private key is damaged: its PKCS#8 body does not parse"))?,
+        "ENCRYPTED PRIVATE KEY" => {
+            return Err(Error::config(
+                "the private key is encrypted with a passphrase; export it without one (openssl pkcs8 -topk8 -nocrypt)",
+            ))
+        }
+        "EC PRIVATE KEY" | "DSA PRIVATE KEY" | "OPENSSH PRIVATE KEY" => {
+            return Err(Error::config(format!(
+                "the private key is a {} key, not RSA; SpectroCoin needs an RSA key",
+                armour.label.trim_end_matches(" PRIVATE KEY")
+            )))
+        }
+        "PUBLIC KEY" | "RSA PUBLIC KEY" | "CERTIFICATE" => {
+            return Err(Error::config(
+                "a public key or certificate was given where the private key is needed",
+            ))
+        }
+        other => return Err(Error::config(format!("the private key has an unknown PEM type \"{other}\""))),
+    };
+    let key = require_rsa(key, WHAT)?;
+    if key
+        .rsa()
+        .map(|r| r.check_key().unwrap_or(false))
+        .unwrap_or(false)
+    {
+        Ok(key)
+    } else {
+        Err(Error::config(
+            "the private key is inconsistent (its RSA check failed)",
+        ))
+    }
+}
+
+/// Parses a public key: SubjectPublicKeyInfo, PKCS#1 or an X.509 certificate.
+pub fn parse_public_key(text: &str) -> Result<PKey<Public>> {
+    const WHAT: &str = "public key";
+    let armour = parse_armour(text, WHAT)?;
+    let key = match armour.label.as_str() {
+        "PUBLIC KEY" => PKey::public_key_from_der(&armour.der)
+            .map_err(|_| Error::config("the public key is damaged: it does not parse"))?,
+        "RSA PUBLIC KEY" => Rsa::public_key_from_der_pkcs1(&armour.der)
+            .and_then(PKey::from_rsa)
+            .map_err(|_| Error::config("the public key is damaged: its RSA body does not parse"))?,
+        "CERTIFICATE" => X509::from_der(&armour.der)
+            .and_then(|c| c.public_key())
+            .map_err(|_| Error::config("the certificate is damaged: it does not parse"))?,
+        other if other.contains("PRIVATE") => {
+            return Err(Error::config(
+                "a private key was given where a public key is needed",
+            ))
+        }
+        other => {
+            return Err(Error::config(format!(
+                "the public key has an unknown PEM type \"{other}\""
+            )))
+        }
+    };
+    require_rsa(key, WHAT)
+}
+
+type Cache<T> = Mutex<HashMap<[u8; 32], Arc<PKey<T>>>>;
+
+fn cached<T>(
+    cache: &'static OnceLock<Cache<T>>,
+    text: &str,
+    parse: fn(&str) -> Result<PKey<T>>,
+) -> Result<Arc<PKey<T>>> {
+    let id = sha256(text.as_bytes());
+    let cache = cache.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(key) = cache.lock().ok().and_then(|c| c.get(&id).cloned()) {
+        return Ok(key);
+    }
+    let key = Arc::new(parse(text)?);
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= CACHE_LIMIT {
+            c.clear();
+        }
+        c.insert(id, key.clone());
+    }
+    Ok(key)
+}
+
+static PRIVATE_KEYS: OnceLock<Cache<Private>> = OnceLock::new();
+static PUBLIC_KEYS: OnceLock<Cache<Public>> = OnceLock::new();
+static PARSES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The private key for this PEM text, parsed at most once per process.
+pub fn private_key(text: &str) -> Result<Arc<PKey<Private>>> {
+    cached(&PRIVATE_KEYS, text, |t| {
+        PARSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        parse_private_key(t)
+    })
+}
+
+/// The public key for this PEM text, parsed at most once per process.
+pub fn public_key(text: &str) -> Result<Arc<PKey<Public>>> {
+    cached(&PUBLIC_KEYS, text, |t| {
+        PARSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        parse_public_key(t)
+    })
+}
+
+/// How many PEM texts this process has parsed (for diagnostics and tests).
+pub fn parse_count() -> u64 {
+    PARSES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::core::test_vectors::vectors;
+
+    pub fn merchant_private_pem() -> String {
+        vectors()["merchant_test_private_key_pem"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    #[test]
+    fn pkcs1_and_pkcs8_with_crlf_and_stray_whitespace_parse_to_the_same_key() {
+        let pem = merchant_private_pem();
+        let k1 = parse_private_key(&pem).unwrap();
+        let pkcs8 = String::from_utf8(k1.private_key_to_pem_pkcs8().unwrap()).unwrap();
+        let messy = format!("\r\n   {}  \r\n", pkcs8.replace('\n', "  \r\n\t"));
+        let k2 = parse_private_key(&messy).unwrap();
+        assert!(k1.public_eq(&k2));
+        let one_line = pem.replace('\n', " ");
+        assert!(parse_private_key(&one_line).unwrap().public_eq(&k1));
+    }
+
+    #[test]
+    fn unusable_private_keys_are_named_for_what_they_are() {
+        let pem = merchant_private_pem();
+        let key = parse_private_key(&pem).unwrap();
+        let encrypted = String::from_utf8(
+            key.private_key_to_pem_pkcs8_passphrase(openssl::symm::Cipher::aes_128_cbc(), b"pw")
+                .unwrap(),
+        )
+        .unwrap();
+        let legacy_encrypted = String::from_utf8(
+            key.rsa()
+                .unwrap()
+                .private_key_to_pem_passphrase(openssl::symm::Cipher::aes_128_cbc(), b"pw")
+                .unwrap(),
+        )
+        .unwrap();
+        let ec = PKey::from_ec_key(
+            openssl::ec::EcKey::generate(
+                &openssl::ec::EcGroup::from_curve_name(openssl::nid::Nid::X9_62_PRIME256V1)
+                    .unwrap(),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let ec_pem = String::from_utf8(ec.private_key_to_pem_pkcs8().unwrap()).unwrap();
+        let public = String::from_utf8(key.public_key_to_pem().unwrap()).unwrap();
+        let damaged = pem.replacen("MIIE", "MIIX", 1);
+        let truncated = pem[..pem.len() / 2].to_owned();
+        let cases = [
+            (encrypted.as_str(), "encrypted"),
+            (legacy_encrypted.as_str(), "encrypted"),
+            (ec_pem.as_str(), "not an RSA key"),
+            (public.as_str(), "public key"),
+            ("hello", "not a PEM key"),
+            ("", "not a PEM key"),
+            (damaged.as_str(), "damaged"),
+            (truncated.as_str(), "incomplete"),
+        ];
+        for (text, reason) in cases {
+            let err = parse_private_key(text).unwrap_err().to_string();
+            assert!(err.contains(reason), "want {reason:?}, got {err:?}");
+        }
+    }
+
+    #[test]
+    fn public_keys_parse_from_spki_pkcs1_and_certificates() {
+        let v = vectors();
+        let spki = v["merchant_test_public_key_pem"].as_str().unwrap();
+        let k = parse_public_key(spki).unwrap();
+        let pkcs1 = String::from_utf8(k.rsa().unwrap().public_key_to_pem_pkcs1().unwrap()).unwrap();
+        assert!(parse_public_key(&pkcs1).unwrap().public_eq(&k));
+        assert!(parse_public_key(&merchant_private_pem())
+            .unwrap_err()
+            .to_string()
+            .contains("private key"));
+    }
+
+    #[test]
+    fn a_pem_is_parsed_once_per_process() {
+        let pem = format!("{}\n\n", merchant_private_pem()); // a text no other test uses
+        let first = private_key(&pem).unwrap();
+        let before = parse_count();
+        for _ in 0..50 {
+            let again = private_key(&pem).unwrap();
+            assert!(Arc::ptr_eq(&first, &again));
+        }
+        // Other tests may parse concurrently, but never this text again.
+        assert!(parse_count() - before < 50);
+    }
+}

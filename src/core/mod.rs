@@ -1,0 +1,33 @@
+//! The SpectroCoin protocol, knowing nothing of PHP.
+//!
+//! * [`amount`]: the `0.0#######` amount rule on decimal strings.
+//! * [`form`]: PHP `urlencode` form encoding and its strict inverse.
+//! * [`keys`]: PEM parsing and the per-process key caches.
+//! * [`signature`]: RSA-SHA1 PKCS#1 v1.5 signing and verification.
+//! * [`ids`]: merchant and project ids, numeric or UUID.
+//! * [`order`]: the legacy createOrder request and the normalized answer.
+//! * [`callback`]: legacy callback verification.
+//! * [`status`]: status codes.
+//! * [`decision`]: what a verified callback does to an order and an invoice.
+//! * [`http`]: the HTTPS client (one keep-alive agent per process) and SpectroCoin's public key.
+//! * [`manual`]: security decisions, in prose.
+#![forbid(unsafe_code)]
+
+pub mod amount;
+pub mod callback;
+pub mod decision;
+pub mod error;
+pub mod form;
+pub mod http;
+pub mod ids;
+pub mod keys;
+pub mod manual;
+pub mod merchant;
+pub mod order;
+pub mod signature;
+pub mod status;
+
+#[cfg(test)]
+pub(crate) mod test_vectors;
+
+pub use error::Error;

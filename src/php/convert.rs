@@ -1,0 +1,254 @@
+//! PHP arrays in, PHP arrays out.
+
+use std::ffi::{c_char, c_int, CStr};
+
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::flags::DataType;
+use ext_php_rs::types::ZendHashTable;
+
+use crate::core::callback::VerifiedCallback;
+use crate::core::decision::{CallbackFacts, Decision, InvoiceFacts, OrderRow};
+use crate::core::error::{Error, Result};
+use crate::core::merchant::{MerchantConfig, DEFAULT_API_URL, DEFAULT_PUBLIC_KEY_URL};
+use crate::core::order::{OrderInput, OrderResponse, SignedOrder};
+
+extern "C" {
+    // ZEND_API char *zend_ini_string_ex(const char *name, size_t name_length, int orig, bool *exists);
+    fn zend_ini_string_ex(
+        name: *const c_char,
+        name_length: usize,
+        orig: c_int,
+        exists: *mut bool,
+    ) -> *mut c_char;
+}
+
+/// The current value of one of our INI entries (`spectrocoin.*`), if set and non-empty.
+pub fn ini(name: &CStr) -> Option<String> {
+    let mut exists = false;
+    // SAFETY: `name` is a valid NUL-terminated string of the given length; PHP
+    // returns NULL or a pointer to a NUL-terminated value it owns, valid for
+    // the duration of this call, which we copy at once.
+    let value = unsafe { zend_ini_string_ex(name.as_ptr(), name.to_bytes().len(), 0, &mut exists) };
+    if value.is_null() || !exists {
+        return None;
+    }
+    // SAFETY: non-null, NUL-terminated, owned by PHP (see above).
+    let s = unsafe { CStr::from_ptr(value) }
+        .to_string_lossy()
+        .trim()
+        .to_owned();
+    (!s.is_empty()).then_some(s)
+}
+
+/// A string-valued entry: absent or null ⇒ `None`; int ⇒ its digits;
+/// anything else (floats included: amounts must not pass through binary floats) ⇒ error.
+pub fn text(ht: &ZendHashTable, key: &str) -> Result<Option<String>> {
+    let Some(z) = ht.get(key) else {
+        return Ok(None);
+    };
+    match z.get_type() {
+        DataType::Null => Ok(None),
+        DataType::String => Ok(Some(z.string().unwrap_or_default())),
+        DataType::Long => Ok(z.long().map(|n| n.to_string())),
+        DataType::Double => Err(Error::config(format!(
+            "{key} was given as a float; pass amounts and ids as strings (e.g. \"12.30\") so no precision is lost"
+        ))),
+        other => Err(Error::config(format!("{key} must be a string, got {other}"))),
+    }
+}
+
+fn required(ht: &ZendHashTable, key: &str) -> Result<String> {
+    text(ht, key)?.ok_or_else(|| Error::config(format!("{key} is required")))
+}
+
+fn flag(ht: &ZendHashTable, key: &str) -> bool {
+    ht.get(key)
+        .map(|z| match z.get_type() {
+            DataType::True => true,
+            DataType::Long => z.long().unwrap_or(0) != 0,
+            DataType::String => matches!(z.str().unwrap_or(""), "1" | "on" | "yes" | "true"),
+            _ => false,
+        })
+        .unwrap_or(false)
+}
+
+/// `$merchant` ⇒ configuration. URLs default to the INI entries, then to SpectroCoin's.
+pub fn merchant(ht: &ZendHashTable) -> Result<MerchantConfig> {
+    let mut cfg = MerchantConfig::new(&required(ht, "merchantId")?, &required(ht, "projectId")?)?;
+    cfg.private_key_pem = text(ht, "privateKey")?;
+    cfg.public_key_pem = text(ht, "publicKey")?;
+    cfg.api_url = text(ht, "apiUrl")?
+        .filter(|u| !u.is_empty())
+        .or_else(|| ini(c"spectrocoin.api_url"))
+        .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
+    cfg.public_key_url = text(ht, "publicKeyUrl")?
+        .filter(|u| !u.is_empty())
+        .or_else(|| ini(c"spectrocoin.public_key_url"))
+        .unwrap_or_else(|| DEFAULT_PUBLIC_KEY_URL.to_owned());
+    let timeout = match ht.get("timeout") {
+        Some(z) if z.get_type() == DataType::Double => z.double(),
+        Some(z) if z.get_type() == DataType::Long => z.long().map(|n| n as f64),
+        Some(z) if z.get_type() == DataType::String => Some(
+            z.str()
+                .unwrap_or("")
+                .trim()
+                .parse::<f64>()
+                .map_err(|_| Error::config("timeout must be a number of seconds"))?,
+        ),
+        Some(z) if z.get_type() != DataType::Null => {
+            return Err(Error::config("timeout must be a number of seconds"))
+        }
+        _ => ini(c"spectrocoin.timeout").and_then(|t| t.parse::<f64>().ok()),
+    };
+    if let Some(t) = timeout {
+        cfg.set_timeout_secs(t)?;
+    }
+    Ok(cfg)
+}
+
+/// `$order` ⇒ order input.
+pub fn order(ht: &ZendHashTable) -> Result<OrderInput> {
+    Ok(OrderInput {
+        order_id: text(ht, "orderId")?.unwrap_or_default(),
+        pay_currency: text(ht, "payCurrency")?.filter(|c| !c.is_empty()),
+        pay_amount: text(ht, "payAmount")?.filter(|a| !a.is_empty()),
+        receive_currency: required(ht, "receiveCurrency")?,
+        receive_amount: text(ht, "receiveAmount")?,
+        description: text(ht, "description")?.unwrap_or_default(),
+        culture: text(ht, "culture")?,
+        callback_url: text(ht, "callbackUrl")?.unwrap_or_default(),
+        success_url: text(ht, "successUrl")?.unwrap_or_default(),
+        failure_url: text(ht, "failureUrl")?.unwrap_or_default(),
+        payer_email: text(ht, "payerEmail")?,
+        payer_name: text(ht, "payerName")?,
+        payer_surname: text(ht, "payerSurname")?,
+    })
+}
+
+/// Builds a PHP array; insert errors only happen on allocation failure.
+pub struct ArrayOut(ZBox<ZendHashTable>);
+
+impl ArrayOut {
+    pub fn new() -> Self {
+        ArrayOut(ZendHashTable::new())
+    }
+    pub fn str(mut self, k: &str, v: &str) -> Self {
+        let _ = self.0.insert(k, v);
+        self
+    }
+    pub fn opt_str(mut self, k: &str, v: Option<&str>) -> Self {
+        let _ = match v {
+            Some(s) => self.0.insert(k, s),
+            None => self.0.insert(k, ()),
+        };
+        self
+    }
+    pub fn int(mut self, k: &str, v: i64) -> Self {
+        let _ = self.0.insert(k, v);
+        self
+    }
+    pub fn opt_int(mut self, k: &str, v: Option<i64>) -> Self {
+        let _ = match v {
+            Some(n) => self.0.insert(k, n),
+            None => self.0.insert(k, ()),
+        };
+        self
+    }
+    pub fn bool(mut self, k: &str, v: bool) -> Self {
+        let _ = self.0.insert(k, v);
+        self
+    }
+    pub fn done(self) -> ZBox<ZendHashTable> {
+        self.0
+    }
+}
+
+impl Default for ArrayOut {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub fn signed_order(s: &SignedOrder) -> ZBox<ZendHashTable> {
+    ArrayOut::new()
+        .str("signedString", &s.signed_string)
+        .str("sign", &s.sign)
+        .str("body", &s.body)
+        .done()
+}
+
+pub fn order_response(r: &OrderResponse) -> ZBox<ZendHashTable> {
+    ArrayOut::new()
+        .opt_int("orderRequestId", r.order_request_id)
+        .str("orderId", &r.order_id)
+        .opt_str("payCurrency", r.pay_currency.as_deref())
+        .opt_str("payAmount", r.pay_amount.as_deref())
+        .opt_str("receiveCurrency", r.receive_currency.as_deref())
+        .opt_str("receiveAmount", r.receive_amount.as_deref())
+        .opt_str("depositAddress", r.deposit_address.as_deref())
+        .str("redirectUrl", &r.redirect_url)
+        .opt_int("validUntil", r.valid_until)
+        .bool("preOrder", r.pre_order)
+        .done()
+}
+
+pub fn verified_callback(cb: &VerifiedCallback) -> ZBox<ZendHashTable> {
+    let mut out = ArrayOut::new();
+    for (name, value) in &cb.fields {
+        if *name != "status" {
+            out = out.str(name, value);
+        }
+    }
+    out.int("status", cb.status.code())
+        .str("statusName", cb.status.name())
+        .done()
+}
+
+/// `$callback` (as returned by `spectrocoin_verify_callback`) ⇒ decision facts.
+pub fn callback_facts(ht: &ZendHashTable) -> Result<(CallbackFacts, crate::core::status::Status)> {
+    let status_text =
+        text(ht, "status")?.ok_or_else(|| Error::callback("callback has no status"))?;
+    let status = crate::core::status::Status::parse(&status_text)?;
+    Ok((
+        CallbackFacts {
+            order_id: text(ht, "orderId")?.unwrap_or_default(),
+            order_request_id: text(ht, "orderRequestId")?.unwrap_or_default(),
+            receive_currency: text(ht, "receiveCurrency")?.unwrap_or_default(),
+            receive_amount: text(ht, "receiveAmount")?.unwrap_or_default(),
+        },
+        status,
+    ))
+}
+
+pub fn order_row(ht: &ZendHashTable) -> Result<OrderRow> {
+    Ok(OrderRow {
+        order_id: required(ht, "orderId")?,
+        order_request_id: text(ht, "orderRequestId")?.filter(|s| !s.is_empty()),
+        receive_currency: required(ht, "receiveCurrency")?,
+        receive_amount: required(ht, "receiveAmount")?,
+        status: text(ht, "status")?
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "CREATED".to_owned()),
+        credited: flag(ht, "credited"),
+        pending_set: flag(ht, "pendingSet"),
+    })
+}
+
+pub fn invoice_facts(ht: &ZendHashTable) -> Result<InvoiceFacts> {
+    Ok(InvoiceFacts {
+        status: required(ht, "status")?,
+        transaction_exists: flag(ht, "transactionExists"),
+    })
+}
+
+pub fn decision(d: &Decision) -> ZBox<ZendHashTable> {
+    ArrayOut::new()
+        .str("action", d.action.name())
+        .str("orderStatus", &d.order_status)
+        .opt_str("invoiceStatus", d.invoice_status)
+        .str("transId", &d.trans_id)
+        .bool("credit", d.credit)
+        .bool("review", d.review)
+        .str("message", &d.message)
+        .done()
+}

@@ -1,0 +1,198 @@
+//! The PHP face of the extension: functions, exceptions, INI, phpinfo().
+//! Every function converts its arguments, calls the core, converts back.
+//! Errors become exceptions in one place, `errors.rs`.
+
+// PHP parameter names are camelCase, as PHP callers and the stubs spell them.
+#![allow(non_snake_case)]
+
+pub mod convert;
+pub mod errors;
+
+use ext_php_rs::binary_slice::BinarySlice;
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::flags::IniEntryPermission;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::ZendHashTable;
+use ext_php_rs::zend::{IniEntryDef, IniEntryDefs, ModuleEntry};
+use ext_php_rs::{info_table_end, info_table_row, info_table_start};
+
+use crate::core::{amount, decision, keys, signature};
+use errors::*;
+
+/// PHP API version, PHP version and NTS/ZTS this `.so` was built for.
+pub const BUILD_PHP_API: &str = env!("SPECTROCOIN_PHP_API");
+pub const BUILD_PHP_VERSION: &str = env!("SPECTROCOIN_PHP_VERSION");
+pub const BUILD_PHP_THREADING: &str = env!("SPECTROCOIN_PHP_THREADING");
+
+static INI_ENTRIES: IniEntryDefs<4> = IniEntryDefs::new([
+    IniEntryDef::new(c"spectrocoin.api_url", c"", IniEntryPermission::All),
+    IniEntryDef::new(c"spectrocoin.public_key_url", c"", IniEntryPermission::All),
+    IniEntryDef::new(c"spectrocoin.timeout", c"", IniEntryPermission::All),
+    IniEntryDef::end(),
+]);
+
+/// Formats a decimal string with SpectroCoin's `0.0#######` pattern
+/// (`"12.30"` ⇒ `"12.3"`, `"100"` ⇒ `"100.0"`).
+///
+/// @throws \SpectroCoin\ConfigException anything but a plain decimal with at most 8 decimals
+#[php_function]
+pub fn spectrocoin_format_amount(amount: String) -> PhpResult<String> {
+    Ok(amount::format_amount(&amount)?)
+}
+
+/// Signs `$data` with RSA-SHA1 (PKCS#1 v1.5) and returns the Base64 signature.
+/// The key (PKCS#1 or PKCS#8 PEM) is parsed once per process.
+///
+/// @throws \SpectroCoin\ConfigException the key is missing, encrypted, not RSA or damaged
+#[php_function]
+pub fn spectrocoin_sign(data: BinarySlice<u8>, privateKeyPem: String) -> PhpResult<String> {
+    let key = keys::private_key(&privateKeyPem)?;
+    Ok(signature::sign(&data, &key)?)
+}
+
+/// Verifies a Base64 RSA-SHA1 signature over `$data`. True only for an exact
+/// valid signature; false for any other signature.
+///
+/// @throws \SpectroCoin\ConfigException the public key does not parse or is not RSA
+#[php_function]
+pub fn spectrocoin_verify(
+    data: BinarySlice<u8>,
+    signatureBase64: String,
+    publicKeyPem: String,
+) -> PhpResult<bool> {
+    let key = keys::public_key(&publicKeyPem)?;
+    Ok(signature::verify(&data, &signatureBase64, &key))
+}
+
+/// Builds and signs a createOrder request without sending it.
+///
+/// `$merchant`: `merchantId`, `projectId` (both numeric or both UUIDs), `privateKey` (PEM),
+/// optional `apiUrl`, `publicKey`, `publicKeyUrl`, `timeout` (seconds).
+/// `$order`: `orderId`, `payCurrency` (default BTC), `payAmount`, `receiveCurrency`,
+/// `receiveAmount`, `description`, `culture` (default en), `callbackUrl`, `successUrl`,
+/// `failureUrl`, optional `payerEmail`, `payerName`, `payerSurname`. Amounts as strings.
+///
+/// @return array{signedString: string, sign: string, body: string}
+/// @throws \SpectroCoin\ConfigException
+#[php_function]
+pub fn spectrocoin_order_request(
+    merchant: &ZendHashTable,
+    order: &ZendHashTable,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let cfg = convert::merchant(merchant)?;
+    let signed = cfg.order_request(&convert::order(order)?)?;
+    Ok(convert::signed_order(&signed))
+}
+
+/// Creates the order at SpectroCoin (POST {apiUrl}/createOrder) and returns
+/// the normalized answer: `orderRequestId` (?int; null for a pre-order),
+/// `orderId`, `payCurrency`, `payAmount`, `receiveCurrency`, `receiveAmount`,
+/// `depositAddress` (?string), `redirectUrl`, `validUntil` (?int, ms since epoch),
+/// `preOrder` (bool).
+///
+/// @throws \SpectroCoin\ConfigException bad configuration or order
+/// @throws \SpectroCoin\ApiException SpectroCoin refused it; getCode() is its first error code
+/// @throws \SpectroCoin\NetworkException not reachable, timed out, or an unexpected answer
+#[php_function]
+pub fn spectrocoin_create_order(
+    merchant: &ZendHashTable,
+    order: &ZendHashTable,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let cfg = convert::merchant(merchant)?;
+    let answer = cfg.create_order(&convert::order(order)?)?;
+    Ok(convert::order_response(&answer))
+}
+
+/// Verifies a raw legacy callback body (read it from php://input, never
+/// $_POST) and returns its signed fields with canonical amounts, plus
+/// `status` (int) and `statusName`. SpectroCoin's key is `publicKey` if given,
+/// else fetched from `publicKeyUrl` once per process and cached.
+///
+/// @throws \SpectroCoin\CallbackException malformed, not for this merchant/project, unknown status
+/// @throws \SpectroCoin\SignatureException the signature is not SpectroCoin's
+/// @throws \SpectroCoin\NetworkException SpectroCoin's key could not be fetched
+/// @throws \SpectroCoin\ConfigException bad configuration
+#[php_function]
+pub fn spectrocoin_verify_callback(
+    rawBody: BinarySlice<u8>,
+    merchant: &ZendHashTable,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let cfg = convert::merchant(merchant)?;
+    let cb = cfg.verify_callback(&rawBody)?;
+    Ok(convert::verified_callback(&cb))
+}
+
+/// Decides what a verified callback does (pure; no I/O).
+///
+/// `$callback`: as returned by spectrocoin_verify_callback.
+/// `$order`: the stored order: `orderId`, `orderRequestId`, `receiveCurrency`, `receiveAmount`
+/// (as sent), `status` (last status name, or CREATED), `credited`, `pendingSet`.
+/// `$invoice`: `status` (WHMCS invoice status), `transactionExists` (tblaccounts has transId).
+///
+/// @return array{action: string, orderStatus: string, invoiceStatus: ?string, transId: string, credit: bool, review: bool, message: string}
+/// action: credit, already_credited, hold, pending, close, record, test, review, refund or ignore.
+/// @throws \SpectroCoin\CallbackException the callback does not match the order
+#[php_function]
+#[php(defaults(markPending = true))]
+pub fn spectrocoin_decide(
+    callback: &ZendHashTable,
+    order: &ZendHashTable,
+    invoice: &ZendHashTable,
+    markPending: bool,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let (facts, status) = convert::callback_facts(callback)?;
+    let row = convert::order_row(order)?;
+    let inv = convert::invoice_facts(invoice)?;
+    let d = decision::decide(&facts, status, &row, &inv, markPending)?;
+    Ok(convert::decision(&d))
+}
+
+/// This build: `version`, `phpApi`, `phpVersion`, `threading` (NTS/ZTS) it was
+/// built for, and the `openssl` version in use.
+#[php_function]
+pub fn spectrocoin_info() -> ZBox<ZendHashTable> {
+    convert::ArrayOut::new()
+        .str("version", env!("CARGO_PKG_VERSION"))
+        .str("phpApi", BUILD_PHP_API)
+        .str("phpVersion", BUILD_PHP_VERSION)
+        .str("threading", BUILD_PHP_THREADING)
+        .str("openssl", openssl::version::version())
+        .done()
+}
+
+extern "C" fn startup(_ty: i32, module_number: i32) -> i32 {
+    IniEntryDef::register(INI_ENTRIES.as_slice(), module_number);
+    0
+}
+
+extern "C" fn module_info(_module: *mut ModuleEntry) {
+    info_table_start!();
+    info_table_row!("spectrocoin support", "enabled");
+    info_table_row!("version", env!("CARGO_PKG_VERSION"));
+    info_table_row!("built for PHP API", BUILD_PHP_API);
+    info_table_row!("built for PHP", BUILD_PHP_VERSION);
+    info_table_row!("thread safety", BUILD_PHP_THREADING);
+    info_table_row!("OpenSSL", openssl::version::version());
+    info_table_end!();
+}
+
+#[php_module]
+#[php(startup = "startup")]
+pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
+    module
+        .class::<SpectroCoinException>()
+        .class::<ConfigException>()
+        .class::<ApiException>()
+        .class::<NetworkException>()
+        .class::<CallbackException>()
+        .class::<SignatureException>()
+        .function(wrap_function!(spectrocoin_format_amount))
+        .function(wrap_function!(spectrocoin_sign))
+        .function(wrap_function!(spectrocoin_verify))
+        .function(wrap_function!(spectrocoin_order_request))
+        .function(wrap_function!(spectrocoin_create_order))
+        .function(wrap_function!(spectrocoin_verify_callback))
+        .function(wrap_function!(spectrocoin_decide))
+        .function(wrap_function!(spectrocoin_info))
+        .info_function(module_info)
+}
