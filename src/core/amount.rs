@@ -126,10 +126,9 @@ pub fn format_callback_amount(text: &str) -> Option<String> {
             let split = digits.len() - MAX_DECIMALS;
             let (int, frac) = digits.split_at(split);
             d.int = String::from_utf8_lossy(int).into_owned();
-            d.frac = String::from_utf8_lossy(frac)
-                .trim_end_matches('0')
-                .to_owned();
+            d.frac = String::from_utf8_lossy(frac).into_owned();
         }
+        d.frac = d.frac.trim_end_matches('0').to_owned();
     }
     Some(d.render())
 }

@@ -422,14 +422,14 @@ mod tests {
     #[test]
     fn answers_are_normalized_including_pre_orders_and_string_amounts() {
         let full: Value = serde_json::from_str(
-            r#"{"orderRequestId":123456,"orderId":"7-1","payCurrency":"BTC","payAmount":0.00024699500,
+            r#"{"orderRequestId":123456,"orderId":"7-1","payCurrency":"BTC","payAmount":0.0024699500,
                 "receiveCurrency":"EUR","receiveAmount":"12.30","depositAddress":"bc1qxyz",
                 "redirectUrl":"https://spectrocoin.com/en/order/view/123456","validUntil":1764150000000}"#,
         )
         .unwrap();
         let r = OrderResponse::from_json(&full).unwrap();
         assert_eq!(r.order_request_id, Some(123456));
-        assert_eq!(r.pay_amount.as_deref(), Some("0.000246995"));
+        assert_eq!(r.pay_amount.as_deref(), Some("0.00246995"));
         assert_eq!(r.receive_amount.as_deref(), Some("12.3"));
         assert_eq!(r.valid_until, Some(1764150000000));
         assert!(!r.pre_order);
