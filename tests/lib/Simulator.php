@@ -45,6 +45,8 @@ final class Simulator
             workers: $workers,
             logPath: $this->stateDir . '/server.log',
         );
+        // Generates the simulator's key pair now rather than inside the first timed request.
+        $this->publicKeyPem();
     }
 
     public function url(): string
