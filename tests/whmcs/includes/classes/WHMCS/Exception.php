@@ -1,0 +1,7 @@
+<?php
+
+namespace WHMCS;
+
+class Exception extends \Exception
+{
+}

@@ -1,0 +1,8 @@
+<?php
+
+namespace WHMCS\Exception\Module;
+
+/** Thrown by getGatewayVariables() for a gateway that is not activated. */
+class NotActivated extends \WHMCS\Exception
+{
+}

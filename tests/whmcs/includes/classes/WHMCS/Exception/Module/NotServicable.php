@@ -1,0 +1,7 @@
+<?php
+
+namespace WHMCS\Exception\Module;
+
+class NotServicable extends \WHMCS\Exception
+{
+}

@@ -1,0 +1,59 @@
+<?php
+
+namespace StandIn;
+
+use WHMCS\Database\Capsule;
+
+/**
+ * add_hook()/run_hook() registry. Every run is recorded in `standin_hooks` (hook name, vars
+ * as JSON) before the registered functions are called, so tests can assert on it.
+ */
+final class Hooks
+{
+    /** @var array<string, list<array{int, callable}>> */
+    private static array $registered = [];
+
+    public static function add(string $hook, int $priority, $function): void
+    {
+        self::$registered[$hook][] = [$priority, $function];
+    }
+
+    public static function run(string $hook, array $vars): array
+    {
+        Capsule::table('standin_hooks')->insert([
+            'date' => (new \DateTimeImmutable())->format('Y-m-d H:i:s.u'),
+            'hook' => $hook,
+            'vars' => json_encode($vars, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_PARTIAL_OUTPUT_ON_ERROR),
+        ]);
+        $entries = self::$registered[$hook] ?? [];
+        usort($entries, static fn (array $a, array $b): int => $a[0] <=> $b[0]);
+        $results = [];
+        foreach ($entries as [, $function]) {
+            if (is_callable($function)) {
+                $results[] = $function($vars);
+            }
+        }
+        return $results;
+    }
+
+    /** includes/hooks/*.php, then modules/gateways/NAME/hooks.php of every active gateway. */
+    public static function loadHookFiles(): void
+    {
+        foreach (glob(ROOTDIR . '/includes/hooks/*.php') ?: [] as $file) {
+            self::includeIsolated($file);
+        }
+        foreach (Gateways::activeNames() as $name) {
+            $file = ROOTDIR . '/modules/gateways/' . $name . '/hooks.php';
+            if (is_file($file)) {
+                self::includeIsolated($file);
+            }
+        }
+    }
+
+    private static function includeIsolated(string $file): void
+    {
+        (static function () use ($file): void {
+            include_once $file;
+        })();
+    }
+}
