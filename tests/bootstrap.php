@@ -2,14 +2,17 @@
 
 declare(strict_types=1);
 
-// Minimal bootstrap (written by the simulator engineer because it was missing; the extension
-// engineer owns this file): autoload Testbed\<Class> from tests/lib/<Class>.php.
+// Autoloads the test harness (`Testbed\<Class>` from tests/lib/<Class>.php) and shared
+// test-case classes (`Tests\<Suite>\<Class>` from tests/phpunit/<Suite>/<Class>.php).
 spl_autoload_register(static function (string $class): void {
-    $prefix = 'Testbed\\';
-    if (str_starts_with($class, $prefix)) {
-        $file = __DIR__ . '/lib/' . str_replace('\\', '/', substr($class, strlen($prefix))) . '.php';
-        if (is_file($file)) {
-            require $file;
+    $roots = ['Testbed\\' => __DIR__ . '/lib/', 'Tests\\' => __DIR__ . '/phpunit/'];
+    foreach ($roots as $prefix => $dir) {
+        if (str_starts_with($class, $prefix)) {
+            $file = $dir . str_replace('\\', '/', substr($class, strlen($prefix))) . '.php';
+            if (is_file($file)) {
+                require $file;
+            }
+            return;
         }
     }
 });

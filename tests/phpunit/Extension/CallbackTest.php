@@ -1,0 +1,136 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Tests\Extension;
+
+use SpectroCoin\CallbackException;
+use SpectroCoin\SignatureException;
+
+final class CallbackTest extends ExtensionTestCase
+{
+    public function testTheRealSpectroCoinSignedCallbackV1Verifies(): void
+    {
+        $cb = spectrocoin_verify_callback(self::v1Body(), self::v1Merchant());
+        self::assertSame(5, $cb['status']);
+        self::assertSame('EXPIRED', $cb['statusName']);
+        self::assertSame('275', $cb['orderId']);
+        self::assertSame('8523.5', $cb['receiveAmount']);
+        self::assertSame('0.0', $cb['receivedAmount']);
+        self::assertSame('Payment for Car-2547', $cb['description']);
+        self::assertArrayNotHasKey('sign', $cb);
+    }
+
+    public function testV1FailsAfterChangingAnySignedField(): void
+    {
+        $changes = ['orderId' => '276', 'payCurrency' => 'ETH', 'payAmount' => '20.5', 'receiveCurrency' => 'USD',
+            'receiveAmount' => '8523.51', 'receivedAmount' => '1', 'description' => 'Payment for Car-2548',
+            'orderRequestId' => '1', 'status' => '3'];
+        foreach ($changes as $field => $value) {
+            try {
+                spectrocoin_verify_callback(self::v1Body([$field => $value]), self::v1Merchant());
+                self::fail("accepted a changed {$field}");
+            } catch (SignatureException $e) {
+                self::assertStringContainsString('signature', $e->getMessage());
+            }
+        }
+        // Changed ids are caught as foreign even before the signature.
+        foreach (['merchantId' => '170', 'apiId' => '4'] as $field => $value) {
+            $this->assertRejected(self::v1Body([$field => $value]), CallbackException::class);
+        }
+    }
+
+    public function testAForeignMerchantsGenuineCallbackIsRefused(): void
+    {
+        foreach ([['169', '4'], ['170', '3']] as [$m, $p]) {
+            try {
+                spectrocoin_verify_callback(self::v1Body(), self::v1Merchant(['merchantId' => $m, 'projectId' => $p]));
+                self::fail('accepted another merchant\'s callback');
+            } catch (CallbackException $e) {
+                self::assertNotInstanceOf(SignatureException::class, $e);
+                self::assertStringContainsString('another merchant', $e->getMessage());
+            }
+        }
+    }
+
+    public function testHtmlEncodedBodiesAsWhmcsPostWouldGiveThemFail(): void
+    {
+        // What a module that rebuilt the body from WHMCS' HTML-encoded $_POST would pass.
+        $body = self::v1Body(['description' => 'Payment for &quot;Car&quot;']);
+        $this->assertRejected($body, SignatureException::class);
+    }
+
+    public function testMalformedAndHostileBodiesAreCallbackExceptions(): void
+    {
+        $bodies = [
+            'empty' => '',
+            'json' => '{"id":"x"}',
+            'bad percent' => self::v1Body() . '&x=%zz',
+            'non-utf8' => self::v1Body() . "&x=\xff",
+            'duplicate' => self::v1Body() . '&status=3',
+            'missing sign' => self::v1Body(['sign' => null]),
+            'missing receivedAmount' => self::v1Body(['receivedAmount' => null]),
+            'huge' => self::v1Body() . '&pad=' . str_repeat('a', 70000),
+            'amount with exponent' => self::v1Body(['payAmount' => '2e1']),
+        ];
+        foreach ($bodies as $name => $body) {
+            try {
+                spectrocoin_verify_callback($body, self::v1Merchant());
+                self::fail("accepted: {$name}");
+            } catch (CallbackException $e) {
+                self::assertNotSame('', $e->getMessage(), $name);
+            }
+        }
+    }
+
+    public function testReencodedButEquivalentBodiesStillVerify(): void
+    {
+        $spaced = str_replace('Payment+for', 'Payment%20for', self::v1Body());
+        self::assertSame(5, spectrocoin_verify_callback($spaced, self::v1Merchant())['status']);
+        $amounts = self::v1Body(['payAmount' => '20.000', 'receivedAmount' => '0.00']);
+        self::assertSame('20.0', spectrocoin_verify_callback($amounts, self::v1Merchant())['payAmount']);
+    }
+
+    public function testUuidConfigurationsMatchTheUnsignedUuidPair(): void
+    {
+        $m = ['merchantId' => '1a2b3c4d-0000-4000-8000-1234567890ab', 'projectId' => '9f1c2d3e-1111-4222-8333-444455556666'];
+        $this->assertRejected(self::v1Body(), CallbackException::class, self::v1Merchant($m));
+        $body = self::v1Body(['userId' => '1a2b3c4d-0000-4000-8000-1234567890ab', 'merchantApiId' => '9f1c2d3e-1111-4222-8333-444455556666']);
+        self::assertSame(5, spectrocoin_verify_callback($body, self::v1Merchant($m))['status']);
+    }
+
+    public function testTheDecisionIsReachableFromPhpAndNeverCancels(): void
+    {
+        $cb = ['orderId' => '7-1', 'orderRequestId' => '900', 'receiveCurrency' => 'EUR', 'receiveAmount' => '12.3', 'status' => 5];
+        $row = ['orderId' => '7-1', 'orderRequestId' => 900, 'receiveCurrency' => 'EUR', 'receiveAmount' => '12.30000000',
+            'status' => 'PENDING', 'credited' => 0, 'pendingSet' => '1'];
+        $d = spectrocoin_decide($cb, $row, ['status' => 'Payment Pending', 'transactionExists' => false]);
+        self::assertSame(['close', 'EXPIRED', 'Unpaid', 'SC900', false], [$d['action'], $d['orderStatus'], $d['invoiceStatus'], $d['transId'], $d['credit']]);
+        $paid = spectrocoin_decide(['status' => 3] + $cb, $row, ['status' => 'Payment Pending', 'transactionExists' => false]);
+        self::assertTrue($paid['credit']);
+        $dup = spectrocoin_decide(['status' => 3] + $cb, ['credited' => 1] + $row, ['status' => 'Paid', 'transactionExists' => true]);
+        self::assertSame('already_credited', $dup['action']);
+        $noPending = spectrocoin_decide(['status' => 2] + $cb, ['status' => 'CREATED'] + $row, ['status' => 'Unpaid'], false);
+        self::assertNull($noPending['invoiceStatus']);
+        $this->expectException(CallbackException::class);
+        spectrocoin_decide(['receiveAmount' => '12.31'] + $cb, $row, ['status' => 'Unpaid']);
+    }
+
+    public function testUnknownStatusIsACallbackExceptionNotACrash(): void
+    {
+        $this->expectException(CallbackException::class);
+        $this->expectExceptionMessageMatches('/unknown SpectroCoin status/');
+        spectrocoin_decide(['orderId' => '1', 'status' => 99, 'receiveCurrency' => 'EUR', 'receiveAmount' => '1'],
+            ['orderId' => '1', 'receiveCurrency' => 'EUR', 'receiveAmount' => '1'], ['status' => 'Unpaid']);
+    }
+
+    private function assertRejected(string $body, string $class, ?array $merchant = null): void
+    {
+        try {
+            spectrocoin_verify_callback($body, $merchant ?? self::v1Merchant());
+            self::fail('accepted');
+        } catch (CallbackException $e) {
+            self::assertInstanceOf($class, $e);
+        }
+    }
+}
