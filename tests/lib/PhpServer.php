@@ -10,7 +10,8 @@ namespace Testbed;
  *
  * The server runs in its own session / process group (via `setsid`), so stop() takes the
  * master and its PHP_CLI_SERVER_WORKERS children down together. Every running server is
- * also stopped when the PHP process that started it shuts down.
+ * also stopped when the PHP process that started it shuts down, and a small watchdog (sh)
+ * kills the group if that process dies without shutting down (SIGKILL, crash).
  *
  * Usage:
  *
@@ -41,6 +42,8 @@ final class PhpServer
 
     /** @var resource|null */
     private $process = null;
+    /** @var resource|null */
+    private $watchdog = null;
     /** @var resource|null flock'ed claim on the port, shared by all test processes */
     private $portClaim = null;
     private int $pid = 0;
@@ -199,6 +202,7 @@ final class PhpServer
                 $socket = @stream_socket_client('tcp://127.0.0.1:' . $this->port, $errno, $errstr, 0.2);
                 if ($socket !== false) {
                     fclose($socket);
+                    $this->startWatchdog();
                     return;
                 }
             }
@@ -210,8 +214,30 @@ final class PhpServer
         );
     }
 
+    private function startWatchdog(): void
+    {
+        $script = 'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done; '
+            . 'kill -TERM "-$2" 2>/dev/null; sleep 1; kill -KILL "-$2" 2>/dev/null';
+        $watchdog = proc_open(
+            ['setsid', 'sh', '-c', $script, 'phpserver-watchdog', (string) getmypid(), (string) $this->pid],
+            [0 => ['file', '/dev/null', 'r'], 1 => ['file', '/dev/null', 'w'], 2 => ['file', '/dev/null', 'w']],
+            $pipes,
+        );
+        if (is_resource($watchdog)) {
+            $this->watchdog = $watchdog;
+        }
+    }
+
     private function kill(): void
     {
+        if ($this->watchdog !== null) {
+            $status = proc_get_status($this->watchdog);
+            if ($status['running']) {
+                @posix_kill($status['pid'], SIGKILL);
+            }
+            proc_close($this->watchdog);
+            $this->watchdog = null;
+        }
         if ($this->process === null) {
             return;
         }

@@ -276,7 +276,7 @@ final class Simulator
             return;
         }
         $process = proc_open(
-            [PHP_BINARY, dirname(__DIR__) . '/simulator/dispatcher.php', $this->stateDir, "--interval-ms=$intervalMs"],
+            [PHP_BINARY, dirname(__DIR__) . '/simulator/dispatcher.php', $this->stateDir, "--interval-ms=$intervalMs", '--parent-pid=' . getmypid()],
             [0 => ['file', '/dev/null', 'r'], 1 => ['file', $this->stateDir . '/dispatcher.log', 'a'], 2 => ['file', $this->stateDir . '/dispatcher.log', 'a']],
             $pipes,
         );
