@@ -1,72 +1,166 @@
 <?php
-// CONTRACT DRAFT (hand-written; will be replaced by `cargo php stubs` output from the built extension).
+
+// Stubs for spectrocoin
 
 namespace SpectroCoin {
-    class Exception extends \Exception {}
-    /** Bad configuration: keys, ids, URLs, amounts. */
-    class ConfigException extends Exception {}
-    /** SpectroCoin refused the request. getCode() = SpectroCoin's first error code; message lists every code and message. */
-    class ApiException extends Exception {}
-    /** Connect, TLS, timeout, unreadable answer transport. */
-    class NetworkException extends Exception {}
-    /** Callback malformed or not ours (foreign ids, missing fields, unknown status, mismatching amounts). */
-    class CallbackException extends Exception {}
-    /** Callback signature is not SpectroCoin's. */
-    class SignatureException extends CallbackException {}
+    /**
+     * SpectroCoin refused the request. getCode() is SpectroCoin's first error
+     * code; the message carries every code and message.
+     */
+    class ApiException extends \SpectroCoin\Exception {
+        public function __construct() {}
+    }
+
+    /**
+     * A callback that is malformed or not ours (ids, order, amount, currency, status).
+     */
+    class CallbackException extends \SpectroCoin\Exception {
+        public function __construct() {}
+    }
+
+    /**
+     * Bad configuration: keys, ids, URLs, amounts.
+     */
+    class ConfigException extends \SpectroCoin\Exception {
+        public function __construct() {}
+    }
+
+    /**
+     * Base of every exception the extension throws.
+     */
+    class Exception extends \Exception {
+        public function __construct() {}
+    }
+
+    /**
+     * SpectroCoin could not be reached: connect, TLS, timeout, or an answer that is not its protocol.
+     */
+    class NetworkException extends \SpectroCoin\Exception {
+        public function __construct() {}
+    }
+
+    /**
+     * A callback whose signature is not SpectroCoin's.
+     */
+    class SignatureException extends \SpectroCoin\CallbackException {
+        public function __construct() {}
+    }
 }
 
 namespace {
-    /** Format a decimal string with SpectroCoin's 0.0####### pattern. Throws ConfigException on anything but a plain decimal with <= 8 decimals. */
-    function spectrocoin_format_amount(string $amount): string {}
-
-    /** RSA-SHA1 PKCS#1 v1.5 signature of $data, Base64. */
-    function spectrocoin_sign(string $data, string $privateKeyPem): string {}
-
-    /** true only for an exact valid signature; false for a wrong one; ConfigException for a bad key. */
-    function spectrocoin_verify(string $data, string $signatureBase64, string $publicKeyPem): bool {}
-
     /**
-     * Build a signed createOrder request without sending it.
-     * $merchant: merchantId, projectId, privateKey (PEM), apiUrl?, publicKey?, publicKeyUrl?, timeout?
-     * $order: orderId, payCurrency='BTC', payAmount?, receiveCurrency, receiveAmount, description, culture='en',
-     *         callbackUrl, successUrl, failureUrl, payerEmail?, payerName?, payerSurname?
-     * @return array{signedString: string, sign: string, body: string}
-     */
-    function spectrocoin_order_request(array $merchant, array $order): array {}
-
-    /**
-     * Create the order at SpectroCoin. Returns the normalized answer:
-     * ['orderRequestId' => ?int, 'orderId' => string, 'payCurrency' => ?string, 'payAmount' => ?string,
-     *  'receiveCurrency' => ?string, 'receiveAmount' => ?string, 'depositAddress' => ?string,
-     *  'redirectUrl' => string, 'validUntil' => ?int (ms since epoch), 'preOrder' => bool]
-     * Throws ConfigException, ApiException (203 errors), NetworkException.
+     * Creates the order at SpectroCoin (POST {apiUrl}/createOrder) and returns
+     * the normalized answer: `orderRequestId` (?int; null for a pre-order),
+     * `orderId`, `payCurrency`, `payAmount`, `receiveCurrency`, `receiveAmount`,
+     * `depositAddress` (?string), `redirectUrl`, `validUntil` (?int, ms since epoch),
+     * `preOrder` (bool).
+     *
+     * @throws \SpectroCoin\ConfigException bad configuration or order
+     * @throws \SpectroCoin\ApiException SpectroCoin refused it; getCode() is its first error code
+     * @throws \SpectroCoin\NetworkException not reachable, timed out, or an unexpected answer
+     *
+     * @param array $merchant
+     * @param array $order
+     * @return array
      */
     function spectrocoin_create_order(array $merchant, array $order): array {}
 
     /**
-     * Verify a raw legacy callback body (php://input). Returns the signed fields with amounts canonical:
-     * merchantId, apiId (or userId/merchantApiId, whichever pair the configuration uses), orderId, payCurrency,
-     * payAmount, receiveCurrency, receiveAmount, receivedAmount, description, orderRequestId (string),
-     * plus 'status' (int) and 'statusName' (e.g. 'PAID').
-     * Throws CallbackException (malformed / not ours / unknown status), SignatureException, NetworkException
-     * (SpectroCoin key could not be fetched), ConfigException.
-     */
-    function spectrocoin_verify_callback(string $rawBody, array $merchant): array {}
-
-    /**
-     * Pure decision: what a verified callback does to our order row and the WHMCS invoice.
-     * $callback: output of spectrocoin_verify_callback.
-     * $order: the mod_spectrocoin_orders row: orderId, receiveCurrency, receiveAmount (as sent),
-     *         status (last SpectroCoin status name or 'CREATED'), credited (bool), pendingSet (bool: we set Payment Pending)
-     * $invoice: status (WHMCS invoice status), transactionExists (bool: tblaccounts already has transId)
-     * @return array{action: string, orderStatus: string, invoiceStatus: ?string, transId: string,
-     *               credit: bool, review: bool, message: string}
-     * action is one of: credit, already_credited, hold (paid but not applicable: review), pending, close,
-     * record, test, review, refund, ignore (older news than the row knows).
-     * Throws CallbackException when the callback does not match the order (orderId, currency, amount).
+     * Decides what a verified callback does (pure; no I/O).
+     *
+     * `$callback`: as returned by spectrocoin_verify_callback.
+     * `$order`: the stored order: `orderId`, `orderRequestId`, `receiveCurrency`, `receiveAmount`
+     * (as sent), `status` (last status name, or CREATED), `credited`, `pendingSet`.
+     * `$invoice`: `status` (WHMCS invoice status), `transactionExists` (tblaccounts has transId).
+     *
+     * @return array{action: string, orderStatus: string, invoiceStatus: ?string, transId: string, credit: bool, review: bool, message: string}
+     * action: credit, already_credited, hold, pending, close, record, test, review, refund or ignore.
+     * @throws \SpectroCoin\CallbackException the callback does not match the order
+     *
+     * @param array $callback
+     * @param array $order
+     * @param array $invoice
+     * @param bool $markPending
+     * @return array
      */
     function spectrocoin_decide(array $callback, array $order, array $invoice, bool $markPending = true): array {}
 
-    /** ['version' => ..., 'phpApi' => ..., 'phpVersion' => ..., 'zts' => bool, 'openssl' => ...] of this build. */
+    /**
+     * Formats a decimal string with SpectroCoin's `0.0#######` pattern
+     * (`"12.30"` ⇒ `"12.3"`, `"100"` ⇒ `"100.0"`).
+     *
+     * @throws \SpectroCoin\ConfigException anything but a plain decimal with at most 8 decimals
+     *
+     * @param string $amount
+     * @return string
+     */
+    function spectrocoin_format_amount(string $amount): string {}
+
+    /**
+     * This build: `version`, `phpApi`, `phpVersion`, `threading` (NTS/ZTS) it was
+     * built for, and the `openssl` version in use.
+     *
+     * @return array
+     */
     function spectrocoin_info(): array {}
+
+    /**
+     * Builds and signs a createOrder request without sending it.
+     *
+     * `$merchant`: `merchantId`, `projectId` (both numeric or both UUIDs), `privateKey` (PEM),
+     * optional `apiUrl`, `publicKey`, `publicKeyUrl`, `timeout` (seconds).
+     * `$order`: `orderId`, `payCurrency` (default BTC), `payAmount`, `receiveCurrency`,
+     * `receiveAmount`, `description`, `culture` (default en), `callbackUrl`, `successUrl`,
+     * `failureUrl`, optional `payerEmail`, `payerName`, `payerSurname`. Amounts as strings.
+     *
+     * @return array{signedString: string, sign: string, body: string}
+     * @throws \SpectroCoin\ConfigException
+     *
+     * @param array $merchant
+     * @param array $order
+     * @return array
+     */
+    function spectrocoin_order_request(array $merchant, array $order): array {}
+
+    /**
+     * Signs `$data` with RSA-SHA1 (PKCS#1 v1.5) and returns the Base64 signature.
+     * The key (PKCS#1 or PKCS#8 PEM) is parsed once per process.
+     *
+     * @throws \SpectroCoin\ConfigException the key is missing, encrypted, not RSA or damaged
+     *
+     * @param string $data
+     * @param string $privateKeyPem
+     * @return string
+     */
+    function spectrocoin_sign(string $data, string $privateKeyPem): string {}
+
+    /**
+     * Verifies a Base64 RSA-SHA1 signature over `$data`. True only for an exact
+     * valid signature; false for any other signature.
+     *
+     * @throws \SpectroCoin\ConfigException the public key does not parse or is not RSA
+     *
+     * @param string $data
+     * @param string $signatureBase64
+     * @param string $publicKeyPem
+     * @return bool
+     */
+    function spectrocoin_verify(string $data, string $signatureBase64, string $publicKeyPem): bool {}
+
+    /**
+     * Verifies a raw legacy callback body (read it from php://input, never
+     * $_POST) and returns its signed fields with canonical amounts, plus
+     * `status` (int) and `statusName`. SpectroCoin's key is `publicKey` if given,
+     * else fetched from `publicKeyUrl` once per process and cached.
+     *
+     * @throws \SpectroCoin\CallbackException malformed, not for this merchant/project, unknown status
+     * @throws \SpectroCoin\SignatureException the signature is not SpectroCoin's
+     * @throws \SpectroCoin\NetworkException SpectroCoin's key could not be fetched
+     * @throws \SpectroCoin\ConfigException bad configuration
+     *
+     * @param string $rawBody
+     * @param array $merchant
+     * @return array
+     */
+    function spectrocoin_verify_callback(string $rawBody, array $merchant): array {}
 }

@@ -1,0 +1,60 @@
+# Every routine task is one command. See README.md.
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+EXT      ?= $(CURDIR)/target/debug/libspectrocoin.so
+PHP      ?= php
+PHPUNIT  ?= /usr/bin/phpunit
+PHPX      = $(PHP) -d extension=$(EXT)
+export SPECTROCOIN_EXT := $(EXT)
+
+.PHONY: deps ext release test test-rust lint test-php stubs stubs-check demo sandbox clean \
+        phpunit-extension phpunit-simulator phpunit-standin phpunit-e2e
+
+deps:
+	@bash .ci/install-deps
+
+ext:
+	cargo build
+
+release:
+	cargo build --release
+
+## The whole test suite (the README's test command; CI runs exactly this).
+test: deps lint test-rust ext stubs-check test-php
+	@echo "==> all tests passed"
+
+lint:
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+
+test-rust:
+	cargo test
+
+# The PHP suites start their own MariaDB and servers in temp dirs and on free ports,
+# so they run side by side.
+test-php: ext
+	@$(MAKE) --no-print-directory -j2 --output-sync=target phpunit-extension phpunit-simulator phpunit-standin phpunit-e2e
+
+phpunit-extension phpunit-simulator phpunit-standin phpunit-e2e: phpunit-%:
+	@echo "==> PHPUnit: $*"
+	@$(PHPX) $(PHPUNIT) --testsuite $*
+
+stubs: ext
+	cargo php stubs --stdout > stubs/spectrocoin.stub.php
+
+stubs-check: ext
+	@cargo php stubs --stdout > target/spectrocoin.stub.php
+	@diff -u stubs/spectrocoin.stub.php target/spectrocoin.stub.php \
+	  || { echo "stubs/spectrocoin.stub.php drifted from the extension: run 'make stubs' and commit"; exit 1; }
+
+## The product's main job: Pay Now → SpectroCoin checkout → callbacks → invoice Paid.
+demo: deps ext
+	$(PHP) tests/bin/demo.php
+
+## MariaDB + WHMCS stand-in (127.0.0.1:8180) + SpectroCoin simulator (127.0.0.1:8181), until Ctrl-C.
+sandbox: deps ext
+	$(PHP) tests/bin/sandbox.php
+
+clean:
+	cargo clean
