@@ -50,11 +50,11 @@ stubs-check: ext
 
 ## The product's main job: Pay Now → SpectroCoin checkout → callbacks → invoice Paid.
 demo: deps ext
-	$(PHP) tests/bin/demo.php
+	$(PHPX) tests/bin/demo.php
 
 ## MariaDB + WHMCS stand-in (127.0.0.1:8180) + SpectroCoin simulator (127.0.0.1:8181), until Ctrl-C.
 sandbox: deps ext
-	$(PHP) tests/bin/sandbox.php
+	$(PHPX) tests/bin/sandbox.php
 
 clean:
 	cargo clean
