@@ -1,10 +1,9 @@
 //! PHP arrays in, PHP arrays out.
 
-use std::ffi::{c_char, c_int, CStr};
-
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::flags::DataType;
 use ext_php_rs::types::ZendHashTable;
+use ext_php_rs::zend::ExecutorGlobals;
 
 use crate::core::callback::VerifiedCallback;
 use crate::core::decision::{CallbackFacts, Decision, InvoiceFacts, OrderRow};
@@ -12,32 +11,16 @@ use crate::core::error::{Error, Result};
 use crate::core::merchant::{MerchantConfig, DEFAULT_API_URL, DEFAULT_PUBLIC_KEY_URL};
 use crate::core::order::{OrderInput, OrderResponse, SignedOrder};
 
-extern "C" {
-    // ZEND_API char *zend_ini_string_ex(const char *name, size_t name_length, int orig, bool *exists);
-    fn zend_ini_string_ex(
-        name: *const c_char,
-        name_length: usize,
-        orig: c_int,
-        exists: *mut bool,
-    ) -> *mut c_char;
-}
-
 /// The current value of one of our INI entries (`spectrocoin.*`), if set and non-empty.
-pub fn ini(name: &CStr) -> Option<String> {
-    let mut exists = false;
-    // SAFETY: `name` is a valid NUL-terminated string of the given length; PHP
-    // returns NULL or a pointer to a NUL-terminated value it owns, valid for
-    // the duration of this call, which we copy at once.
-    let value = unsafe { zend_ini_string_ex(name.as_ptr(), name.to_bytes().len(), 0, &mut exists) };
-    if value.is_null() || !exists {
-        return None;
-    }
-    // SAFETY: non-null, NUL-terminated, owned by PHP (see above).
-    let s = unsafe { CStr::from_ptr(value) }
-        .to_string_lossy()
-        .trim()
-        .to_owned();
-    (!s.is_empty()).then_some(s)
+/// Read only when the merchant array does not give the value itself.
+pub fn ini(name: &str) -> Option<String> {
+    ExecutorGlobals::get()
+        .ini_values()
+        .get(name)
+        .cloned()
+        .flatten()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
 }
 
 /// A string-valued entry: absent or null ⇒ `None`; int ⇒ its digits;
@@ -79,11 +62,11 @@ pub fn merchant(ht: &ZendHashTable) -> Result<MerchantConfig> {
     cfg.public_key_pem = text(ht, "publicKey")?;
     cfg.api_url = text(ht, "apiUrl")?
         .filter(|u| !u.is_empty())
-        .or_else(|| ini(c"spectrocoin.api_url"))
+        .or_else(|| ini("spectrocoin.api_url"))
         .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
     cfg.public_key_url = text(ht, "publicKeyUrl")?
         .filter(|u| !u.is_empty())
-        .or_else(|| ini(c"spectrocoin.public_key_url"))
+        .or_else(|| ini("spectrocoin.public_key_url"))
         .unwrap_or_else(|| DEFAULT_PUBLIC_KEY_URL.to_owned());
     let timeout = match ht.get("timeout") {
         Some(z) if z.get_type() == DataType::Double => z.double(),
@@ -98,7 +81,7 @@ pub fn merchant(ht: &ZendHashTable) -> Result<MerchantConfig> {
         Some(z) if z.get_type() != DataType::Null => {
             return Err(Error::config("timeout must be a number of seconds"))
         }
-        _ => ini(c"spectrocoin.timeout").and_then(|t| t.parse::<f64>().ok()),
+        _ => ini("spectrocoin.timeout").and_then(|t| t.parse::<f64>().ok()),
     };
     if let Some(t) = timeout {
         cfg.set_timeout_secs(t)?;
