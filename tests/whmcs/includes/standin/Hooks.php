@@ -40,7 +40,9 @@ final class Hooks
     public static function loadHookFiles(): void
     {
         foreach (glob(ROOTDIR . '/includes/hooks/*.php') ?: [] as $file) {
-            self::includeIsolated($file);
+            if (basename($file) !== 'index.php') {
+                self::includeIsolated($file);
+            }
         }
         foreach (Gateways::activeNames() as $name) {
             $file = ROOTDIR . '/modules/gateways/' . $name . '/hooks.php';
