@@ -1,0 +1,231 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Tests\EndToEnd;
+
+use PHPUnit\Framework\TestCase;
+use Testbed\Simulator;
+use Testbed\WhmcsSite;
+
+/**
+ * The whole product over HTTP: the WHMCS stand-in with php-module/ installed and the built
+ * extension loaded, talking to the SpectroCoin simulator. One site and one simulator per test
+ * class; the database and the simulator are reset before every test.
+ */
+abstract class EndToEndTestCase extends TestCase
+{
+    public const GATEWAY = 'spectrocoin';
+    /** The simulator's default project (tests/simulator/default-config.json). */
+    public const MERCHANT_ID = '25';
+    public const PROJECT_ID = '74';
+    /** Seconds the extension waits for SpectroCoin on the site. */
+    public const SITE_TIMEOUT = 4;
+
+    protected static ?Simulator $sim = null;
+    protected static ?WhmcsSite $site = null;
+
+    /** Load the extension into the site's PHP? (false: the "extension missing" host) */
+    protected static function withExtension(): bool
+    {
+        return true;
+    }
+
+    public static function extensionPath(): string
+    {
+        $path = getenv('SPECTROCOIN_EXT') ?: 'target/debug/libspectrocoin.so';
+        if ($path[0] !== '/') {
+            $path = dirname(__DIR__, 3) . '/' . $path;
+        }
+        return $path;
+    }
+
+    public static function setUpBeforeClass(): void
+    {
+        if (static::withExtension() && !is_file(self::extensionPath())) {
+            self::markTestSkipped('extension not built: ' . self::extensionPath() . ' (run make ext)');
+        }
+        self::$sim = new Simulator();
+        $ini = [
+            'spectrocoin.api_url' => self::$sim->apiUrl(),
+            'spectrocoin.public_key_url' => self::$sim->publicKeyUrl(),
+            'spectrocoin.timeout' => (string) self::SITE_TIMEOUT,
+        ];
+        if (static::withExtension()) {
+            $ini['extension'] = self::extensionPath();
+        }
+        self::$site = new WhmcsSite(
+            modules: [dirname(__DIR__, 3) . '/php-module/modules'],
+            ini: $ini,
+            workers: 8,
+        );
+    }
+
+    public static function tearDownAfterClass(): void
+    {
+        self::$site?->stop();
+        self::$sim?->stop();
+        self::$site = null;
+        self::$sim = null;
+    }
+
+    protected function setUp(): void
+    {
+        self::$sim->reset();
+        self::$site->resetDatabase();
+        self::$site->activateGateway(self::GATEWAY);
+        $errors = self::$site->saveGatewaySettings(self::GATEWAY, static::gatewaySettings());
+        if (static::withExtension()) {
+            self::assertSame([], $errors, 'saving the gateway settings');
+        }
+    }
+
+    /** @return array<string, mixed> */
+    protected static function gatewaySettings(): array
+    {
+        return [
+            'merchantId' => self::MERCHANT_ID,
+            'projectId' => self::PROJECT_ID,
+            'privateKey' => self::merchantPrivateKey(),
+        ];
+    }
+
+    protected static function vectors(): array
+    {
+        return json_decode((string) file_get_contents(dirname(__DIR__, 2) . '/fixtures/vectors/spectrocoin-vectors.json'), true);
+    }
+
+    /** SpectroCoin's published sample merchant key; its public half is the simulator's default project key. */
+    protected static function merchantPrivateKey(): string
+    {
+        return self::vectors()['merchant_test_private_key_pem'];
+    }
+
+    protected static function site(): WhmcsSite
+    {
+        return self::$site;
+    }
+
+    protected static function sim(): Simulator
+    {
+        return self::$sim;
+    }
+
+    // ---- the customer's side ----------------------------------------------------------------
+
+    /** The invoice page's Pay Now form (first form of the gateway's output), as the customer sees it. */
+    protected function payNowForm(int $invoiceId, array $cookies): array
+    {
+        $page = self::$site->get('viewinvoice.php?id=' . $invoiceId, $cookies);
+        self::assertSame(200, $page['status'], 'viewinvoice: ' . substr($page['body'], 0, 500));
+        $form = WhmcsSite::firstForm($page['body']);
+        self::assertNotNull($form, 'no Pay Now form on the invoice page: ' . $page['body']);
+        return $form;
+    }
+
+    /** Presses Pay Now: returns the Pay Now endpoint's response. */
+    protected function pressPayNow(int $invoiceId, ?array $cookies = null): array
+    {
+        $cookies ??= self::$site->clientLogin($this->ownerOf($invoiceId));
+        $form = $this->payNowForm($invoiceId, $cookies);
+        self::assertSame('POST', $form['method']);
+        return self::$site->post($form['action'], $form['fields'], $cookies);
+    }
+
+    /** Presses Pay Now and expects the 303 to SpectroCoin's checkout; returns our order row. */
+    protected function startPayment(int $invoiceId, ?array $cookies = null): array
+    {
+        $response = $this->pressPayNow($invoiceId, $cookies);
+        self::assertSame(303, $response['status'], 'Pay Now: ' . $response['body'] . "\n" . self::$site->logTail());
+        self::assertStringStartsWith(self::$sim->url() . '/checkout/', (string) $response['location']);
+        $order = $this->latestOrder($invoiceId);
+        self::assertSame($response['location'], $order['redirect_url']);
+        return $order;
+    }
+
+    protected function ownerOf(int $invoiceId): int
+    {
+        return (int) self::$site->invoice($invoiceId)['userid'];
+    }
+
+    // ---- state ------------------------------------------------------------------------------
+
+    /** @return list<array<string, mixed>> mod_spectrocoin_orders rows of an invoice, oldest first */
+    protected function orders(int $invoiceId): array
+    {
+        return self::$site->query('SELECT * FROM mod_spectrocoin_orders WHERE invoice_id = ? ORDER BY id', [$invoiceId]);
+    }
+
+    protected function latestOrder(int $invoiceId): array
+    {
+        $orders = $this->orders($invoiceId);
+        self::assertNotEmpty($orders, "no SpectroCoin order for invoice $invoiceId");
+        return $orders[count($orders) - 1];
+    }
+
+    protected function order(string $orderId): array
+    {
+        $rows = self::$site->query('SELECT * FROM mod_spectrocoin_orders WHERE order_id = ?', [$orderId]);
+        self::assertCount(1, $rows, "order $orderId");
+        return $rows[0];
+    }
+
+    protected function invoiceStatus(int $invoiceId): string
+    {
+        return (string) self::$site->invoice($invoiceId)['status'];
+    }
+
+    /** Gateway log rows written by this module (the display name replaces the module name). */
+    protected function gatewayLog(): array
+    {
+        return self::$site->gatewayLog();
+    }
+
+    protected function lastLog(): array
+    {
+        $log = $this->gatewayLog();
+        self::assertNotEmpty($log, 'gateway log is empty');
+        return $log[count($log) - 1];
+    }
+
+    /**
+     * Asserts every callback attempt got the given answer.
+     *
+     * @param list<array<string, mixed>> $attempts
+     */
+    protected static function assertAnswered(int $status, string $body, array $attempts): void
+    {
+        self::assertNotEmpty($attempts, 'no callback was delivered');
+        foreach ($attempts as $a) {
+            self::assertSame($status, $a['httpStatus'], 'callback answer: ' . json_encode($a) . "\n" . self::$site->logTail());
+            if ($body !== '') {
+                self::assertSame($body, $a['responseExcerpt']);
+            }
+        }
+    }
+
+    /** A hand-made callback for one of our orders (status, overrides, signing key). */
+    protected function sendCallback(int $orderRequestId, int $status, array $fields = [], array $options = []): array
+    {
+        $result = self::$sim->sendCallback($fields, ['orderRequestId' => $orderRequestId, 'status' => $status] + $options);
+        return $result['attempts'];
+    }
+
+    /** The fields of the n-th createOrder request the simulator received, name => value. */
+    protected function sentOrder(int $index = 0): array
+    {
+        $requests = self::$sim->requests();
+        self::assertArrayHasKey($index, $requests, 'createOrder request #' . $index);
+        $fields = [];
+        foreach ($requests[$index]['parsed'] as [$name, $value]) {
+            $fields[$name] = $value;
+        }
+        return $fields;
+    }
+
+    /** Raw POST to our callback URL. */
+    protected function postCallback(string $body): array
+    {
+        return self::$site->post(self::$site->callbackUrl(self::GATEWAY), $body, [], ['Content-Type' => 'application/x-www-form-urlencoded']);
+    }
+}
