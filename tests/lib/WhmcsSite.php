@@ -192,8 +192,29 @@ final class WhmcsSite
     /** Drops and reloads the database from schema + seed (the server keeps running). */
     public function resetDatabase(): void
     {
-        $this->db->dropDatabase($this->database);
-        $this->loadDatabase();
+        // Emptying the tables is several times faster than DROP/CREATE DATABASE (the seed gives
+        // explicit ids, so AUTO_INCREMENT counters are left as they are: new rows get fresh
+        // ids); tables the schema does not define (a module's mod_* tables) are dropped.
+        $pdo = $this->pdo();
+        $schemaTables = self::schemaTables();
+        $pdo->exec('SET FOREIGN_KEY_CHECKS = 0');
+        foreach ($pdo->query('SHOW TABLES')->fetchAll(\PDO::FETCH_COLUMN) as $table) {
+            if (in_array($table, $schemaTables, true)) {
+                $pdo->exec("DELETE FROM `$table`");
+            } else {
+                $pdo->exec("DROP TABLE `$table`");
+            }
+        }
+        $pdo->exec('SET FOREIGN_KEY_CHECKS = 1');
+        $missing = array_diff($schemaTables, $pdo->query('SHOW TABLES')->fetchAll(\PDO::FETCH_COLUMN));
+        if ($missing !== []) {
+            // A test dropped a stand-in table: start over.
+            $this->db->dropDatabase($this->database);
+            $this->loadDatabase();
+        } else {
+            $this->runSqlFile($pdo, 'seed.sql');
+            $this->applyPaymentMethod($pdo);
+        }
         $this->setSystemUrl();
     }
 
@@ -532,15 +553,31 @@ final class WhmcsSite
     {
         $this->db->createDatabase($this->database);
         $pdo = $this->pdo();
-        foreach (['schema.sql', 'seed.sql'] as $file) {
-            foreach (self::splitSql((string) file_get_contents(self::fixturesDir() . '/' . $file)) as $statement) {
-                try {
-                    $pdo->exec($statement);
-                } catch (\PDOException $e) {
-                    throw new \RuntimeException("$file: {$e->getMessage()}\nin: " . substr($statement, 0, 300), 0, $e);
-                }
+        $this->runSqlFile($pdo, 'schema.sql');
+        $this->runSqlFile($pdo, 'seed.sql');
+        $this->applyPaymentMethod($pdo);
+    }
+
+    private function runSqlFile(\PDO $pdo, string $file): void
+    {
+        foreach (self::splitSql((string) file_get_contents(self::fixturesDir() . '/' . $file)) as $statement) {
+            try {
+                $pdo->exec($statement);
+            } catch (\PDOException $e) {
+                throw new \RuntimeException("$file: {$e->getMessage()}\nin: " . substr($statement, 0, 300), 0, $e);
             }
         }
+    }
+
+    /** Names of the tables schema.sql creates. */
+    private static function schemaTables(): array
+    {
+        preg_match_all('/CREATE TABLE `([^`]+)`/', (string) file_get_contents(self::fixturesDir() . '/schema.sql'), $m);
+        return $m[1];
+    }
+
+    private function applyPaymentMethod(\PDO $pdo): void
+    {
         if ($this->paymentMethod !== null) {
             $pdo->prepare('UPDATE tblinvoices SET paymentmethod = ?')->execute([$this->paymentMethod]);
             $pdo->prepare('UPDATE tblinvoiceitems SET paymentmethod = ?')->execute([$this->paymentMethod]);
