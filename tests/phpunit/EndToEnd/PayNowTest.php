@@ -1,0 +1,185 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Tests\EndToEnd;
+
+use Testbed\WhmcsSite;
+
+/** The invoice page's form and the Pay Now endpoint. */
+final class PayNowTest extends EndToEndTestCase
+{
+    public function testTheInvoicePageShowsARealPostFormWithoutSecrets(): void
+    {
+        $cookies = self::site()->clientLogin(1);
+        $page = self::site()->get('viewinvoice.php?id=1', $cookies);
+        $form = WhmcsSite::firstForm($page['body']);
+        self::assertSame('POST', $form['method']);
+        self::assertSame(self::site()->url('modules/gateways/spectrocoin/paynow.php'), $form['action']);
+        self::assertSame(['invoiceid', 'spectrocoin_token'], array_keys($form['fields']));
+        self::assertSame('1', $form['fields']['invoiceid']);
+        self::assertMatchesRegularExpression('/^[0-9a-f]{64}$/', $form['fields']['spectrocoin_token']);
+        self::assertStringNotContainsString('PRIVATE KEY', $page['body']);
+        self::assertSame([], self::sim()->requests(), 'the invoice page must not call SpectroCoin');
+        self::assertSame([], $this->orders(1));
+    }
+
+    public function testPayNowReusesAStillValidOpenOrder(): void
+    {
+        $first = $this->startPayment(1);
+        $second = $this->startPayment(1);
+        self::assertSame($first['order_id'], $second['order_id']);
+        self::assertCount(1, self::sim()->requests());
+        self::assertCount(1, $this->orders(1));
+        self::assertSame('Order Reused', $this->lastLog()['result']);
+    }
+
+    public function testPayNowCreatesANewOrderWhenTheBalanceChanged(): void
+    {
+        $first = $this->startPayment(1);
+        self::site()->call('addInvoicePayment', [1, 'BANK-1', '40.00', 0, 'banktransfer']);
+        $second = $this->startPayment(1);
+        self::assertSame('1-1', $first['order_id']);
+        self::assertSame('1-2', $second['order_id']);
+        self::assertSame('60.00', $second['receive_amount']);
+        self::assertCount(2, self::sim()->requests());
+    }
+
+    public function testPayNowCreatesANewOrderWhenTheOpenOneIsAboutToExpire(): void
+    {
+        $first = $this->startPayment(1);
+        self::site()->query('UPDATE mod_spectrocoin_orders SET valid_until = ? WHERE id = ?', [(time() + 60) * 1000, $first['id']]);
+        $second = $this->startPayment(1);
+        self::assertSame('1-2', $second['order_id']);
+    }
+
+    public function testPayNowDoesNotReuseAnExpiredOrder(): void
+    {
+        $first = $this->startPayment(1);
+        self::assertAnswered(200, '*ok*', self::sim()->expire((int) $first['order_request_id'])['attempts']);
+        self::assertSame('1-2', $this->startPayment(1)['order_id']);
+    }
+
+    public function testSomeoneElsesInvoiceIsRefused(): void
+    {
+        $alice = self::site()->clientLogin(1);
+        $form = $this->payNowForm(1, $alice);
+        // Alice's token for invoice 1 does not open Carol's invoice 9.
+        $response = self::site()->post($form['action'], ['invoiceid' => '9'] + $form['fields'], $alice);
+        self::assertSame(403, $response['status']);
+        // Carol's own token, replayed from Alice's session, is refused too.
+        $carolForm = $this->payNowForm(9, self::site()->clientLogin(3));
+        $response = self::site()->post($carolForm['action'], $carolForm['fields'], $alice);
+        self::assertSame(403, $response['status']);
+        self::assertSame([], self::sim()->requests());
+    }
+
+    public function testAForgedTokenIsRefused(): void
+    {
+        $cookies = self::site()->clientLogin(1);
+        $form = $this->payNowForm(1, $cookies);
+        $fields = ['spectrocoin_token' => str_repeat('0', 64)] + $form['fields'];
+        $response = self::site()->post($form['action'], $fields, $cookies);
+        self::assertSame(403, $response['status']);
+        self::assertStringContainsString('not valid', $response['body']);
+        self::assertSame([], self::sim()->requests());
+    }
+
+    public function testGetIsNotAllowed(): void
+    {
+        $response = self::site()->get('modules/gateways/spectrocoin/paynow.php?invoiceid=1');
+        self::assertSame(405, $response['status']);
+    }
+
+    public function testAnInvoiceThatIsNoLongerUnpaidIsRefused(): void
+    {
+        $cookies = self::site()->clientLogin(1);
+        $form = $this->payNowForm(1, $cookies);
+        self::site()->query("UPDATE tblinvoices SET status = 'Paid' WHERE id = 1");
+        $response = self::site()->post($form['action'], $form['fields'], $cookies);
+        self::assertSame(409, $response['status']);
+        self::assertStringContainsString('not awaiting payment', $response['body']);
+        self::assertSame([], self::sim()->requests());
+    }
+
+    public function testAnInvoiceOfAnotherGatewayIsRefused(): void
+    {
+        $cookies = self::site()->clientLogin(1);
+        $form = $this->payNowForm(1, $cookies);
+        self::site()->query("UPDATE tblinvoices SET paymentmethod = 'banktransfer' WHERE id = 1");
+        $response = self::site()->post($form['action'], $form['fields'], $cookies);
+        self::assertSame(409, $response['status']);
+        self::assertSame([], self::sim()->requests());
+    }
+
+    public function testSpectroCoinRefusalShowsAPlainPageAndLogsItsCodeButNoSecret(): void
+    {
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, ['projectId' => '75']));
+        $response = $this->pressPayNow(1);
+        self::assertSame(502, $response['status']);
+        self::assertStringContainsString('could not start this payment', $response['body']);
+        self::assertStringContainsString('viewinvoice.php?id=1', $response['body']);
+        $log = $this->lastLog();
+        self::assertSame('Order Refused', $log['result']);
+        self::assertMatchesRegularExpression('/code \d+/', $log['data']);
+        self::assertStringContainsString('orderId => 1-1', $log['data']);
+        foreach ($this->gatewayLog() as $row) {
+            self::assertStringNotContainsString('PRIVATE KEY', $row['data']);
+            self::assertStringNotContainsString('sign=', $row['data']);
+        }
+        self::assertNotNull($this->latestOrder(1)['create_error']);
+        // The next press tries a new order id rather than reusing the failed one.
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, ['projectId' => self::PROJECT_ID]));
+        self::assertSame('1-2', $this->startPayment(1)['order_id']);
+    }
+
+    public function testASpectroCoinTimeoutShowsAPlainPageWithinTheTimeout(): void
+    {
+        self::sim()->fault('createOrder', 'delay', 1, (self::SITE_TIMEOUT + 6) * 1000);
+        $started = microtime(true);
+        $response = $this->pressPayNow(1);
+        $elapsed = microtime(true) - $started;
+        self::assertSame(502, $response['status']);
+        self::assertStringContainsString('could not start this payment', $response['body']);
+        self::assertLessThan(self::SITE_TIMEOUT + 2, $elapsed);
+        self::assertSame('Order Refused', $this->lastLog()['result']);
+    }
+
+    /** @return array<string, array{string}> */
+    public static function brokenAnswers(): array
+    {
+        return ['HTTP 500' => ['http500'], 'garbage' => ['garbage'], 'truncated' => ['truncated'], 'dropped' => ['drop']];
+    }
+
+    /** @dataProvider brokenAnswers */
+    public function testABrokenSpectroCoinAnswerShowsAPlainPage(string $kind): void
+    {
+        self::sim()->fault('createOrder', $kind);
+        $response = $this->pressPayNow(1);
+        self::assertSame(502, $response['status']);
+        self::assertStringContainsString('could not start this payment', $response['body']);
+    }
+
+    public function testSuccessAndFailureUrlOverrides(): void
+    {
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, [
+            'successUrl' => 'https://shop.example/thanks?invoice={invoiceid}',
+            'failureUrl' => 'https://shop.example/sorry',
+        ]));
+        $this->startPayment(1);
+        $sent = $this->sentOrder();
+        self::assertSame('https://shop.example/thanks?invoice=1', $sent['successUrl']);
+        self::assertSame('https://shop.example/sorry', $sent['failureUrl']);
+    }
+
+    public function testTheCustomerReturnsToTheInvoiceWithWhmcsBanners(): void
+    {
+        $cookies = self::site()->clientLogin(1);
+        $this->startPayment(1, $cookies);
+        $page = self::site()->get($this->sentOrder()['successUrl'], $cookies);
+        self::assertSame(200, $page['status']);
+        self::assertStringContainsString('id="payment-success-awaiting"', $page['body']);
+        $page = self::site()->get($this->sentOrder()['failureUrl'], $cookies);
+        self::assertStringContainsString('id="payment-failed"', $page['body']);
+    }
+}
