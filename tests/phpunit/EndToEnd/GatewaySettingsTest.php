@@ -1,0 +1,77 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Tests\EndToEnd;
+
+/** The admin side: saving settings (validated by the extension) and what the config page shows. */
+final class GatewaySettingsTest extends EndToEndTestCase
+{
+    public function testValidSettingsSaveAndKeepTheLegacyModuleKeys(): void
+    {
+        $settings = self::site()->gatewaySettings(self::GATEWAY);
+        self::assertSame(self::MERCHANT_ID, $settings['merchantId']);
+        self::assertSame(self::PROJECT_ID, $settings['projectId']);
+        self::assertStringContainsString('PRIVATE KEY', $settings['privateKey']);
+        self::assertSame('BTC', $settings['payCurrency']);
+        self::assertSame('on', $settings['markPending']);
+    }
+
+    public function testUuidIdsAreAccepted(): void
+    {
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, [
+            'merchantId' => '3f2b6a1c-7d4e-4a8b-9c1d-2e5f6a7b8c9d',
+            'projectId' => 'a1b2c3d4-e5f6-4789-8abc-def012345678',
+        ]));
+    }
+
+    public function testAPkcs8KeyWithWindowsLineEndsIsAccepted(): void
+    {
+        $key = openssl_pkey_get_private(self::merchantPrivateKey());
+        openssl_pkey_export($key, $pkcs8);
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, [
+            'privateKey' => "  " . str_replace("\n", "\r\n", $pkcs8) . "\r\n",
+        ]));
+    }
+
+    /** @return array<string, array{array<string, string>, string}> */
+    public static function badSettings(): array
+    {
+        return [
+            'garbage key' => [['privateKey' => 'not a key'], 'private key'],
+            'truncated key' => [['privateKey' => "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----"], 'private key'],
+            'empty merchant id' => [['merchantId' => ''], 'Merchant ID'],
+            'mixed id kinds' => [['projectId' => 'a1b2c3d4-e5f6-4789-8abc-def012345678'], 'rejected'],
+            'not an id' => [['merchantId' => 'my shop'], 'rejected'],
+        ];
+    }
+
+    /** @dataProvider badSettings */
+    public function testBadSettingsAreRejectedWithAClearMessage(array $values, string $needle): void
+    {
+        $errors = self::site()->saveGatewaySettings(self::GATEWAY, $values);
+        self::assertCount(1, $errors);
+        self::assertStringContainsStringIgnoringCase($needle, $errors[0]);
+        self::assertSame(self::MERCHANT_ID, self::site()->gatewaySettings(self::GATEWAY)['merchantId']);
+    }
+
+    public function testAnEcKeyIsRejected(): void
+    {
+        $ec = openssl_pkey_new(['private_key_type' => OPENSSL_KEYTYPE_EC, 'curve_name' => 'prime256v1']);
+        openssl_pkey_export($ec, $pem);
+        $errors = self::site()->saveGatewaySettings(self::GATEWAY, ['privateKey' => $pem]);
+        self::assertCount(1, $errors);
+        self::assertStringContainsStringIgnoringCase('private key', $errors[0]);
+    }
+
+    public function testTheConfigPageShowsCallbackUrlAndExtensionBuild(): void
+    {
+        $page = self::site()->get('admin/configgateways.php', self::site()->adminLogin());
+        self::assertSame(200, $page['status']);
+        self::assertStringContainsString(self::site()->callbackUrl(self::GATEWAY), $page['body']);
+        $info = spectrocoin_info();
+        self::assertStringContainsString('loaded, version ' . $info['version'], $page['body']);
+        self::assertStringContainsString((string) $info['phpApi'], $page['body']);
+        self::assertStringNotContainsString('NOT AVAILABLE', $page['body']);
+    }
+}
