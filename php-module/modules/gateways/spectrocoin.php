@@ -131,8 +131,7 @@ function spectrocoin_config_validate($params)
             'failureUrl' => $base,
         ]);
     } catch (\SpectroCoin\ConfigException $e) {
-        spectrocoin_invalid_config('SpectroCoin settings rejected: ' . $e->getMessage()
-            . ' Merchant ID and Project ID must both be numeric or both be UUIDs.');
+        spectrocoin_invalid_config('SpectroCoin settings rejected: ' . $e->getMessage());
     }
 }
 
