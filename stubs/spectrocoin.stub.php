@@ -49,14 +49,19 @@ namespace SpectroCoin {
 
 namespace {
     /**
-     * Creates the order at SpectroCoin (POST {apiUrl}/createOrder) and returns
-     * the normalized answer: `orderRequestId` (?int; null for a pre-order),
+     * Creates the order at SpectroCoin and returns the normalized answer. With
+     * `clientId`/`clientSecret` in `$merchant` it goes through the current API
+     * (OAuth, POST {publicApiUrl}/merchants/orders/create, a pre-order); otherwise
+     * through the legacy signed API (POST {apiUrl}/createOrder, needs `privateKey`).
+     * Answer: `api` (`current` or `legacy`), `preOrderId` (?string, current API),
+     * `orderRequestId` (?int; null for a pre-order),
      * `orderId`, `payCurrency`, `payAmount`, `receiveCurrency`, `receiveAmount`,
      * `depositAddress` (?string), `redirectUrl`, `validUntil` (?int, ms since epoch),
      * `preOrder` (bool).
      *
      * @throws \SpectroCoin\ConfigException bad configuration or order
      * @throws \SpectroCoin\ApiException SpectroCoin refused it; getCode() is its first error code
+     * (legacy) or the HTTP status (current API: 404, 422, 429, 5xx)
      * @throws \SpectroCoin\NetworkException not reachable, timed out, or an unexpected answer
      *
      * @param array $merchant
@@ -86,6 +91,21 @@ namespace {
     function spectrocoin_decide(array $callback, array $order, array $invoice, bool $markPending = true): array {}
 
     /**
+     * Fetches an order from SpectroCoin's current API (GET {publicApiUrl}/merchants/orders/{id})
+     * with the merchant's OAuth client credentials (`clientId`, `clientSecret`).
+     *
+     * @return array{id: string, orderId: string, status: int, statusName: string, merchantPreOrderId: ?string, receiveAmount: string, receiveCurrency: string, payAmount: ?string, payCurrency: ?string}
+     * @throws \SpectroCoin\ConfigException credentials missing or rejected (401), IP not allowed (403)
+     * @throws \SpectroCoin\ApiException 404, 422, or 429/5xx (temporary); getCode() is the HTTP status
+     * @throws \SpectroCoin\NetworkException not reachable or timed out
+     *
+     * @param array $merchant
+     * @param string $id
+     * @return array
+     */
+    function spectrocoin_fetch_order(array $merchant, string $id): array {}
+
+    /**
      * Formats a decimal string with SpectroCoin's `0.0#######` pattern
      * (`"12.30"` ⇒ `"12.3"`, `"100"` ⇒ `"100.0"`).
      *
@@ -95,6 +115,32 @@ namespace {
      * @return string
      */
     function spectrocoin_format_amount(string $amount): string {}
+
+    /**
+     * Authenticates a callback of either SpectroCoin format, chosen by `$contentType`
+     * (pass `$_SERVER['CONTENT_TYPE']`) and the raw body (php://input):
+     * * `application/x-www-form-urlencoded`: a legacy signed callback, verified as
+     *   spectrocoin_verify_callback does;
+     * * `application/json`: `{"id", "merchantApiId"}`; the project must be ours, and
+     *   the order is re-fetched with our OAuth token: only fetched fields are returned.
+     *
+     * Returns the facts for spectrocoin_decide: `orderId`, `orderRequestId` (SpectroCoin's
+     * order id: numeric for legacy, the order UUID for JSON), `receiveCurrency`,
+     * `receiveAmount`, `payCurrency`, `payAmount`, …, `status` (int), `statusName`, and
+     * `format` (`legacy` or `json`; JSON adds `id` and `merchantPreOrderId`).
+     *
+     * @throws \SpectroCoin\CallbackException malformed, not ours, unknown order or status
+     * @throws \SpectroCoin\SignatureException a legacy signature that is not SpectroCoin's
+     * @throws \SpectroCoin\NetworkException SpectroCoin unreachable (answer 503 so it retries)
+     * @throws \SpectroCoin\ApiException SpectroCoin busy (429/5xx: answer 503) or refusing
+     * @throws \SpectroCoin\ConfigException credentials missing or rejected
+     *
+     * @param string $rawBody
+     * @param string $contentType
+     * @param array $merchant
+     * @return array
+     */
+    function spectrocoin_handle_callback(string $rawBody, string $contentType, array $merchant): array {}
 
     /**
      * This build: `version`, `phpApi`, `phpVersion`, `threading` (NTS/ZTS) it was
@@ -108,7 +154,8 @@ namespace {
      * Builds and signs a createOrder request without sending it.
      *
      * `$merchant`: `merchantId`, `projectId` (both numeric or both UUIDs), `privateKey` (PEM),
-     * optional `apiUrl`, `publicKey`, `publicKeyUrl`, `timeout` (seconds).
+     * optional `apiUrl`, `publicKey`, `publicKeyUrl`, `timeout` (seconds), and for the current API
+     * `clientId`, `clientSecret`, `publicApiUrl` (then `projectId` is the project UUID).
      * `$order`: `orderId`, `payCurrency` (default BTC), `payAmount`, `receiveCurrency`,
      * `receiveAmount`, `description`, `culture` (default en), `callbackUrl`, `successUrl`,
      * `failureUrl`, optional `payerEmail`, `payerName`, `payerSurname`. Amounts as strings.

@@ -14,6 +14,8 @@ pub struct CallbackFacts {
     pub order_request_id: String,
     pub receive_currency: String,
     pub receive_amount: String,
+    /// The current API's pre-order id the order came from, when known.
+    pub pre_order_id: Option<String>,
 }
 
 /// Our stored order (`mod_spectrocoin_orders`).
@@ -30,6 +32,8 @@ pub struct OrderRow {
     pub credited: bool,
     /// We moved the invoice to Payment Pending for this order.
     pub pending_set: bool,
+    /// The current API's pre-order id, when the order was created there.
+    pub pre_order_id: Option<String>,
 }
 
 /// The invoice as WHMCS has it now.
@@ -107,6 +111,14 @@ fn check_match(cb: &CallbackFacts, row: &OrderRow) -> Result<()> {
             return Err(Error::callback(format!(
                 "callback orderRequestId {:?} is not the one SpectroCoin gave for order {:?}",
                 cb.order_request_id, row.order_id
+            )));
+        }
+    }
+    if let (Some(ours), Some(theirs)) = (&row.pre_order_id, &cb.pre_order_id) {
+        if !ours.eq_ignore_ascii_case(theirs) {
+            return Err(Error::callback(format!(
+                "callback's pre-order {theirs:?} is not the one created for order {:?}",
+                row.order_id
             )));
         }
     }
@@ -257,6 +269,7 @@ mod tests {
             order_request_id: "900".into(),
             receive_currency: "EUR".into(),
             receive_amount: "12.3".into(),
+            pre_order_id: Some("p-1".into()),
         }
     }
     fn row(status: &str, credited: bool, pending_set: bool) -> OrderRow {
@@ -268,6 +281,7 @@ mod tests {
             status: status.into(),
             credited,
             pending_set,
+            pre_order_id: None,
         }
     }
     fn inv(status: &str, exists: bool) -> InvoiceFacts {
@@ -614,7 +628,10 @@ mod tests {
 
     #[test]
     fn callbacks_that_do_not_match_the_order_are_refused() {
-        let r = row("PENDING", false, false);
+        let r = OrderRow {
+            pre_order_id: Some("p-1".into()),
+            ..row("PENDING", false, false)
+        };
         let i = inv("Unpaid", false);
         let cases = [
             (
@@ -651,6 +668,13 @@ mod tests {
                     ..cb()
                 },
                 "orderRequestId",
+            ),
+            (
+                CallbackFacts {
+                    pre_order_id: Some("p-2".into()),
+                    ..cb()
+                },
+                "pre-order",
             ),
         ];
         for (c, reason) in cases {

@@ -74,7 +74,7 @@ pub fn check_url(url: &str, what: &str) -> Result<()> {
     }
 }
 
-fn host_of(url: &str) -> String {
+pub fn host_of(url: &str) -> String {
     url.parse::<ureq::http::Uri>()
         .ok()
         .and_then(|u| u.authority().map(|a| a.to_string()))
@@ -106,7 +106,7 @@ fn transport_error(e: ureq::Error, url: &str, timeout: Duration) -> Error {
 }
 
 /// The first bytes of an unexpected answer, printable.
-fn excerpt(body: &[u8]) -> String {
+pub fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(120)]);
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
@@ -151,15 +151,33 @@ pub fn post_form(url: &str, body: &str, timeout: Duration) -> Result<Answer> {
     read(req.send(body), url, timeout)
 }
 
-/// GETs a URL.
-pub fn get(url: &str, timeout: Duration) -> Result<Answer> {
-    let req = agent()
+/// GETs a URL, with a bearer token if given.
+pub fn get(url: &str, bearer: Option<&str>, timeout: Duration) -> Result<Answer> {
+    let mut req = agent()
         .get(url)
         .config()
         .timeout_global(Some(timeout))
         .timeout_connect(Some(timeout))
-        .build();
+        .build()
+        .header("Accept", "application/json");
+    if let Some(token) = bearer {
+        req = req.header("Authorization", format!("Bearer {token}"));
+    }
     read(req.call(), url, timeout)
+}
+
+/// POSTs a JSON body with a bearer token.
+pub fn post_json(url: &str, body: &str, bearer: &str, timeout: Duration) -> Result<Answer> {
+    let req = agent()
+        .post(url)
+        .config()
+        .timeout_global(Some(timeout))
+        .timeout_connect(Some(timeout))
+        .build()
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json")
+        .header("Authorization", format!("Bearer {bearer}"));
+    read(req.send(body), url, timeout)
 }
 
 /// Interprets a createOrder answer: 200 JSON order, 203 JSON error array,
@@ -235,7 +253,7 @@ pub fn key_fetch_count() -> u64 {
 
 fn fetch_key(url: &str, timeout: Duration) -> Result<Arc<PKey<Public>>> {
     KEY_FETCHES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let answer = get(url, timeout)?;
+    let answer = get(url, None, timeout)?;
     if answer.status != 200 {
         return Err(Error::network(format!(
             "fetching SpectroCoin's public key from {} gave HTTP {}",

@@ -1,14 +1,18 @@
 //! A merchant's configuration and the operations that need it: the glue
-//! between ids, keys, the HTTP client and the protocol rules.
+//! between ids, keys, the HTTP clients and the protocol rules. Which API
+//! generation is used follows from the credentials configured.
 
 use std::time::Duration;
 
 use crate::core::callback::{ParsedCallback, VerifiedCallback};
+use crate::core::current::{CurrentApi, FetchedOrder, JsonCallback, DEFAULT_PUBLIC_API_URL};
 use crate::core::error::{Error, Result};
 use crate::core::http::{self, PUBLIC_KEY_MIN_REFRESH};
 use crate::core::ids::MerchantIds;
 use crate::core::keys;
+use crate::core::oauth::ClientCredentials;
 use crate::core::order::{sign_order, OrderInput, OrderResponse, SignedOrder};
+use crate::core::status::Status;
 
 pub const DEFAULT_API_URL: &str = "https://spectrocoin.com/api/merchant/1";
 pub const DEFAULT_PUBLIC_KEY_URL: &str = "https://spectrocoin.com/files/merchant.public.pem";
@@ -17,24 +21,90 @@ const MAX_TIMEOUT: Duration = Duration::from_secs(120);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MerchantConfig {
-    pub ids: MerchantIds,
+    pub merchant_id: String,
+    pub project_id: String,
     pub private_key_pem: Option<String>,
+    pub client: Option<ClientCredentials>,
     pub api_url: String,
+    pub public_api_url: String,
     pub public_key_pem: Option<String>,
     pub public_key_url: String,
     pub timeout: Duration,
 }
 
+/// A created order, whichever API created it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatedOrder {
+    pub response: OrderResponse,
+    /// `legacy` or `current`.
+    pub api: &'static str,
+    /// The current API's pre-order id.
+    pub pre_order_id: Option<String>,
+}
+
+/// A callback that has been authenticated, whichever format it came in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthenticCallback {
+    /// `legacy` (signed form) or `json` (re-fetched order).
+    pub format: &'static str,
+    /// Field name ⇒ value, in a stable order; amounts canonical.
+    pub fields: Vec<(&'static str, String)>,
+    pub status: Status,
+}
+
+impl AuthenticCallback {
+    fn from_legacy(cb: VerifiedCallback) -> Self {
+        let fields = cb
+            .fields
+            .into_iter()
+            .filter(|(n, _)| *n != "status")
+            .collect();
+        AuthenticCallback {
+            format: "legacy",
+            fields,
+            status: cb.status,
+        }
+    }
+
+    fn from_fetched(o: FetchedOrder, project_id: &str) -> Self {
+        let mut fields = vec![
+            ("merchantApiId", project_id.to_owned()),
+            ("orderId", o.order_id),
+            ("orderRequestId", o.id.clone()),
+            ("id", o.id),
+            ("receiveCurrency", o.receive_currency),
+            ("receiveAmount", o.receive_amount),
+        ];
+        if let Some(p) = o.pay_currency {
+            fields.push(("payCurrency", p));
+        }
+        if let Some(p) = o.pay_amount {
+            fields.push(("payAmount", p));
+        }
+        if let Some(p) = o.pre_order_id {
+            fields.push(("merchantPreOrderId", p));
+        }
+        AuthenticCallback {
+            format: "json",
+            fields,
+            status: o.status,
+        }
+    }
+}
+
 impl MerchantConfig {
-    pub fn new(merchant_id: &str, project_id: &str) -> Result<Self> {
-        Ok(MerchantConfig {
-            ids: MerchantIds::new(merchant_id, project_id)?,
+    pub fn new(merchant_id: &str, project_id: &str) -> Self {
+        MerchantConfig {
+            merchant_id: merchant_id.trim().to_owned(),
+            project_id: project_id.trim().to_owned(),
             private_key_pem: None,
+            client: None,
             api_url: DEFAULT_API_URL.to_owned(),
+            public_api_url: DEFAULT_PUBLIC_API_URL.to_owned(),
             public_key_pem: None,
             public_key_url: DEFAULT_PUBLIC_KEY_URL.to_owned(),
             timeout: http::DEFAULT_TIMEOUT,
-        })
+        }
     }
 
     /// Timeout in seconds, fractions allowed (0 < t <= 120).
@@ -48,6 +118,24 @@ impl MerchantConfig {
         Ok(())
     }
 
+    /// The merchant/project pair of the legacy API (both numeric or both UUIDs).
+    pub fn legacy_ids(&self) -> Result<MerchantIds> {
+        MerchantIds::new(&self.merchant_id, &self.project_id)
+    }
+
+    /// The current API client, when OAuth credentials are configured.
+    pub fn current_api(&self) -> Result<Option<CurrentApi>> {
+        match &self.client {
+            Some(c) => Ok(Some(CurrentApi::new(
+                &self.public_api_url,
+                c.clone(),
+                &self.project_id,
+                self.timeout,
+            )?)),
+            None => Ok(None),
+        }
+    }
+
     fn private_key_text(&self) -> Result<&str> {
         self.private_key_pem
             .as_deref()
@@ -55,24 +143,55 @@ impl MerchantConfig {
             .ok_or_else(|| Error::config("the merchant private key (privateKey) is not configured"))
     }
 
-    /// The signed request, not sent.
+    /// The signed legacy request, not sent.
     pub fn order_request(&self, order: &OrderInput) -> Result<SignedOrder> {
         let key = keys::private_key(self.private_key_text()?)?;
-        sign_order(&self.ids, order, &key)
+        sign_order(&self.legacy_ids()?, order, &key)
     }
 
-    /// Signs and sends createOrder.
-    pub fn create_order(&self, order: &OrderInput) -> Result<OrderResponse> {
+    /// Creates an order: through the current API when OAuth credentials are
+    /// configured, else the signed legacy API.
+    pub fn create_order(&self, order: &OrderInput) -> Result<CreatedOrder> {
+        if let Some(api) = self.current_api()? {
+            let created = api.create_order(order)?;
+            return Ok(CreatedOrder {
+                response: created.response,
+                api: "current",
+                pre_order_id: Some(created.pre_order_id),
+            });
+        }
+        if self
+            .private_key_pem
+            .as_deref()
+            .is_none_or(|k| k.trim().is_empty())
+        {
+            return Err(Error::config(
+                "configure either the private key (legacy API) or the Client ID and secret (current API)",
+            ));
+        }
         http::check_url(&self.api_url, "API URL")?;
         let signed = self.order_request(order)?;
-        http::create_order(&self.api_url, &signed.body, self.timeout)
+        let response = http::create_order(&self.api_url, &signed.body, self.timeout)?;
+        Ok(CreatedOrder {
+            response,
+            api: "legacy",
+            pre_order_id: None,
+        })
+    }
+
+    /// Fetches an order through the current API.
+    pub fn fetch_order(&self, id: &str) -> Result<FetchedOrder> {
+        let api = self.current_api()?.ok_or_else(|| {
+            Error::config("fetching an order needs the Client ID and secret (current API)")
+        })?;
+        api.fetch_order(id)
     }
 
     /// Verifies a legacy callback body with SpectroCoin's key (explicit, or
     /// fetched and cached per process).
     pub fn verify_callback(&self, body: &[u8]) -> Result<VerifiedCallback> {
         let parsed = ParsedCallback::parse(body)?;
-        parsed.check_ids(&self.ids)?;
+        parsed.check_ids(&self.legacy_ids()?)?;
         if let Some(pem) = self
             .public_key_pem
             .as_deref()
@@ -95,6 +214,50 @@ impl MerchantConfig {
                 ParsedCallback::parse(body)?.verify_with(&fresh)
             }
             other => other,
+        }
+    }
+
+    /// Authenticates a callback of either format, chosen by its content type:
+    /// form ⇒ legacy signature; JSON ⇒ our project, then the order re-fetched
+    /// with our token, trusting only the fetched fields.
+    pub fn handle_callback(&self, body: &[u8], content_type: &str) -> Result<AuthenticCallback> {
+        let media = content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        match media.as_str() {
+            "application/json" => {
+                let cb = JsonCallback::parse(body)?;
+                let api = self.current_api()?.ok_or_else(|| {
+                    Error::config(
+                        "SpectroCoin sent a JSON callback but no Client ID/secret is configured: \
+                         add the OAuth credentials (SpectroCoin → Settings → API)",
+                    )
+                })?;
+                if !cb.merchant_api_id.eq_ignore_ascii_case(&api.project_id) {
+                    return Err(Error::callback(
+                        "callback is for another project (its merchantApiId is not ours)",
+                    ));
+                }
+                let order = api.fetch_order(&cb.id).map_err(|e| match e {
+                    Error::Api { ref faults } if faults.first().is_some_and(|f| f.code == 404) => {
+                        Error::callback(format!(
+                            "callback names an order SpectroCoin does not know for us: {e}"
+                        ))
+                    }
+                    other => other,
+                })?;
+                Ok(AuthenticCallback::from_fetched(order, &api.project_id))
+            }
+            "application/x-www-form-urlencoded" | "" => {
+                Ok(AuthenticCallback::from_legacy(self.verify_callback(body)?))
+            }
+            other => Err(Error::callback(format!(
+                "unsupported callback content type {:?}",
+                other.chars().take(64).collect::<String>()
+            ))),
         }
     }
 }

@@ -15,6 +15,7 @@
 
 pub mod amount;
 pub mod callback;
+pub mod current;
 pub mod decision;
 pub mod error;
 pub mod form;
@@ -23,6 +24,7 @@ pub mod ids;
 pub mod keys;
 pub mod manual;
 pub mod merchant;
+pub mod oauth;
 pub mod order;
 pub mod signature;
 pub mod status;

@@ -6,9 +6,13 @@ use ext_php_rs::types::ZendHashTable;
 use ext_php_rs::zend::ExecutorGlobals;
 
 use crate::core::callback::VerifiedCallback;
+use crate::core::current::{FetchedOrder, DEFAULT_PUBLIC_API_URL};
 use crate::core::decision::{CallbackFacts, Decision, InvoiceFacts, OrderRow};
 use crate::core::error::{Error, Result};
-use crate::core::merchant::{MerchantConfig, DEFAULT_API_URL, DEFAULT_PUBLIC_KEY_URL};
+use crate::core::merchant::{
+    AuthenticCallback, CreatedOrder, MerchantConfig, DEFAULT_API_URL, DEFAULT_PUBLIC_KEY_URL,
+};
+use crate::core::oauth::ClientCredentials;
 use crate::core::order::{OrderInput, OrderResponse, SignedOrder};
 
 /// The current value of one of our INI entries (`spectrocoin.*`), if set and non-empty.
@@ -57,8 +61,23 @@ fn flag(ht: &ZendHashTable, key: &str) -> bool {
 
 /// `$merchant` ⇒ configuration. URLs default to the INI entries, then to SpectroCoin's.
 pub fn merchant(ht: &ZendHashTable) -> Result<MerchantConfig> {
-    let mut cfg = MerchantConfig::new(&required(ht, "merchantId")?, &required(ht, "projectId")?)?;
+    let mut cfg = MerchantConfig::new(
+        &text(ht, "merchantId")?.unwrap_or_default(),
+        &required(ht, "projectId")?,
+    );
     cfg.private_key_pem = text(ht, "privateKey")?;
+    if let (Some(id), Some(secret)) = (text(ht, "clientId")?, text(ht, "clientSecret")?) {
+        if !id.trim().is_empty() && !secret.is_empty() {
+            cfg.client = Some(ClientCredentials {
+                client_id: id.trim().to_owned(),
+                client_secret: secret,
+            });
+        }
+    }
+    cfg.public_api_url = text(ht, "publicApiUrl")?
+        .filter(|u| !u.is_empty())
+        .or_else(|| ini("spectrocoin.public_api_url"))
+        .unwrap_or_else(|| DEFAULT_PUBLIC_API_URL.to_owned());
     cfg.public_key_pem = text(ht, "publicKey")?;
     cfg.api_url = text(ht, "apiUrl")?
         .filter(|u| !u.is_empty())
@@ -160,7 +179,14 @@ pub fn signed_order(s: &SignedOrder) -> ZBox<ZendHashTable> {
         .done()
 }
 
-pub fn order_response(r: &OrderResponse) -> ZBox<ZendHashTable> {
+pub fn created_order(c: &CreatedOrder) -> ZBox<ZendHashTable> {
+    order_fields(&c.response)
+        .str("api", c.api)
+        .opt_str("preOrderId", c.pre_order_id.as_deref())
+        .done()
+}
+
+fn order_fields(r: &OrderResponse) -> ArrayOut {
     ArrayOut::new()
         .opt_int("orderRequestId", r.order_request_id)
         .str("orderId", &r.order_id)
@@ -172,7 +198,6 @@ pub fn order_response(r: &OrderResponse) -> ZBox<ZendHashTable> {
         .str("redirectUrl", &r.redirect_url)
         .opt_int("validUntil", r.valid_until)
         .bool("preOrder", r.pre_order)
-        .done()
 }
 
 pub fn verified_callback(cb: &VerifiedCallback) -> ZBox<ZendHashTable> {
@@ -187,6 +212,31 @@ pub fn verified_callback(cb: &VerifiedCallback) -> ZBox<ZendHashTable> {
         .done()
 }
 
+pub fn authentic_callback(cb: &AuthenticCallback) -> ZBox<ZendHashTable> {
+    let mut out = ArrayOut::new();
+    for (name, value) in &cb.fields {
+        out = out.str(name, value);
+    }
+    out.int("status", cb.status.code())
+        .str("statusName", cb.status.name())
+        .str("format", cb.format)
+        .done()
+}
+
+pub fn fetched_order(o: &FetchedOrder) -> ZBox<ZendHashTable> {
+    ArrayOut::new()
+        .str("id", &o.id)
+        .str("orderId", &o.order_id)
+        .int("status", o.status.code())
+        .str("statusName", o.status.name())
+        .opt_str("merchantPreOrderId", o.pre_order_id.as_deref())
+        .str("receiveAmount", &o.receive_amount)
+        .str("receiveCurrency", &o.receive_currency)
+        .opt_str("payAmount", o.pay_amount.as_deref())
+        .opt_str("payCurrency", o.pay_currency.as_deref())
+        .done()
+}
+
 /// `$callback` (as returned by `spectrocoin_verify_callback`) ⇒ decision facts.
 pub fn callback_facts(ht: &ZendHashTable) -> Result<(CallbackFacts, crate::core::status::Status)> {
     let status_text =
@@ -198,6 +248,7 @@ pub fn callback_facts(ht: &ZendHashTable) -> Result<(CallbackFacts, crate::core:
             order_request_id: text(ht, "orderRequestId")?.unwrap_or_default(),
             receive_currency: text(ht, "receiveCurrency")?.unwrap_or_default(),
             receive_amount: text(ht, "receiveAmount")?.unwrap_or_default(),
+            pre_order_id: text(ht, "merchantPreOrderId")?.filter(|s| !s.is_empty()),
         },
         status,
     ))
@@ -214,6 +265,7 @@ pub fn order_row(ht: &ZendHashTable) -> Result<OrderRow> {
             .unwrap_or_else(|| "CREATED".to_owned()),
         credited: flag(ht, "credited"),
         pending_set: flag(ht, "pendingSet"),
+        pre_order_id: text(ht, "preOrderId")?.filter(|s| !s.is_empty()),
     })
 }
 

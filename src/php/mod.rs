@@ -24,7 +24,8 @@ pub const BUILD_PHP_API: &str = env!("SPECTROCOIN_PHP_API");
 pub const BUILD_PHP_VERSION: &str = env!("SPECTROCOIN_PHP_VERSION");
 pub const BUILD_PHP_THREADING: &str = env!("SPECTROCOIN_PHP_THREADING");
 
-static INI_ENTRIES: IniEntryDefs<4> = IniEntryDefs::new([
+static INI_ENTRIES: IniEntryDefs<5> = IniEntryDefs::new([
+    IniEntryDef::new(c"spectrocoin.public_api_url", c"", IniEntryPermission::All),
     IniEntryDef::new(c"spectrocoin.api_url", c"", IniEntryPermission::All),
     IniEntryDef::new(c"spectrocoin.public_key_url", c"", IniEntryPermission::All),
     IniEntryDef::new(c"spectrocoin.timeout", c"", IniEntryPermission::All),
@@ -67,7 +68,8 @@ pub fn spectrocoin_verify(
 /// Builds and signs a createOrder request without sending it.
 ///
 /// `$merchant`: `merchantId`, `projectId` (both numeric or both UUIDs), `privateKey` (PEM),
-/// optional `apiUrl`, `publicKey`, `publicKeyUrl`, `timeout` (seconds).
+/// optional `apiUrl`, `publicKey`, `publicKeyUrl`, `timeout` (seconds), and for the current API
+/// `clientId`, `clientSecret`, `publicApiUrl` (then `projectId` is the project UUID).
 /// `$order`: `orderId`, `payCurrency` (default BTC), `payAmount`, `receiveCurrency`,
 /// `receiveAmount`, `description`, `culture` (default en), `callbackUrl`, `successUrl`,
 /// `failureUrl`, optional `payerEmail`, `payerName`, `payerSurname`. Amounts as strings.
@@ -84,14 +86,19 @@ pub fn spectrocoin_order_request(
     Ok(convert::signed_order(&signed))
 }
 
-/// Creates the order at SpectroCoin (POST {apiUrl}/createOrder) and returns
-/// the normalized answer: `orderRequestId` (?int; null for a pre-order),
+/// Creates the order at SpectroCoin and returns the normalized answer. With
+/// `clientId`/`clientSecret` in `$merchant` it goes through the current API
+/// (OAuth, POST {publicApiUrl}/merchants/orders/create, a pre-order); otherwise
+/// through the legacy signed API (POST {apiUrl}/createOrder, needs `privateKey`).
+/// Answer: `api` (`current` or `legacy`), `preOrderId` (?string, current API),
+/// `orderRequestId` (?int; null for a pre-order),
 /// `orderId`, `payCurrency`, `payAmount`, `receiveCurrency`, `receiveAmount`,
 /// `depositAddress` (?string), `redirectUrl`, `validUntil` (?int, ms since epoch),
 /// `preOrder` (bool).
 ///
 /// @throws \SpectroCoin\ConfigException bad configuration or order
 /// @throws \SpectroCoin\ApiException SpectroCoin refused it; getCode() is its first error code
+/// (legacy) or the HTTP status (current API: 404, 422, 429, 5xx)
 /// @throws \SpectroCoin\NetworkException not reachable, timed out, or an unexpected answer
 #[php_function]
 pub fn spectrocoin_create_order(
@@ -99,8 +106,8 @@ pub fn spectrocoin_create_order(
     order: &ZendHashTable,
 ) -> PhpResult<ZBox<ZendHashTable>> {
     let cfg = convert::merchant(merchant)?;
-    let answer = cfg.create_order(&convert::order(order)?)?;
-    Ok(convert::order_response(&answer))
+    let created = cfg.create_order(&convert::order(order)?)?;
+    Ok(convert::created_order(&created))
 }
 
 /// Verifies a raw legacy callback body (read it from php://input, never
@@ -120,6 +127,50 @@ pub fn spectrocoin_verify_callback(
     let cfg = convert::merchant(merchant)?;
     let cb = cfg.verify_callback(&rawBody)?;
     Ok(convert::verified_callback(&cb))
+}
+
+/// Authenticates a callback of either SpectroCoin format, chosen by `$contentType`
+/// (pass `$_SERVER['CONTENT_TYPE']`) and the raw body (php://input):
+/// * `application/x-www-form-urlencoded`: a legacy signed callback, verified as
+///   spectrocoin_verify_callback does;
+/// * `application/json`: `{"id", "merchantApiId"}`; the project must be ours, and
+///   the order is re-fetched with our OAuth token: only fetched fields are returned.
+///
+/// Returns the facts for spectrocoin_decide: `orderId`, `orderRequestId` (SpectroCoin's
+/// order id: numeric for legacy, the order UUID for JSON), `receiveCurrency`,
+/// `receiveAmount`, `payCurrency`, `payAmount`, …, `status` (int), `statusName`, and
+/// `format` (`legacy` or `json`; JSON adds `id` and `merchantPreOrderId`).
+///
+/// @throws \SpectroCoin\CallbackException malformed, not ours, unknown order or status
+/// @throws \SpectroCoin\SignatureException a legacy signature that is not SpectroCoin's
+/// @throws \SpectroCoin\NetworkException SpectroCoin unreachable (answer 503 so it retries)
+/// @throws \SpectroCoin\ApiException SpectroCoin busy (429/5xx: answer 503) or refusing
+/// @throws \SpectroCoin\ConfigException credentials missing or rejected
+#[php_function]
+pub fn spectrocoin_handle_callback(
+    rawBody: BinarySlice<u8>,
+    contentType: String,
+    merchant: &ZendHashTable,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let cfg = convert::merchant(merchant)?;
+    let cb = cfg.handle_callback(&rawBody, &contentType)?;
+    Ok(convert::authentic_callback(&cb))
+}
+
+/// Fetches an order from SpectroCoin's current API (GET {publicApiUrl}/merchants/orders/{id})
+/// with the merchant's OAuth client credentials (`clientId`, `clientSecret`).
+///
+/// @return array{id: string, orderId: string, status: int, statusName: string, merchantPreOrderId: ?string, receiveAmount: string, receiveCurrency: string, payAmount: ?string, payCurrency: ?string}
+/// @throws \SpectroCoin\ConfigException credentials missing or rejected (401), IP not allowed (403)
+/// @throws \SpectroCoin\ApiException 404, 422, or 429/5xx (temporary); getCode() is the HTTP status
+/// @throws \SpectroCoin\NetworkException not reachable or timed out
+#[php_function]
+pub fn spectrocoin_fetch_order(
+    merchant: &ZendHashTable,
+    id: String,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let cfg = convert::merchant(merchant)?;
+    Ok(convert::fetched_order(&cfg.fetch_order(&id)?))
 }
 
 /// Decides what a verified callback does (pure; no I/O).
@@ -192,6 +243,8 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(spectrocoin_order_request))
         .function(wrap_function!(spectrocoin_create_order))
         .function(wrap_function!(spectrocoin_verify_callback))
+        .function(wrap_function!(spectrocoin_handle_callback))
+        .function(wrap_function!(spectrocoin_fetch_order))
         .function(wrap_function!(spectrocoin_decide))
         .function(wrap_function!(spectrocoin_info))
         .info_function(module_info)

@@ -1,0 +1,530 @@
+//! SpectroCoin's current public API: OAuth2 bearer tokens, JSON orders,
+//! and JSON callbacks authenticated by re-fetching the order.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use crate::core::amount::{format_callback_amount, format_positive_amount};
+use crate::core::error::{ApiFault, Error, Result};
+use crate::core::form::MAX_BODY;
+use crate::core::http::{self, excerpt, host_of, Answer};
+use crate::core::ids::is_uuid;
+use crate::core::oauth::{self, ClientCredentials};
+use crate::core::order::{OrderInput, OrderResponse};
+use crate::core::status::Status;
+
+pub const DEFAULT_PUBLIC_API_URL: &str = "https://spectrocoin.com/api/public";
+
+/// Turns a non-success answer into the error an admin can act on.
+/// 401/403 are configuration problems; 404/422 refusals; 429/5xx temporary.
+pub fn error_from_answer(status: u16, body: &[u8], host: &str) -> Error {
+    let v: Option<Value> = serde_json::from_slice(body).ok();
+    let field = |k: &str| {
+        v.as_ref()
+            .and_then(|v| v.get(k))
+            .map(|x| match x {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .filter(|s| !s.is_empty())
+    };
+    let detail = match field("defaultMessage") {
+        Some(m) => {
+            let mut d = m;
+            if let Some(code) = field("errorCode") {
+                d.push_str(&format!(" (errorCode {code}"));
+                if let Some(trace) = field("traceId") {
+                    d.push_str(&format!(", traceId {trace}"));
+                }
+                d.push(')');
+            }
+            d
+        }
+        None => format!("unexpected body {:?}", excerpt(body)),
+    };
+    let message = match status {
+        429 => format!(
+            "SpectroCoin is rate-limiting requests (HTTP 429: {detail}); temporary, retry later"
+        ),
+        500..=599 => format!(
+            "SpectroCoin had a server error (HTTP {status}: {detail}); temporary, retry later"
+        ),
+        404 => format!("SpectroCoin has no such order (HTTP 404: {detail})"),
+        _ => format!("SpectroCoin refused the request (HTTP {status} from {host}): {detail}"),
+    };
+    Error::Api {
+        faults: vec![ApiFault {
+            code: i64::from(status),
+            message,
+        }],
+    }
+}
+
+/// Whether an error is worth retrying later (SpectroCoin busy or unreachable).
+pub fn is_temporary(e: &Error) -> bool {
+    match e {
+        Error::Network(_) => true,
+        Error::Api { faults } => faults
+            .first()
+            .is_some_and(|f| f.code == 429 || (500..=599).contains(&f.code)),
+        _ => false,
+    }
+}
+
+/// The settings the current API needs.
+#[derive(Debug, Clone)]
+pub struct CurrentApi {
+    pub base_url: String,
+    pub credentials: ClientCredentials,
+    pub project_id: String,
+    pub timeout: Duration,
+}
+
+impl CurrentApi {
+    pub fn new(
+        base_url: &str,
+        credentials: ClientCredentials,
+        project_id: &str,
+        timeout: Duration,
+    ) -> Result<Self> {
+        http::check_url(base_url, "public API URL")?;
+        let project_id = project_id.trim().to_ascii_lowercase();
+        if !is_uuid(&project_id) {
+            return Err(Error::config(format!(
+                "with OAuth credentials the Project ID must be the project's UUID, got {project_id:?}"
+            )));
+        }
+        if credentials.client_id.trim().is_empty() || credentials.client_secret.is_empty() {
+            return Err(Error::config(
+                "both Client ID and Client secret are required for SpectroCoin's current API",
+            ));
+        }
+        Ok(CurrentApi {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            credentials,
+            project_id,
+            timeout,
+        })
+    }
+
+    /// Sends a request with the cached token; a 401 drops it and retries once.
+    fn authorized(&self, send: impl Fn(&str) -> Result<Answer>, url: &str) -> Result<Answer> {
+        let token = oauth::token(&self.base_url, &self.credentials, self.timeout)?;
+        let mut answer = send(&token)?;
+        if answer.status == 401 {
+            oauth::drop_token(&self.base_url, &self.credentials);
+            let token = oauth::token(&self.base_url, &self.credentials, self.timeout)?;
+            answer = send(&token)?;
+            if answer.status == 401 {
+                return Err(Error::config(
+                    "SpectroCoin refused our access token twice (HTTP 401): check the Client ID/secret and their scopes",
+                ));
+            }
+        }
+        if answer.status == 403 {
+            return Err(oauth::forbidden(url));
+        }
+        Ok(answer)
+    }
+
+    /// The JSON body of a create request.
+    pub fn order_body(&self, order: &OrderInput) -> Result<String> {
+        let amount = format_positive_amount(order.receive_amount.as_deref().unwrap_or(""))
+            .map_err(|e| Error::config(format!("receiveAmount: {e}")))?;
+        let currency = order.receive_currency.trim().to_ascii_uppercase();
+        if !(2..=10).contains(&currency.len())
+            || !currency.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            return Err(Error::config(format!(
+                "receiveCurrency {:?} is not a currency code",
+                order.receive_currency
+            )));
+        }
+        for (name, u) in [
+            ("callbackUrl", &order.callback_url),
+            ("successUrl", &order.success_url),
+            ("failureUrl", &order.failure_url),
+        ] {
+            if !(u.is_empty() || u.starts_with("https://") || u.starts_with("http://")) {
+                return Err(Error::config(format!("{name} must be an http(s) URL")));
+            }
+        }
+        let mut body = json!({
+            "orderId": order.order_id,
+            "description": order.description,
+            "receiveAmount": amount,
+            "receiveCurrencyCode": currency,
+            "callbackUrl": order.callback_url,
+            "successUrl": order.success_url,
+            "failureUrl": order.failure_url,
+            "projectId": self.project_id,
+        });
+        if let Some(obj) = body.as_object_mut() {
+            for (name, value) in [
+                ("payerEmail", &order.payer_email),
+                ("payerName", &order.payer_name),
+                ("payerSurname", &order.payer_surname),
+            ] {
+                if let Some(v) = value.as_ref().filter(|v| !v.is_empty()) {
+                    obj.insert(name.to_owned(), Value::String(v.clone()));
+                }
+            }
+        }
+        Ok(body.to_string())
+    }
+
+    /// POST /merchants/orders/create.
+    pub fn create_order(&self, order: &OrderInput) -> Result<CurrentOrder> {
+        let body = self.order_body(order)?;
+        let url = format!("{}/merchants/orders/create", self.base_url);
+        let answer = self.authorized(|t| http::post_json(&url, &body, t, self.timeout), &url)?;
+        if answer.status != 200 && answer.status != 201 {
+            return Err(error_from_answer(
+                answer.status,
+                &answer.body,
+                &host_of(&url),
+            ));
+        }
+        let v: Value = serde_json::from_slice(&answer.body).map_err(|_| {
+            Error::network(format!(
+                "SpectroCoin answered HTTP {} with a body that is not JSON: {:?}",
+                answer.status,
+                excerpt(&answer.body)
+            ))
+        })?;
+        CurrentOrder::from_create(&v)
+    }
+
+    /// GET /merchants/orders/{id}.
+    pub fn fetch_order(&self, id: &str) -> Result<FetchedOrder> {
+        if id.is_empty()
+            || id.len() > 64
+            || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return Err(Error::callback(format!(
+                "{:?} is not a SpectroCoin order id",
+                id.chars().take(64).collect::<String>()
+            )));
+        }
+        let url = format!("{}/merchants/orders/{id}", self.base_url);
+        let answer = self.authorized(|t| http::get(&url, Some(t), self.timeout), &url)?;
+        if answer.status != 200 {
+            return Err(error_from_answer(
+                answer.status,
+                &answer.body,
+                &host_of(&url),
+            ));
+        }
+        let v: Value = serde_json::from_slice(&answer.body).map_err(|_| {
+            Error::network(format!(
+                "SpectroCoin answered the order fetch with a body that is not JSON: {:?}",
+                excerpt(&answer.body)
+            ))
+        })?;
+        FetchedOrder::from_json(&v)
+    }
+}
+
+fn text(o: &Map<String, Value>, names: &[&str]) -> Option<String> {
+    names.iter().find_map(|n| match o.get(*n)? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(x) => Some(x.to_string()),
+        _ => None,
+    })
+}
+
+/// A pre-order created through the current API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentOrder {
+    pub pre_order_id: String,
+    pub response: OrderResponse,
+}
+
+impl CurrentOrder {
+    pub fn from_create(v: &Value) -> Result<CurrentOrder> {
+        let o = v
+            .as_object()
+            .ok_or_else(|| Error::network("SpectroCoin's create answer is not a JSON object"))?;
+        let redirect_url = text(o, &["redirectUrl"])
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+            .ok_or_else(|| {
+                Error::network("SpectroCoin's create answer has no usable redirectUrl")
+            })?;
+        let pre_order_id = text(o, &["preOrderId", "id"]).unwrap_or_default();
+        Ok(CurrentOrder {
+            pre_order_id,
+            response: OrderResponse {
+                order_request_id: None,
+                order_id: text(o, &["orderId"]).unwrap_or_default(),
+                pay_currency: text(o, &["payCurrencyCode", "payCurrency"]),
+                pay_amount: text(o, &["payAmount"]).and_then(|a| format_callback_amount(&a)),
+                receive_currency: text(o, &["receiveCurrencyCode", "receiveCurrency"]),
+                receive_amount: text(o, &["receiveAmount"])
+                    .and_then(|a| format_callback_amount(&a)),
+                deposit_address: text(o, &["depositAddress"]),
+                redirect_url,
+                valid_until: text(o, &["validUntil"]).and_then(|t| parse_time_ms(&t)),
+                pre_order: true,
+            },
+        })
+    }
+}
+
+/// An order as fetched with our token: the only callback facts we trust.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchedOrder {
+    pub id: String,
+    pub order_id: String,
+    pub status: Status,
+    pub pre_order_id: Option<String>,
+    pub receive_amount: String,
+    pub receive_currency: String,
+    pub pay_amount: Option<String>,
+    pub pay_currency: Option<String>,
+}
+
+impl FetchedOrder {
+    pub fn from_json(v: &Value) -> Result<FetchedOrder> {
+        let o = v
+            .as_object()
+            .ok_or_else(|| Error::network("SpectroCoin's order is not a JSON object"))?;
+        let need = |names: &[&str]| {
+            text(o, names)
+                .ok_or_else(|| Error::network(format!("SpectroCoin's order lacks {}", names[0])))
+        };
+        let receive_amount = need(&["receiveAmount"])?;
+        Ok(FetchedOrder {
+            id: need(&["id"])?,
+            order_id: need(&["orderId"])?,
+            status: Status::parse(&need(&["status"])?)?,
+            pre_order_id: text(o, &["merchantPreOrderId", "preOrderId"]),
+            receive_amount: format_callback_amount(&receive_amount).ok_or_else(|| {
+                Error::network("SpectroCoin's order has an unreadable receiveAmount")
+            })?,
+            receive_currency: need(&["receiveCurrencyCode", "receiveCurrency"])?,
+            pay_amount: text(o, &["payAmount"]).and_then(|a| format_callback_amount(&a)),
+            pay_currency: text(o, &["payCurrencyCode", "payCurrency"]),
+        })
+    }
+}
+
+/// A JSON callback: `{"id": "<order uuid>", "merchantApiId": "<project uuid>"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct JsonCallback {
+    pub id: String,
+    #[serde(rename = "merchantApiId")]
+    pub merchant_api_id: String,
+}
+
+impl JsonCallback {
+    /// Strict: a JSON object with both as strings (no duplicates), UUID project id.
+    pub fn parse(body: &[u8]) -> Result<JsonCallback> {
+        if body.len() > MAX_BODY {
+            return Err(Error::callback(format!(
+                "body of {} bytes is larger than a callback can be",
+                body.len()
+            )));
+        }
+        let cb: JsonCallback = serde_json::from_slice(body)
+            .map_err(|e| Error::callback(format!("JSON callback is malformed: {e}")))?;
+        if cb.id.is_empty()
+            || cb.id.len() > 64
+            || !cb
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return Err(Error::callback("JSON callback has no usable order id"));
+        }
+        if !is_uuid(&cb.merchant_api_id) {
+            return Err(Error::callback(
+                "JSON callback's merchantApiId is not a UUID",
+            ));
+        }
+        Ok(cb)
+    }
+}
+
+/// ISO-8601 (`2026-11-26T07:30:00Z`, fractions, `+hh:mm` offsets) ⇒ ms since the epoch.
+pub fn parse_time_ms(t: &str) -> Option<i64> {
+    let t = t.trim();
+    let b = t.as_bytes();
+    if b.len() < 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !(b[10] == b'T' || b[10] == b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| t.get(r)?.parse::<i64>().ok();
+    let (y, mo, d, h, mi, s) = (
+        num(0..4)?,
+        num(5..7)?,
+        num(8..10)?,
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+    );
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    let mut rest = &t[19..];
+    let mut ms = 0;
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits: String = frac.chars().take_while(char::is_ascii_digit).collect();
+        if digits.is_empty() {
+            return None;
+        }
+        ms = format!("{:0<3}", &digits[..digits.len().min(3)])
+            .parse::<i64>()
+            .ok()?;
+        rest = &frac[digits.len()..];
+    }
+    let offset_min = match rest {
+        "" | "Z" | "z" => 0,
+        o if (o.starts_with('+') || o.starts_with('-')) && o.len() == 6 && &o[3..4] == ":" => {
+            let sign = if o.starts_with('-') { -1 } else { 1 };
+            sign * (o[1..3].parse::<i64>().ok()? * 60 + o[4..6].parse::<i64>().ok()?)
+        }
+        _ => return None,
+    };
+    // Days from the civil date (proleptic Gregorian), Howard Hinnant's algorithm.
+    let y2 = if mo <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(((days * 86_400 + h * 3600 + mi * 60 + s) - offset_min * 60) * 1000 + ms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_times_become_epoch_milliseconds() {
+        assert_eq!(parse_time_ms("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(
+            parse_time_ms("2026-11-26T07:30:00Z"),
+            Some(1_795_678_200_000)
+        );
+        assert_eq!(
+            parse_time_ms("2026-11-26T09:30:00.5+02:00"),
+            Some(1_795_678_200_500)
+        );
+        assert_eq!(
+            parse_time_ms("2024-02-29T00:00:00.123456Z"),
+            Some(1_709_164_800_123)
+        );
+        for bad in [
+            "",
+            "2026-13-01T00:00:00Z",
+            "yesterday",
+            "2026-11-26T07:30:00+0200",
+            "2026-11-26T07:30:00.",
+        ] {
+            assert_eq!(parse_time_ms(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn json_callbacks_are_parsed_strictly() {
+        let ok = br#"{"id":"0b6f0c7e-2a5b-4c7d-9e1f-123456789abc","merchantApiId":"9f1c2d3e-1111-4222-8333-444455556666"}"#;
+        assert_eq!(
+            JsonCallback::parse(ok).unwrap().id,
+            "0b6f0c7e-2a5b-4c7d-9e1f-123456789abc"
+        );
+        let bad: [&[u8]; 7] = [
+            b"",
+            b"id=1",
+            br#"{"id":"x"}"#,
+            br#"{"id":1,"merchantApiId":"9f1c2d3e-1111-4222-8333-444455556666"}"#,
+            br#"{"id":"a","merchantApiId":"not-a-uuid"}"#,
+            br#"{"id":"a/../b","merchantApiId":"9f1c2d3e-1111-4222-8333-444455556666"}"#,
+            br#"{"id":"a","id":"b","merchantApiId":"9f1c2d3e-1111-4222-8333-444455556666"}"#,
+        ];
+        for b in bad {
+            assert!(
+                matches!(JsonCallback::parse(b), Err(Error::Callback(_))),
+                "{:?}",
+                String::from_utf8_lossy(b)
+            );
+        }
+    }
+
+    #[test]
+    fn create_answers_are_normalized_with_either_field_generation() {
+        let new: Value = serde_json::from_str(r#"{"preOrderId":"p-1","orderId":"7-1","validUntil":"2026-11-26T07:30:00Z",
+            "payCurrencyCode":"BTC","payNetworkCode":"BTC","payAmount":"0.000246","depositAddress":null,"memo":null,
+            "receiveCurrencyCode":"EUR","receiveAmount":"12.30","redirectUrl":"https://spectrocoin.com/x"}"#).unwrap();
+        let old: Value = serde_json::from_str(r#"{"preOrderId":"p-1","orderId":"7-1","validUntil":"2026-11-26T07:30:00Z",
+            "payCurrency":"BTC","payNetworkName":"Bitcoin","payAmount":0.000246,"receiveCurrency":"EUR","receiveAmount":"12.3",
+            "redirectUrl":"https://spectrocoin.com/x"}"#).unwrap();
+        let a = CurrentOrder::from_create(&new).unwrap();
+        let b = CurrentOrder::from_create(&old).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.response.valid_until, Some(1_795_678_200_000));
+        assert_eq!(a.response.receive_amount.as_deref(), Some("12.3"));
+        assert!(a.response.pre_order && a.response.deposit_address.is_none());
+    }
+
+    #[test]
+    fn fetched_orders_need_their_facts_and_a_known_status() {
+        let v: Value = serde_json::from_str(
+            r#"{"id":"o-1","orderId":"7-1","status":"PAID","merchantPreOrderId":"p-1",
+            "receiveAmount":"12.30","receiveCurrencyCode":"EUR"}"#,
+        )
+        .unwrap();
+        let f = FetchedOrder::from_json(&v).unwrap();
+        assert_eq!(
+            (
+                f.status,
+                f.receive_amount.as_str(),
+                f.pre_order_id.as_deref()
+            ),
+            (Status::Paid, "12.3", Some("p-1"))
+        );
+        let numeric: Value = serde_json::from_str(
+            r#"{"id":"o-1","orderId":"7-1","status":5,"receiveAmount":1,"receiveCurrency":"EUR"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            FetchedOrder::from_json(&numeric).unwrap().status,
+            Status::Expired
+        );
+        let unknown: Value = serde_json::from_str(r#"{"id":"o-1","orderId":"7-1","status":"WHATEVER","receiveAmount":"1","receiveCurrencyCode":"EUR"}"#).unwrap();
+        assert!(matches!(
+            FetchedOrder::from_json(&unknown),
+            Err(Error::Callback(_))
+        ));
+        let missing: Value = serde_json::from_str(r#"{"id":"o-1","status":"PAID"}"#).unwrap();
+        assert!(matches!(
+            FetchedOrder::from_json(&missing),
+            Err(Error::Network(_))
+        ));
+    }
+
+    #[test]
+    fn error_bodies_become_actionable_errors() {
+        let body = br#"{"defaultMessage":"orderId already exists","errorCode":"ORDER_EXISTS","spanId":"s","traceId":"t1"}"#;
+        let e = error_from_answer(422, body, "spectrocoin.com");
+        assert!(
+            e.to_string()
+                .contains("orderId already exists (errorCode ORDER_EXISTS, traceId t1)"),
+            "{e}"
+        );
+        assert!(!is_temporary(&e));
+        assert!(is_temporary(&error_from_answer(429, b"", "h")));
+        assert!(is_temporary(&error_from_answer(503, b"<html>", "h")));
+        match error_from_answer(404, b"{}", "h") {
+            Error::Api { faults } => assert_eq!(faults[0].code, 404),
+            other => panic!("{other:?}"),
+        }
+    }
+}
