@@ -14,10 +14,22 @@ namespace Testbed;
  *     $sim->pay($orderRequestId);              // PENDING then PAID callbacks, delivered once
  *     $sim->dispatch(force: true);             // retry everything pending now
  *
+ * Current public API (section 2 of the doc):
+ *     $sim->publicApiUrl();                    // http://127.0.0.1:<port>/api/public
+ *     $sim->accessToken();                     // a bearer token of sim-client-1
+ *     $sim->setCallbackFormat('json');         // JSON {id, merchantApiId} callbacks
+ *     $sim->pay($preOrderIdOrOrderUuid);       // the payer keeps BTC, pays; callbacks delivered
+ *
  * Control helpers throw \RuntimeException when the simulator answers with an error.
  */
 final class Simulator
 {
+    /** The default project's OAuth client (default-config.json). */
+    public const DEFAULT_CLIENT_ID = 'sim-client-1';
+    public const DEFAULT_CLIENT_SECRET = 'sim-secret-1';
+    /** The default project's UUID (merchantApiId = projectId of the current API). */
+    public const DEFAULT_PROJECT_ID = 'a1b2c3d4-e5f6-4789-8abc-def012345678';
+
     private PhpServer $server;
     private string $stateDir;
     private bool $ownsStateDir;
@@ -58,6 +70,12 @@ final class Simulator
     public function apiUrl(): string
     {
         return $this->url() . '/api/merchant/1';
+    }
+
+    /** Base of the current public API: `<url>/api/public` (token: `…/oauth/token`). */
+    public function publicApiUrl(): string
+    {
+        return $this->url() . '/api/public';
     }
 
     public function publicKeyUrl(): string
@@ -124,8 +142,14 @@ final class Simulator
         return $this->control('GET', '/orders');
     }
 
-    /** @return array<string, mixed> */
-    public function order(int $orderRequestId): array
+    /**
+     * An order by orderRequestId, system UUID (`id`) or preOrderId (once the payer has chosen).
+     * The action helpers below (pay, payPart, expire, fail, setStatus) take the same ids; on a
+     * pre-order nobody has chosen for yet they first pick the project's first coin (BTC).
+     *
+     * @return array<string, mixed>
+     */
+    public function order(int|string $orderRequestId): array
     {
         return $this->control('GET', "/orders/$orderRequestId");
     }
@@ -159,13 +183,13 @@ final class Simulator
     }
 
     /** @return array{order: array<string, mixed>, deliveryIds: list<int>, attempts: list<array<string, mixed>>} */
-    public function pay(int $orderRequestId, bool $deliver = true): array
+    public function pay(int|string $orderRequestId, bool $deliver = true): array
     {
         return $this->control('POST', "/orders/$orderRequestId/pay", ['deliver' => $deliver]);
     }
 
     /** Pays part ($amount in payCurrency; default half): PENDING then PARTIAL_PAYMENT (11). */
-    public function payPart(int $orderRequestId, ?string $amount = null, bool $deliver = true): array
+    public function payPart(int|string $orderRequestId, ?string $amount = null, bool $deliver = true): array
     {
         return $this->control('POST', "/orders/$orderRequestId/part", array_filter(
             ['receivedAmount' => $amount, 'deliver' => $deliver],
@@ -173,18 +197,18 @@ final class Simulator
         ));
     }
 
-    public function expire(int $orderRequestId, bool $deliver = true): array
+    public function expire(int|string $orderRequestId, bool $deliver = true): array
     {
         return $this->control('POST', "/orders/$orderRequestId/expire", ['deliver' => $deliver]);
     }
 
-    public function fail(int $orderRequestId, bool $deliver = true): array
+    public function fail(int|string $orderRequestId, bool $deliver = true): array
     {
         return $this->control('POST', "/orders/$orderRequestId/fail", ['deliver' => $deliver]);
     }
 
     /** Puts the order into any status (1–6, 10–21), with a callback unless $callback is false. */
-    public function setStatus(int $orderRequestId, int $status, ?string $receivedAmount = null, bool $callback = true, bool $deliver = true): array
+    public function setStatus(int|string $orderRequestId, int $status, ?string $receivedAmount = null, bool $callback = true, bool $deliver = true): array
     {
         return $this->control('POST', "/orders/$orderRequestId/status", array_filter(
             ['status' => $status, 'receivedAmount' => $receivedAmount, 'callback' => $callback, 'deliver' => $deliver],
@@ -207,8 +231,10 @@ final class Simulator
     }
 
     /**
-     * Faults for the next $count requests of $target ("createOrder" or "publicKey"); kinds:
-     * delay, http500, garbage, truncated, drop. $process: still create the order.
+     * Faults for the next $count requests of $target ("createOrder", "publicKey"; current API:
+     * "token", "create", "get"); kinds: delay, http500, garbage, truncated, drop, and http401,
+     * http403, http429, http502, http503. $process: still handle the request (create the order,
+     * issue the token) and only replace the answer.
      */
     public function fault(string $target, string $kind, int $count = 1, int $delayMs = 0, bool $process = false): void
     {
@@ -232,6 +258,244 @@ final class Simulator
     public function settings(array $settings = []): array
     {
         return $settings === [] ? $this->control('GET', '/settings') : $this->control('POST', '/settings', $settings);
+    }
+
+    // ---- current public API (section 2) --------------------------------------------------
+
+    /**
+     * Registers (or replaces, by client id) OAuth client credentials of a project.
+     *
+     * @param string|null $projectId project UUID (merchantApiId); null: the default project
+     * @param list<string>|null $scopes subset of orders:create, orders:read; null: both
+     * @return array<string, mixed> the client, without its secret
+     */
+    public function registerClient(string $clientId, string $clientSecret, ?string $projectId = null, ?array $scopes = null): array
+    {
+        return $this->control('POST', '/clients', array_filter([
+            'clientId' => $clientId,
+            'clientSecret' => $clientSecret,
+            'merchantApiId' => $projectId ?? self::DEFAULT_PROJECT_ID,
+            'scopes' => $scopes,
+        ], static fn ($v) => $v !== null));
+    }
+
+    /** Removes a client; its tokens stop working at once. */
+    public function deleteClient(string $clientId): void
+    {
+        $this->control('POST', '/clients/delete', ['clientId' => $clientId]);
+    }
+
+    /** @return list<array<string, mixed>> registered clients (no secrets) */
+    public function clients(): array
+    {
+        return $this->control('GET', '/clients');
+    }
+
+    /**
+     * Access-token lifetime in seconds (`expires_in`) for tokens issued from now on: for one
+     * project, or instance-wide when $projectId is null (default 3600). A project's own
+     * lifetime wins over the instance's; pass $projectId with $seconds null to clear it.
+     */
+    public function tokenLifetime(?int $seconds, ?string $projectId = null): void
+    {
+        if ($projectId === null) {
+            $this->settings(['tokenLifetimeS' => $seconds ?? 3600]);
+        } else {
+            $this->updateProject(['tokenLifetimeS' => $seconds], $projectId);
+        }
+    }
+
+    /**
+     * Revokes tokens; $filter: token (the access token itself), tokenId, fingerprint, clientId,
+     * merchantApiId, or all => true. Returns how many were revoked.
+     *
+     * @param array<string, mixed> $filter
+     */
+    public function revokeTokens(array $filter = ['all' => true]): int
+    {
+        return (int) $this->control('POST', '/tokens/revoke', $filter)['revoked'];
+    }
+
+    public function revokeToken(string $accessToken): int
+    {
+        return $this->revokeTokens(['token' => $accessToken]);
+    }
+
+    /** @return list<array<string, mixed>> issued tokens: id, fingerprint, clientId, merchantApiId, scopes, issuedAt, expiresAt, revokedAt, state */
+    public function tokens(): array
+    {
+        return $this->control('GET', '/tokens');
+    }
+
+    /** The fingerprint the logs show for an access token (first 12 hex digits of its SHA-256). */
+    public static function tokenFingerprint(string $accessToken): string
+    {
+        return substr(hash('sha256', $accessToken), 0, 12);
+    }
+
+    /**
+     * Changes settings of a project (callbackFormat, legacyFieldNames, numericStatus,
+     * ipAllowList, tokenLifetimeS, receiveCurrencies, payCurrencies, preOrder, test, …).
+     *
+     * @param array<string, mixed> $changes
+     * @return array<string, mixed> the stored project
+     */
+    public function updateProject(array $changes, ?string $projectId = null): array
+    {
+        return $this->control('POST', '/projects/update', ['merchantApiId' => $projectId ?? self::DEFAULT_PROJECT_ID] + $changes);
+    }
+
+    /** "legacy" (signed form callbacks) or "json" ({id, merchantApiId}, unsigned). */
+    public function setCallbackFormat(string $format, ?string $projectId = null): array
+    {
+        return $this->updateProject(['callbackFormat' => $format], $projectId);
+    }
+
+    /** Answer create/get with the older names payCurrency, receiveCurrency, payNetworkName. */
+    public function setLegacyFieldNames(bool $on, ?string $projectId = null): array
+    {
+        return $this->updateProject(['legacyFieldNames' => $on], $projectId);
+    }
+
+    /** Send order status as the numeric twin (3) instead of the name ("PAID"). */
+    public function setNumericStatus(bool $on, ?string $projectId = null): array
+    {
+        return $this->updateProject(['numericStatus' => $on], $projectId);
+    }
+
+    /**
+     * IP allow-list of a project for the merchant endpoints (create/get): IPs or CIDRs; null
+     * lets everyone in. A list without 127.0.0.1 makes local clients get 403.
+     *
+     * @param list<string>|null $ips
+     */
+    public function setIpAllowList(?array $ips, ?string $projectId = null): array
+    {
+        return $this->updateProject(['ipAllowList' => $ips], $projectId);
+    }
+
+    /** @return list<array<string, mixed>> token endpoint log (client id, auth method, verdict; never the secret) */
+    public function tokenRequests(): array
+    {
+        return $this->control('GET', '/token-requests');
+    }
+
+    /** @return list<array<string, mixed>> create/get log (rawBody, auth: scheme, tokenId, tokenFingerprint, tokenState; verdict) */
+    public function apiRequests(): array
+    {
+        return $this->control('GET', '/api-requests');
+    }
+
+    /** @return list<array<string, mixed>> */
+    public function preOrders(): array
+    {
+        return $this->control('GET', '/preorders');
+    }
+
+    /** @return array<string, mixed> */
+    public function preOrder(string $preOrderId): array
+    {
+        return $this->control('GET', "/preorders/$preOrderId");
+    }
+
+    /**
+     * The payer picks the coin on the checkout page: the pre-order becomes an order.
+     *
+     * @return array{preOrder: array<string, mixed>, order: array<string, mixed>}
+     */
+    public function choose(string $preOrderId, string $payCurrency = 'BTC'): array
+    {
+        return $this->control('POST', "/preorders/$preOrderId/choose", ['payCurrency' => $payCurrency]);
+    }
+
+    /**
+     * A hand-made JSON callback. $body: id, merchantApiId (null leaves the key out).
+     * $options: order (orderRequestId, UUID or preOrderId: defaults for id, merchantApiId, url),
+     * url, extra (more keys), rawBody, contentType, deliver.
+     *
+     * @param array<string, string|null> $body
+     * @param array<string, mixed> $options
+     * @return array{delivery: array<string, mixed>, attempts: list<array<string, mixed>>}
+     */
+    public function sendJsonCallback(array $body = [], array $options = []): array
+    {
+        return $this->control('POST', '/callback/json', $body + $options);
+    }
+
+    /**
+     * POSTs a token request as a merchant would.
+     *
+     * @param array<string, string>|null $fields form fields; null: client_credentials of the default client
+     * @return array{status: int, body: string, json: mixed, headers: array<string, string>}
+     */
+    public function tokenRaw(?array $fields = null, ?string $basicAuth = null, string $contentType = 'application/x-www-form-urlencoded'): array
+    {
+        $fields ??= ['grant_type' => 'client_credentials', 'client_id' => self::DEFAULT_CLIENT_ID, 'client_secret' => self::DEFAULT_CLIENT_SECRET];
+        $headers = $basicAuth === null ? [] : ['Authorization: Basic ' . $basicAuth];
+        return $this->publicRaw('POST', '/oauth/token', http_build_query($fields, '', '&', PHP_QUERY_RFC1738), $contentType, $headers);
+    }
+
+    /** A fresh access token (throws unless the token endpoint answers 200). */
+    public function accessToken(string $clientId = self::DEFAULT_CLIENT_ID, string $clientSecret = self::DEFAULT_CLIENT_SECRET): string
+    {
+        $r = $this->tokenRaw(['grant_type' => 'client_credentials', 'client_id' => $clientId, 'client_secret' => $clientSecret]);
+        if ($r['status'] !== 200 || !isset($r['json']['access_token'])) {
+            throw new \RuntimeException("simulator token request: HTTP {$r['status']}: {$r['body']}");
+        }
+        return $r['json']['access_token'];
+    }
+
+    /**
+     * A request to the public API (path below /api/public) with a bearer token (null: none).
+     *
+     * @param array<string, mixed>|string|null $body array: JSON-encoded
+     * @param list<string> $headers extra request headers
+     * @return array{status: int, body: string, json: mixed, headers: array<string, string>}
+     */
+    public function publicApi(string $method, string $path, ?string $token, array|string|null $body = null, string $contentType = 'application/json', array $headers = []): array
+    {
+        if (is_array($body)) {
+            $body = json_encode($body, JSON_UNESCAPED_SLASHES | JSON_THROW_ON_ERROR);
+        }
+        if ($token !== null) {
+            $headers[] = 'Authorization: Bearer ' . $token;
+        }
+        return $this->publicRaw($method, $path, $body, $contentType, $headers);
+    }
+
+    /**
+     * @param list<string> $headers
+     * @return array{status: int, body: string, json: mixed, headers: array<string, string>}
+     */
+    private function publicRaw(string $method, string $path, ?string $body, string $contentType, array $headers): array
+    {
+        $responseHeaders = [];
+        $ch = curl_init($this->publicApiUrl() . $path);
+        curl_setopt_array($ch, [
+            CURLOPT_CUSTOMREQUEST => $method,
+            CURLOPT_RETURNTRANSFER => true,
+            CURLOPT_TIMEOUT => 60,
+            CURLOPT_HTTPHEADER => array_merge(['Content-Type: ' . $contentType, 'Expect:'], $headers),
+            CURLOPT_HEADERFUNCTION => static function ($ch, string $line) use (&$responseHeaders): int {
+                if (str_contains($line, ':')) {
+                    [$name, $value] = explode(':', $line, 2);
+                    $responseHeaders[strtolower(trim($name))] = trim($value);
+                }
+                return strlen($line);
+            },
+        ]);
+        if ($body !== null) {
+            curl_setopt($ch, CURLOPT_POSTFIELDS, $body);
+        }
+        $response = curl_exec($ch);
+        if ($response === false) {
+            $error = curl_error($ch);
+            curl_close($ch);
+            throw new \RuntimeException("simulator $method $path failed: $error");
+        }
+        $status = (int) curl_getinfo($ch, CURLINFO_RESPONSE_CODE);
+        curl_close($ch);
+        return ['status' => $status, 'body' => (string) $response, 'json' => json_decode((string) $response, true), 'headers' => $responseHeaders];
     }
 
     /**

@@ -15,7 +15,7 @@ declare(strict_types=1);
 
 namespace Sim;
 
-foreach (['Canon', 'State', 'Store', 'Keys', 'Flow', 'Callbacks'] as $class) {
+foreach (['Canon', 'Net', 'State', 'Store', 'Keys', 'Flow', 'Callbacks'] as $class) {
     require_once __DIR__ . "/lib/$class.php";
 }
 

@@ -7,12 +7,13 @@ declare(strict_types=1);
  *   SIM_STATE_DIR  state directory (required): state.json, the simulator's key pair
  *   SIM_CONFIG     registration config (default: default-config.json next to this file)
  *   SIM_BASE_URL   base of redirectUrl (default: http://<Host header>)
+ * Legacy API under /api/merchant/1, current public API under /api/public (see README.md).
  * Run: SIM_STATE_DIR=/tmp/sim php -S 127.0.0.1:8090 tests/simulator/router.php
  */
 
 namespace Sim;
 
-foreach (['Canon', 'State', 'Store', 'Keys', 'Flow', 'Callbacks', 'Faults', 'OrderApi', 'Checkout', 'Control'] as $class) {
+foreach (['Canon', 'Net', 'State', 'Store', 'Keys', 'Flow', 'Callbacks', 'Faults', 'OrderApi', 'PublicApi', 'Checkout', 'Control'] as $class) {
     require_once __DIR__ . "/lib/$class.php";
 }
 
@@ -93,6 +94,42 @@ try {
         return true;
     }
 
+    if (str_starts_with($path, PublicApi::PREFIX . '/')) {
+        $sub = substr($path, strlen(PublicApi::PREFIX));
+        $target = null;
+        $id = null;
+        if ($sub === '/oauth/token') {
+            $target = 'token';
+        } elseif ($sub === '/merchants/orders/create') {
+            $target = 'create';
+        } elseif (preg_match('#^/merchants/orders/([^/]+)$#', $sub, $m)) {
+            $target = 'get';
+            $id = rawurldecode($m[1]);
+        }
+        if ($target === null) {
+            json_answer(404, PublicApi::errorBody("No endpoint $method $path", 'NOT_FOUND'));
+            return true;
+        }
+        $headers = function_exists('getallheaders') ? array_change_key_case(getallheaders(), CASE_LOWER) : [];
+        PublicApi::serve($store, $target, [
+            'method' => $method,
+            'path' => $path,
+            'id' => $id,
+            'contentType' => (string) ($_SERVER['CONTENT_TYPE'] ?? $_SERVER['HTTP_CONTENT_TYPE'] ?? ''),
+            'rawBody' => (string) file_get_contents('php://input'),
+            'remoteAddr' => (string) ($_SERVER['REMOTE_ADDR'] ?? ''),
+            'authorization' => (string) ($_SERVER['HTTP_AUTHORIZATION'] ?? $headers['authorization'] ?? ''),
+            'baseUrl' => $baseUrl,
+        ]);
+        return true;
+    }
+
+    if (preg_match('#^/checkout/pre/([0-9a-fA-F-]{36})$#', $path, $m)) {
+        header('Content-Type: text/html; charset=utf-8');
+        Checkout::handlePreOrder($store, $method, strtolower($m[1]));
+        return true;
+    }
+
     if (preg_match('#^/checkout/(\d+)$#', $path, $m)) {
         header('Content-Type: text/html; charset=utf-8');
         Checkout::handle($store, $method, (int) $m[1]);
@@ -109,6 +146,10 @@ try {
     return true;
 } catch (\Throwable $e) {
     error_log('simulator: ' . $e);
+    if (str_starts_with($path ?? '', PublicApi::PREFIX . '/')) {
+        json_answer(500, PublicApi::errorBody('Unexpected error: ' . $e->getMessage(), 'INTERNAL_ERROR'));
+        return true;
+    }
     json_answer(500, [['code' => 100, 'message' => 'Unexpected error: ' . $e->getMessage()]]);
     return true;
 }

@@ -67,6 +67,12 @@ final class Callbacks
         return $spaceAs20 ? str_replace('+', '%20', $body) : $body;
     }
 
+    /** A JSON callback body: {"id":"…","merchantApiId":"…"} exactly, no whitespace. */
+    public static function jsonBody(array $json): string
+    {
+        return (string) json_encode($json, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);
+    }
+
     /**
      * Queues one delivery (caller holds the state transaction).
      *
@@ -107,6 +113,19 @@ final class Callbacks
         if ($project === null) {
             return null;
         }
+        if (($project['callbackFormat'] ?? 'legacy') === 'json' && isset($order['id'])) {
+            // Current API (section 2): {id, merchantApiId}, no signature.
+            $json = ['id' => $order['id'], 'merchantApiId' => $project['merchantApiId']];
+            return self::enqueue($state, (string) $order['callbackUrl'], self::jsonBody($json), [
+                'orderRequestId' => $order['orderRequestId'],
+                'status' => $status,
+                'kind' => 'order',
+                'format' => 'json',
+                'contentType' => 'application/json',
+                'signedString' => null,
+                'fields' => $json,
+            ]);
+        }
         $fields = self::fieldsFor($order, $project, $status, $receivedAmount);
         $signedString = Canon::callbackSignedString($fields['signed']);
         $sign = Canon::sign($signedString, $privateKeyPem);
@@ -114,6 +133,8 @@ final class Callbacks
             'orderRequestId' => $order['orderRequestId'],
             'status' => $status,
             'kind' => 'order',
+            'format' => 'legacy',
+            'contentType' => 'application/x-www-form-urlencoded',
             'signedString' => $signedString,
             'fields' => $fields['signed'] + ['sign' => $sign] + $fields['unsigned'],
         ]);
@@ -209,7 +230,7 @@ final class Callbacks
         curl_setopt_array($ch, [
             CURLOPT_POST => true,
             CURLOPT_POSTFIELDS => (string) $delivery['body'],
-            CURLOPT_HTTPHEADER => ['Content-Type: application/x-www-form-urlencoded', 'Expect:'],
+            CURLOPT_HTTPHEADER => ['Content-Type: ' . ($delivery['contentType'] ?? 'application/x-www-form-urlencoded'), 'Expect:'],
             CURLOPT_USERAGENT => 'SpectroCoin-Simulator/1',
             CURLOPT_RETURNTRANSFER => true,
             CURLOPT_FOLLOWLOCATION => false,

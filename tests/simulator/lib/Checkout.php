@@ -43,6 +43,75 @@ final class Checkout
     }
 
     /**
+     * The redirectUrl of a current-API pre-order (GET/POST /checkout/pre/{preOrderId}). Until the
+     * payer picks a coin (action=choose, payCurrency; BTC preselected) the page offers the
+     * choice; choosing turns the pre-order into an order with a system UUID, and from then on
+     * this URL is that order's checkout (pay / part / expire / fail as on /checkout/{id}).
+     */
+    public static function handlePreOrder(Store $store, string $method, string $preOrderId): void
+    {
+        $pre = $store->read()['preOrders'][$preOrderId] ?? null;
+        if ($pre === null) {
+            http_response_code(404);
+            echo self::page('Order not found', '<p>No such pre-order.</p>');
+            return;
+        }
+        $action = $method === 'POST' ? (string) ($_POST['action'] ?? '') : '';
+        if ($action === 'choose') {
+            try {
+                $orderRequestId = $store->transaction(static fn (array &$s) => PublicApi::choose(
+                    $s,
+                    $preOrderId,
+                    (string) (($_POST['payCurrency'] ?? '') !== '' ? $_POST['payCurrency'] : 'BTC'),
+                ));
+            } catch (FlowError $e) {
+                http_response_code($e->httpStatus);
+                echo self::choicePage($store->read(), $pre, $e->getMessage());
+                return;
+            }
+            self::handle($store, 'GET', $orderRequestId);
+            return;
+        }
+        if ($pre['orderRequestId'] !== null) {
+            self::handle($store, $method, (int) $pre['orderRequestId']);
+            return;
+        }
+        if ($method === 'POST') {
+            http_response_code(409);
+            echo self::choicePage($store->read(), $pre, 'Choose a coin first.');
+            return;
+        }
+        echo self::choicePage($store->read(), $pre, null);
+    }
+
+    /** @param array<string, mixed> $pre */
+    private static function choicePage(array $state, array $pre, ?string $message): string
+    {
+        $h = static fn ($v): string => htmlspecialchars((string) $v, ENT_QUOTES);
+        $index = State::findProjectByUuid($state, $pre['merchantApiId']);
+        $coins = $index === null ? ['BTC'] : $state['projects'][$index]['payCurrencies'];
+        $options = '';
+        foreach ($coins as $coin) {
+            $options .= '<option value="' . $h($coin) . '"' . ($coin === 'BTC' ? ' selected' : '') . '>' . $h($coin) . '</option>';
+        }
+        $expires = gmdate('Y-m-d H:i:s', intdiv((int) $pre['validUntil'], 1000)) . ' UTC';
+        $html = '<h1>Pay ' . $h($pre['receiveAmount']) . ' ' . $h($pre['receiveCurrency']) . '</h1>'
+            . '<dl>'
+            . '<dt>Order</dt><dd id="orderId">' . $h($pre['orderId']) . ' (pre-order ' . $h($pre['preOrderId']) . ')</dd>'
+            . '<dt>Description</dt><dd>' . $h($pre['description']) . '</dd>'
+            . '<dt>Valid until</dt><dd id="validUntil" data-ms="' . $h($pre['validUntil']) . '">' . $h($expires) . '</dd>'
+            . '<dt>Status</dt><dd id="status" data-code="1">1 NEW (choose a coin)</dd>'
+            . '</dl>';
+        if ($message !== null) {
+            $html .= '<p id="message">' . $h($message) . '</p>';
+        }
+        $html .= '<form method="post"><input type="hidden" name="action" value="choose">'
+            . '<select name="payCurrency">' . $options . '</select>'
+            . '<button type="submit" name="do" value="choose">Continue</button></form>';
+        return self::page('SpectroCoin simulator checkout', $html);
+    }
+
+    /**
      * @param array<string, mixed> $order
      * @param list<array<string, mixed>> $attempts
      */

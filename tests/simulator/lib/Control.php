@@ -35,6 +35,28 @@ final class Control
     private function route(string $route, array $in): mixed
     {
         $dir = $this->store->dir();
+        // Orders are addressed by orderRequestId, by system UUID (id), or by preOrderId (an
+        // action on a pre-order the payer has not chosen for yet picks the project's first coin).
+        if (preg_match('#^(GET|POST) /orders/([0-9a-fA-F-]{36})(/.*)?$#', $route, $m)) {
+            $orderRequestId = $this->store->transaction(static function (array &$s) use ($m): int {
+                $uuid = strtolower($m[2]);
+                foreach ($s['orders'] as $o) {
+                    if (($o['id'] ?? null) === $uuid) {
+                        return (int) $o['orderRequestId'];
+                    }
+                }
+                $pre = $s['preOrders'][$uuid] ?? null;
+                if ($pre === null) {
+                    throw new FlowError("unknown order $uuid", 404);
+                }
+                if ($pre['orderRequestId'] === null && $m[1] === 'GET') {
+                    throw new FlowError("pre-order $uuid has no order yet (GET /__sim/preorders/$uuid)", 404);
+                }
+                $index = State::findProjectByUuid($s, $pre['merchantApiId']);
+                return PublicApi::choose($s, $uuid, $index === null ? 'BTC' : ($s['projects'][$index]['payCurrencies'][0] ?? 'BTC'));
+            });
+            $route = $m[1] . ' /orders/' . $orderRequestId . ($m[3] ?? '');
+        }
         if (preg_match('#^POST /orders/(\d+)/(pay|part|expire|fail)$#', $route, $m)) {
             $ids = $this->store->transaction(fn (array &$s) => Flow::act(
                 $s,
@@ -66,7 +88,80 @@ final class Control
             }
             return $order;
         }
+        if (preg_match('#^GET /preorders/([0-9a-fA-F-]{36})$#', $route, $m)) {
+            $pre = $this->store->read()['preOrders'][strtolower($m[1])] ?? null;
+            if ($pre === null) {
+                throw new FlowError("unknown pre-order {$m[1]}", 404);
+            }
+            return $pre;
+        }
+        if (preg_match('#^POST /preorders/([0-9a-fA-F-]{36})/choose$#', $route, $m)) {
+            $id = strtolower($m[1]);
+            $orderRequestId = $this->store->transaction(static fn (array &$s) => PublicApi::choose($s, $id, (string) ($in['payCurrency'] ?? 'BTC')));
+            $state = $this->store->read();
+            return ['preOrder' => $state['preOrders'][$id], 'order' => $state['orders'][(string) $orderRequestId]];
+        }
         switch ($route) {
+            case 'GET /preorders':
+                return array_values($this->store->read()['preOrders']);
+            case 'GET /clients':
+                return array_values(array_map(self::publicClient(...), $this->store->read()['clients']));
+            case 'POST /clients':
+                return $this->store->transaction(static function (array &$s) use ($in): array {
+                    $in['merchantApiId'] = $s['projects'][self::projectIndex($s, $in)]['merchantApiId'];
+                    $client = State::normalizeClient($in);
+                    $s['clients'][$client['clientId']] = $client;
+                    return self::publicClient($client);
+                });
+            case 'POST /clients/delete':
+                return $this->store->transaction(static function (array &$s) use ($in): array {
+                    $id = (string) ($in['clientId'] ?? '');
+                    $deleted = isset($s['clients'][$id]) ? 1 : 0;
+                    unset($s['clients'][$id]);
+                    return ['deleted' => $deleted];
+                });
+            case 'GET /tokens':
+                $tokens = [];
+                foreach ($this->store->read()['tokens'] as $t) {
+                    $t['state'] = $t['revokedAt'] !== null ? 'revoked' : (State::nowMs() >= $t['expiresAt'] ? 'expired' : 'valid');
+                    $tokens[] = $t;
+                }
+                return $tokens;
+            case 'POST /tokens/revoke':
+                return $this->store->transaction(static function (array &$s) use ($in): array {
+                    $n = 0;
+                    $hash = isset($in['token']) ? hash('sha256', (string) $in['token']) : null;
+                    foreach ($s['tokens'] as $key => $t) {
+                        $match = !empty($in['all'])
+                            || ($hash !== null && $key === $hash)
+                            || (isset($in['tokenId']) && $t['id'] === $in['tokenId'])
+                            || (isset($in['fingerprint']) && $t['fingerprint'] === $in['fingerprint'])
+                            || (isset($in['clientId']) && $t['clientId'] === $in['clientId'])
+                            || (isset($in['merchantApiId']) && $t['merchantApiId'] === strtolower((string) $in['merchantApiId']));
+                        if ($match && $t['revokedAt'] === null) {
+                            $s['tokens'][$key]['revokedAt'] = State::nowMs();
+                            $n++;
+                        }
+                    }
+                    return ['revoked' => $n];
+                });
+            case 'POST /projects/update':
+                return $this->store->transaction(static function (array &$s) use ($in): array {
+                    $i = self::projectIndex($s, $in);
+                    $changes = $in;
+                    unset($changes['project']);
+                    foreach (['merchantId', 'apiId', 'userId', 'merchantApiId'] as $id) {
+                        unset($changes[$id]); // ids select the project; they are not changed here
+                    }
+                    $s['projects'][$i] = State::normalizeProject(array_replace($s['projects'][$i], $changes));
+                    return $s['projects'][$i];
+                });
+            case 'GET /token-requests':
+                return $this->store->read()['tokenRequests'];
+            case 'GET /api-requests':
+                return $this->store->read()['apiRequests'];
+            case 'POST /callback/json':
+                return $this->jsonCallback($in);
             case 'GET /state':
                 return $this->store->read();
             case 'POST /reset':
@@ -116,7 +211,7 @@ final class Control
                 return $this->store->transaction(static fn (array &$s) => Faults::add($s, $in));
             case 'POST /faults/clear':
                 $this->store->transaction(static function (array &$s): void {
-                    $s['faults'] = ['createOrder' => [], 'publicKey' => []];
+                    $s['faults'] = State::emptyFaults();
                 });
                 return ['cleared' => true];
             case 'GET /settings':
@@ -151,6 +246,93 @@ final class Control
             'deliveryIds' => $ids,
             'attempts' => $attempts,
         ];
+    }
+
+    /** A client registration without its secret. */
+    private static function publicClient(array $client): array
+    {
+        unset($client['clientSecret']);
+        return $client + ['secretSet' => true];
+    }
+
+    /**
+     * The project named by a control request: `merchantApiId` (or `project`) UUID, or the
+     * numeric `merchantId` + `apiId` pair; neither: the first registered project.
+     *
+     * @param array<string, mixed> $state
+     * @param array<string, mixed> $in
+     */
+    private static function projectIndex(array $state, array $in): int
+    {
+        $uuid = $in['project'] ?? $in['merchantApiId'] ?? null;
+        if ($uuid !== null) {
+            $i = State::findProjectByUuid($state, (string) $uuid);
+        } elseif (isset($in['merchantId'], $in['apiId'])) {
+            $i = State::findProject($state, 'merchantId', (string) $in['merchantId'], (string) $in['apiId']);
+        } else {
+            $i = $state['projects'] === [] ? null : 0;
+        }
+        if ($i === null) {
+            throw new FlowError('no such project', 404);
+        }
+        return $i;
+    }
+
+    /**
+     * A hand-made JSON callback (current API): body {"id","merchantApiId"} with either value
+     * chosen freely. Keys: order (orderRequestId, order UUID or preOrderId: defaults id,
+     * merchantApiId and url from it), id, merchantApiId (null: leave the key out), extra
+     * (more keys), url, rawBody, contentType (default application/json), deliver.
+     *
+     * @param array<string, mixed> $in
+     * @return array<string, mixed>
+     */
+    private function jsonCallback(array $in): array
+    {
+        $delivery = $this->store->transaction(static function (array &$s) use ($in): array {
+            $body = [];
+            $url = $in['url'] ?? null;
+            $orderRequestId = null;
+            if (isset($in['order'])) {
+                $ref = strtolower((string) $in['order']);
+                foreach ($s['orders'] as $o) {
+                    if ((string) $o['orderRequestId'] === $ref || ($o['id'] ?? null) === $ref || ($o['merchantPreOrderId'] ?? null) === $ref) {
+                        $order = $o;
+                    }
+                }
+                if (!isset($order)) {
+                    throw new FlowError("unknown order $ref", 404);
+                }
+                $project = State::projectOf($s, $order);
+                $orderRequestId = $order['orderRequestId'];
+                $body = ['id' => $order['id'] ?? null, 'merchantApiId' => $project['merchantApiId'] ?? null];
+                $url ??= $order['callbackUrl'];
+            }
+            foreach (['id', 'merchantApiId'] as $k) {
+                if (array_key_exists($k, $in)) {
+                    $body[$k] = $in[$k];
+                }
+            }
+            $body = array_filter($body, static fn ($v) => $v !== null);
+            foreach ((array) ($in['extra'] ?? []) as $k => $v) {
+                $body[$k] = $v;
+            }
+            if (!is_string($url) || $url === '') {
+                throw new FlowError('url is required (or an order with a callbackUrl)', 400);
+            }
+            $raw = isset($in['rawBody']) ? (string) $in['rawBody'] : Callbacks::jsonBody($body);
+            return Callbacks::enqueue($s, $url, $raw, [
+                'orderRequestId' => $orderRequestId,
+                'status' => null,
+                'kind' => 'custom',
+                'format' => 'json',
+                'contentType' => (string) ($in['contentType'] ?? 'application/json'),
+                'signedString' => null,
+                'fields' => $body,
+            ]);
+        });
+        $attempts = ($in['deliver'] ?? true) ? Callbacks::dispatch($this->store, false, [(int) $delivery['id']]) : [];
+        return ['delivery' => $delivery, 'attempts' => $attempts];
     }
 
     /**

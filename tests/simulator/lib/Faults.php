@@ -5,11 +5,15 @@ declare(strict_types=1);
 namespace Sim;
 
 /**
- * Faults injected into the next N requests of a target ("createOrder" or "publicKey").
+ * Faults injected into the next N requests of a target: "createOrder", "publicKey" (legacy),
+ * "token", "create", "get" (current public API).
  *
  * Kinds:
  *   delay      sleep delayMs, then answer normally (the order IS created)
- *   http500    HTTP 500, text body
+ *   http500    HTTP 500, text body (public API targets: the documented JSON error body)
+ *   http401, http403, http429, http502, http503
+ *              that status; public API targets answer the documented JSON error body (429 with
+ *              Retry-After: 1), legacy targets a text body
  *   garbage    HTTP 200, Content-Type application/json, a body that is not JSON
  *   truncated  HTTP 200, the first half of the answer (JSON cut mid-way; for the key, half a PEM),
  *              with a Content-Length matching the cut body: a clean HTTP exchange, broken content
@@ -21,8 +25,8 @@ namespace Sim;
  */
 final class Faults
 {
-    public const TARGETS = ['createOrder', 'publicKey'];
-    public const KINDS = ['delay', 'http500', 'garbage', 'truncated', 'drop'];
+    public const TARGETS = State::FAULT_TARGETS;
+    public const KINDS = ['delay', 'http500', 'garbage', 'truncated', 'drop', 'http401', 'http403', 'http429', 'http502', 'http503'];
 
     /**
      * @param array<string, mixed> $state
@@ -69,15 +73,33 @@ final class Faults
         });
     }
 
-    /** Sends the faulty answer for $normalBody (what would have been answered). Ends the request. */
-    public static function answer(array $fault, string $normalBody, string $contentType): never
+    /**
+     * Sends the faulty answer for $normalBody (what would have been answered). Ends the request.
+     *
+     * @param (callable(int): string)|null $errorBody JSON error body for an HTTP status (public
+     *        API); null: a text body
+     */
+    public static function answer(array $fault, string $normalBody, string $contentType, ?callable $errorBody = null): never
     {
-        switch ($fault['kind']) {
-            case 'http500':
-                http_response_code(500);
+        if (preg_match('/^http([0-9]{3})$/D', $fault['kind'], $m)) {
+            $code = (int) $m[1];
+            http_response_code($code);
+            if ($code === 429) {
+                header('Retry-After: 1');
+            }
+            if ($code === 401) {
+                header('WWW-Authenticate: Bearer error="invalid_token"');
+            }
+            if ($errorBody !== null) {
+                header('Content-Type: application/json');
+                echo $errorBody($code);
+            } else {
                 header('Content-Type: text/plain');
-                echo "Internal Server Error (simulated)\n";
-                exit;
+                echo $code === 500 ? "Internal Server Error (simulated)\n" : "HTTP $code (simulated)\n";
+            }
+            exit;
+        }
+        switch ($fault['kind']) {
             case 'garbage':
                 http_response_code(200);
                 header('Content-Type: ' . $contentType);

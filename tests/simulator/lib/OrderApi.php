@@ -108,11 +108,8 @@ final class OrderApi
 
         $orderRequestId = (int) $state['nextOrderRequestId'];
         $orderId = ($fields['orderId'] ?? '') === '' ? (string) $orderRequestId : $fields['orderId'];
-        foreach ($state['orders'] as $existing) {
-            if ($existing['merchantId'] === $project['merchantId'] && $existing['apiId'] === $project['apiId']
-                && $existing['orderId'] === $orderId) {
-                return self::error(5, 'Merchant order id already exists');
-            }
+        if (PublicApi::orderIdTaken($state, $project, $orderId)) {
+            return self::error(5, 'Merchant order id already exists');
         }
         $state['nextOrderRequestId']++;
 
@@ -127,6 +124,8 @@ final class OrderApi
         $now = State::nowMs();
         $order = [
             'orderRequestId' => $orderRequestId,
+            // The system UUID the current API knows the order by (GET /api/public/merchants/orders/{id}).
+            'id' => State::uuid(),
             'merchantId' => $project['merchantId'],
             'apiId' => $project['apiId'],
             'idsSentAs' => $slot1 === 'merchantId' ? 'numeric' : 'uuid',
@@ -183,7 +182,7 @@ final class OrderApi
     }
 
     /** A bech32-looking (not checksum-valid) address, stable per order and project. */
-    private static function depositAddress(int $orderRequestId, string $salt): string
+    public static function depositAddress(int $orderRequestId, string $salt): string
     {
         $alphabet = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
         $hash = hash('sha256', $salt . ':' . $orderRequestId, true);

@@ -23,15 +23,33 @@ final class State
         'maxAttempts' => 8,
         'callbackTimeoutMs' => 10_000,
         'firstOrderRequestId' => 100001,
+        // Current public API (section 2): access-token lifetime, unless the project sets its own.
+        'tokenLifetimeS' => 3600,
     ];
+
+    /** Callback formats a project can be set to. */
+    public const CALLBACK_FORMATS = ['legacy', 'json'];
+
+    /** OAuth scopes of the simulator (the doc names none; see README). */
+    public const SCOPES = ['orders:create', 'orders:read'];
+
+    /** Fault targets, and the state key of each queue. */
+    public const FAULT_TARGETS = ['createOrder', 'publicKey', 'token', 'create', 'get'];
 
     /** @return array<string, mixed> */
     public static function initial(): array
     {
         $config = self::config();
         $projects = [];
+        $clients = [];
         foreach ($config['projects'] as $project) {
-            $projects[] = self::normalizeProject($project);
+            $stored = self::normalizeProject($project);
+            $projects[] = $stored;
+            foreach ($project['clients'] ?? [] as $client) {
+                $client['merchantApiId'] = $stored['merchantApiId'];
+                $client = self::normalizeClient($client);
+                $clients[$client['clientId']] = $client;
+            }
         }
         return [
             'settings' => self::DEFAULT_SETTINGS,
@@ -40,9 +58,72 @@ final class State
             'orders' => [],
             'requests' => [],
             'deliveries' => [],
-            'faults' => ['createOrder' => [], 'publicKey' => []],
+            'faults' => self::emptyFaults(),
             'nextOrderRequestId' => self::DEFAULT_SETTINGS['firstOrderRequestId'],
             'nextDeliveryId' => 1,
+            // Current public API (section 2).
+            'clients' => $clients,
+            'tokens' => [],
+            'nextTokenId' => 1,
+            'preOrders' => [],
+            'tokenRequests' => [],
+            'apiRequests' => [],
+        ];
+    }
+
+    /** @return array<string, list<mixed>> */
+    public static function emptyFaults(): array
+    {
+        return array_fill_keys(self::FAULT_TARGETS, []);
+    }
+
+    /**
+     * Fills keys a state document written by an older simulator lacks.
+     *
+     * @param array<string, mixed> $state
+     * @return array<string, mixed>
+     */
+    public static function upgrade(array $state): array
+    {
+        if (!isset($state['clients'])) {
+            $fresh = self::initial();
+            foreach (['clients', 'tokens', 'nextTokenId', 'preOrders', 'tokenRequests', 'apiRequests'] as $k) {
+                $state[$k] ??= $fresh[$k];
+            }
+            $state['settings'] += self::DEFAULT_SETTINGS;
+            $state['faults'] += self::emptyFaults();
+            foreach ($state['projects'] as $i => $p) {
+                $state['projects'][$i] = self::normalizeProject($p);
+            }
+        }
+        return $state;
+    }
+
+    /**
+     * Validates and completes an OAuth client registration (client credentials of a project).
+     *
+     * @param array<string, mixed> $c clientId, clientSecret, merchantApiId (the project), scopes?
+     * @return array<string, mixed>
+     */
+    public static function normalizeClient(array $c): array
+    {
+        foreach (['clientId', 'clientSecret'] as $k) {
+            if (!isset($c[$k]) || !is_string($c[$k]) || $c[$k] === '' || preg_match('/[\x00-\x20\x7f]/', $c[$k])) {
+                throw new \InvalidArgumentException("client $k must be a non-empty string without spaces or control characters");
+            }
+        }
+        if (!isset($c['merchantApiId']) || !Canon::isUuid((string) $c['merchantApiId'])) {
+            throw new \InvalidArgumentException('client merchantApiId (its project UUID) must be a UUID');
+        }
+        $scopes = $c['scopes'] ?? self::SCOPES;
+        if (!is_array($scopes) || array_diff($scopes, self::SCOPES) !== []) {
+            throw new \InvalidArgumentException('client scopes must be a subset of ' . implode(', ', self::SCOPES));
+        }
+        return [
+            'clientId' => $c['clientId'],
+            'clientSecret' => $c['clientSecret'],
+            'merchantApiId' => strtolower((string) $c['merchantApiId']),
+            'scopes' => array_values(array_map('strval', $scopes)),
         ];
     }
 
@@ -86,6 +167,26 @@ final class State
         if (!isset(self::STATUS_NAMES[$status])) {
             throw new \InvalidArgumentException("unknown testCallbackStatus $status");
         }
+        $format = (string) ($p['callbackFormat'] ?? 'legacy');
+        if (!in_array($format, self::CALLBACK_FORMATS, true)) {
+            throw new \InvalidArgumentException('project callbackFormat must be one of ' . implode(', ', self::CALLBACK_FORMATS));
+        }
+        $allow = $p['ipAllowList'] ?? null;
+        if ($allow !== null) {
+            if (!is_array($allow)) {
+                throw new \InvalidArgumentException('project ipAllowList must be null (everyone) or a list of IPs/CIDRs');
+            }
+            foreach ($allow as $entry) {
+                if (!is_string($entry) || !Net::validEntry($entry)) {
+                    throw new \InvalidArgumentException('ipAllowList entry is not an IP or CIDR: ' . json_encode($entry));
+                }
+            }
+            $allow = array_values($allow);
+        }
+        $lifetime = $p['tokenLifetimeS'] ?? null;
+        if ($lifetime !== null && (!is_int($lifetime) || $lifetime < 0)) {
+            throw new \InvalidArgumentException('project tokenLifetimeS must be null or an integer >= 0');
+        }
         return [
             'name' => (string) ($p['name'] ?? ($p['merchantId'] . '/' . $p['apiId'])),
             'merchantId' => (string) $p['merchantId'],
@@ -98,7 +199,43 @@ final class State
             'preOrder' => (bool) ($p['preOrder'] ?? false),
             'test' => (bool) ($p['test'] ?? false),
             'testCallbackStatus' => $status,
+            // Current public API (section 2).
+            'callbackFormat' => $format,
+            'legacyFieldNames' => (bool) ($p['legacyFieldNames'] ?? false),
+            'numericStatus' => (bool) ($p['numericStatus'] ?? false),
+            'ipAllowList' => $allow,
+            'tokenLifetimeS' => $lifetime,
         ];
+    }
+
+    /**
+     * @param array<string, mixed> $state
+     * @return int|null index into $state['projects']
+     */
+    public static function findProjectByUuid(array $state, string $merchantApiId): ?int
+    {
+        foreach ($state['projects'] as $i => $p) {
+            if ($p['merchantApiId'] === strtolower($merchantApiId)) {
+                return $i;
+            }
+        }
+        return null;
+    }
+
+    /** A random (version 4) UUID. */
+    public static function uuid(): string
+    {
+        $b = random_bytes(16);
+        $b[6] = chr((ord($b[6]) & 0x0f) | 0x40);
+        $b[8] = chr((ord($b[8]) & 0x3f) | 0x80);
+        $h = bin2hex($b);
+        return substr($h, 0, 8) . '-' . substr($h, 8, 4) . '-' . substr($h, 12, 4) . '-' . substr($h, 16, 4) . '-' . substr($h, 20);
+    }
+
+    /** ISO-8601 UTC with milliseconds, e.g. 2025-02-10T12:34:56.789Z. */
+    public static function isoMs(int $ms): string
+    {
+        return gmdate('Y-m-d\TH:i:s', intdiv($ms, 1000)) . sprintf('.%03dZ', $ms % 1000);
     }
 
     /**

@@ -78,6 +78,6 @@ final class Store
             return State::initial();
         }
         $state = json_decode($json, true, 512, JSON_THROW_ON_ERROR);
-        return is_array($state) ? $state : State::initial();
+        return is_array($state) ? State::upgrade($state) : State::initial();
     }
 }
