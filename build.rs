@@ -55,6 +55,9 @@ fn main() {
     println!("cargo:rerun-if-env-changed=PHP_CONFIG");
     println!("cargo:rerun-if-env-changed=LIBCLANG_PATH");
     println!("cargo:rerun-if-changed=build.rs");
+    if env::var_os("CARGO_FEATURE_PHP").is_none() {
+        return; // the pure protocol core needs no PHP
+    }
 
     let php_config = env::var("PHP_CONFIG").unwrap_or_else(|_| "php-config".to_owned());
     let php = env::var("PHP").unwrap_or_else(|_| "php".to_owned());

@@ -5,4 +5,5 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod core;
+#[cfg(feature = "php")]
 pub mod php;
