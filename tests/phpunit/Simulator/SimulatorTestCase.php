@@ -154,6 +154,61 @@ abstract class SimulatorTestCase extends TestCase
         return ($int === '' ? '0' : $int) . '.' . ($frac === '' ? '0' : $frac);
     }
 
+    // ---- current public API ------------------------------------------------------------
+
+    /** @return array<string, string> a documented create body for the default project, callback to the receiver */
+    protected function publicOrderBody(array $overrides = []): array
+    {
+        return array_replace([
+            'orderId' => 'INV-' . bin2hex(random_bytes(3)),
+            'description' => 'Invoice #42 – zaļš',
+            'receiveAmount' => '125.5',
+            'receiveCurrencyCode' => 'EUR',
+            'callbackUrl' => $this->receiver()->url() . '/callback.php?invoice=42',
+            'successUrl' => 'http://127.0.0.1/success',
+            'failureUrl' => 'http://127.0.0.1/failure',
+            'projectId' => Simulator::DEFAULT_PROJECT_ID,
+        ], $overrides);
+    }
+
+    /** Creates a pre-order through the real endpoint; returns the JSON answer. */
+    protected function createPublicOrder(array $overrides = [], ?string $token = null): array
+    {
+        $r = $this->sim()->publicApi('POST', '/merchants/orders/create', $token ?? $this->sim()->accessToken(), $this->publicOrderBody($overrides));
+        self::assertSame(200, $r['status'], $r['body']);
+        return $r['json'];
+    }
+
+    /** @return array{status: int, body: string, json: mixed, headers: array<string, string>} */
+    protected function getPublicOrder(string $id, ?string $token = null): array
+    {
+        return $this->sim()->publicApi('GET', '/merchants/orders/' . $id, $token ?? $this->sim()->accessToken());
+    }
+
+    /** The documented error body {"defaultMessage","errorCode","spanId","traceId"}, with JSON content type. */
+    protected static function assertErrorBody(int $status, array $response, ?string $messageContains = null): void
+    {
+        self::assertSame($status, $response['status'], $response['body']);
+        self::assertStringStartsWith('application/json', $response['headers']['content-type'] ?? '');
+        self::assertIsArray($response['json'], $response['body']);
+        self::assertSame(['defaultMessage', 'errorCode', 'spanId', 'traceId'], array_keys($response['json']));
+        foreach ($response['json'] as $value) {
+            self::assertIsString($value);
+            self::assertNotSame('', $value);
+        }
+        self::assertMatchesRegularExpression('/^[0-9a-f]{16}$/D', $response['json']['spanId']);
+        self::assertMatchesRegularExpression('/^[0-9a-f]{32}$/D', $response['json']['traceId']);
+        if ($messageContains !== null) {
+            self::assertStringContainsString($messageContains, $response['json']['defaultMessage']);
+        }
+    }
+
+    protected static function assertUuid(mixed $value): void
+    {
+        self::assertIsString($value);
+        self::assertMatchesRegularExpression('/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/D', $value);
+    }
+
     /** @return array<string, string> */
     protected static function decodeForm(string $body): array
     {
