@@ -1,0 +1,114 @@
+/*
+ * Raw OpenSSL speed of the operation the extension performs: RSASSA-PKCS1-v1_5 with SHA-1 over
+ * the same bytes with the same RSA-2048 key, single thread, fixed duration.
+ *
+ *   rsa_sha1_speed sign   <private.pem> <data-file> <seconds> [evp]
+ *   rsa_sha1_speed verify <public.pem>  <data-file> <seconds> <signature-base64-file> [evp]
+ *
+ * Default ("raw"): the EVP_PKEY_CTX is prepared once (padding, digest), each operation is
+ * SHA1(data) + EVP_PKEY_sign/verify, which is what `openssl speed rsa2048` times plus the hash.
+ * "evp": a fresh EVP_MD_CTX + EVP_DigestSign/VerifyInit per operation (what a library call that
+ * keeps only the parsed key does). Prints one JSON line: {"mode","variant","ops","seconds","rate"}.
+ */
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) { perror(path); exit(2); }
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *buf = malloc(n + 1);
+    if (fread(buf, 1, n, f) != (size_t)n) { perror(path); exit(2); }
+    buf[n] = 0;
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+static void die(const char *what) { fprintf(stderr, "%s failed\n", what); exit(1); }
+
+int main(int argc, char **argv)
+{
+    if (argc < 5) {
+        fprintf(stderr, "usage: %s sign|verify key data seconds [sigfile] [evp]\n", argv[0]);
+        return 2;
+    }
+    int sign = strcmp(argv[1], "sign") == 0;
+    size_t dlen, klen;
+    unsigned char *data = slurp(argv[3], &dlen);
+    unsigned char *pem = slurp(argv[2], &klen);
+    double seconds = atof(argv[4]);
+    int evp = (argc > (sign ? 5 : 6)) && strcmp(argv[sign ? 5 : 6], "evp") == 0;
+
+    BIO *bio = BIO_new_mem_buf(pem, (int)klen);
+    EVP_PKEY *key = sign ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+    if (!key) die("PEM read");
+
+    unsigned char sig[512];
+    size_t siglen = sizeof sig;
+    if (!sign) {
+        size_t blen;
+        unsigned char *b64 = slurp(argv[5], &blen);
+        while (blen && (b64[blen - 1] == '\n' || b64[blen - 1] == '\r')) blen--;
+        int n = EVP_DecodeBlock(sig, b64, (int)blen);
+        if (n < 0) die("base64");
+        while (blen && b64[blen - 1] == '=') { n--; blen--; }
+        siglen = (size_t)n;
+    }
+
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(key, NULL);
+    if (!ctx) die("ctx");
+    if ((sign ? EVP_PKEY_sign_init(ctx) : EVP_PKEY_verify_init(ctx)) <= 0) die("init");
+    if (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) <= 0) die("padding");
+    if (EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha1()) <= 0) die("md");
+
+    long ops = 0;
+    double start = now(), end = start + seconds, t = start;
+    while (t < end) {
+        for (int i = 0; i < 16; i++) {
+            if (!evp) {
+                unsigned char md[SHA_DIGEST_LENGTH];
+                SHA1(data, dlen, md);
+                if (sign) {
+                    siglen = sizeof sig;
+                    if (EVP_PKEY_sign(ctx, sig, &siglen, md, sizeof md) <= 0) die("sign");
+                } else if (EVP_PKEY_verify(ctx, sig, siglen, md, sizeof md) != 1) {
+                    die("verify");
+                }
+            } else {
+                EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+                if (sign) {
+                    siglen = sizeof sig;
+                    if (EVP_DigestSignInit(mctx, NULL, EVP_sha1(), NULL, key) <= 0
+                        || EVP_DigestSign(mctx, sig, &siglen, data, dlen) <= 0) die("DigestSign");
+                } else if (EVP_DigestVerifyInit(mctx, NULL, EVP_sha1(), NULL, key) <= 0
+                           || EVP_DigestVerify(mctx, sig, siglen, data, dlen) != 1) {
+                    die("DigestVerify");
+                }
+                EVP_MD_CTX_free(mctx);
+            }
+        }
+        ops += 16;
+        t = now();
+    }
+    double el = t - start;
+    printf("{\"mode\":\"%s\",\"variant\":\"%s\",\"ops\":%ld,\"seconds\":%.6f,\"rate\":%.3f}\n",
+           sign ? "sign" : "verify", evp ? "evp" : "raw", ops, el, ops / el);
+    return 0;
+}
