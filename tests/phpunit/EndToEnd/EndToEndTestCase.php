@@ -136,7 +136,11 @@ abstract class EndToEndTestCase extends TestCase
     protected function startPayment(int $invoiceId, ?array $cookies = null): array
     {
         $response = $this->pressPayNow($invoiceId, $cookies);
-        self::assertSame(303, $response['status'], 'Pay Now: ' . $response['body'] . "\n" . self::$site->logTail());
+        if ($response['status'] !== 303) {
+            $log = self::$site->gatewayLog();
+            self::fail('Pay Now answered ' . $response['status'] . ":\n" . $response['body'] . "\ngateway log: "
+                . json_encode(array_slice($log, -3), JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES) . "\n" . self::$site->logTail(1500));
+        }
         self::assertStringStartsWith(self::$sim->url() . '/checkout/', (string) $response['location']);
         $order = $this->latestOrder($invoiceId);
         self::assertSame($response['location'], $order['redirect_url']);
