@@ -5,8 +5,10 @@ declare(strict_types=1);
 namespace Sim;
 
 /**
- * Legacy callbacks (spectrocoin-api.md 1.5): building and signing them, queueing them as
- * deliveries, and delivering due ones with the `*ok*` rule and exponential backoff.
+ * Callbacks: legacy signed form callbacks (spectrocoin-api.md 1.5) and, for projects whose
+ * callbackFormat is "json", the current API's unsigned {"id","merchantApiId"} (section 2);
+ * queueing them as deliveries, and delivering due ones with the `*ok*` rule and exponential
+ * backoff.
  *
  * A delivery's body is fixed when it is queued; every retry sends the same bytes.
  */
