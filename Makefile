@@ -50,7 +50,7 @@ stubs-check: ext
 
 ## The product's main job: Pay Now → SpectroCoin checkout → callbacks → invoice Paid.
 demo: deps ext
-	$(PHPX) tests/bin/demo.php
+	$(PHP) tests/bin/demo.php
 
 ## MariaDB + WHMCS stand-in (127.0.0.1:8180) + SpectroCoin simulator (127.0.0.1:8181), until Ctrl-C.
 sandbox: deps ext
@@ -58,3 +58,9 @@ sandbox: deps ext
 
 clean:
 	cargo clean
+
+## Benchmarks (issue 6; not part of `make test`): release build, table, bench/results/summary.json.
+.PHONY: bench
+bench: deps release
+	@bash bench/install-deps.sh
+	$(PHP) bench/run.php --ext=$(CURDIR)/target/release/libspectrocoin.so

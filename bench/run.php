@@ -97,10 +97,10 @@ if (in_array('micro', $only, true)) {
         $row = [];
         $row['openssl_verify'] = run_json([$speed, 'verify', "$tmp/cb.pub.pem", "$tmp/v1.txt", $secs, "$tmp/v1.sig"])['rate'];
         $row['ext_verify'] = run_json([$php, '-n', '-d', "extension=$ext", "$root/bench/micro/rate.php", 'ext', 'verify', $secs])['rate'];
-        $row['ref_verify'] = run_json([$php, '-n', '-d', 'extension=openssl', "$root/bench/micro/rate.php", 'ref', 'verify', $secs])['rate'];
+        $row['ref_verify'] = run_json([$php, '-n', "$root/bench/micro/rate.php", 'ref', 'verify', $secs])['rate'];
         $row['openssl_sign'] = run_json([$speed, 'sign', "$tmp/merchant.pem", "$tmp/order.txt", $secs])['rate'];
         $row['ext_sign'] = run_json([$php, '-n', '-d', "extension=$ext", "$root/bench/micro/rate.php", 'ext', 'sign', $secs])['rate'];
-        $row['ref_sign'] = run_json([$php, '-n', '-d', 'extension=openssl', "$root/bench/micro/rate.php", 'ref', 'sign', $secs])['rate'];
+        $row['ref_sign'] = run_json([$php, '-n', "$root/bench/micro/rate.php", 'ref', 'sign', $secs])['rate'];
         $runs[] = $row;
     }
     $ratio = static fn (string $a, string $b) => median(array_map(static fn ($row) => $row[$a] / $row[$b], $runs));
