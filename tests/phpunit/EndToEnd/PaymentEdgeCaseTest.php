@@ -105,4 +105,22 @@ final class PaymentEdgeCaseTest extends EndToEndTestCase
         self::assertAnswered(200, '*ok*', $attempts);
         self::assertSame('Paid', $this->invoiceStatus(1));
     }
+
+    public function testAPreOrderWithoutOrderRequestIdIsPaidThroughItsCallbacks(): void
+    {
+        $default = self::sim()->projects()[0];
+        self::sim()->registerMerchant(['preOrder' => true] + $default);
+        $order = $this->startPayment(1);
+        self::assertNull($order['order_request_id']);
+        $simOrders = self::sim()->orders();
+        self::assertCount(1, $simOrders);
+        $id = (int) $simOrders[0]['orderRequestId'];
+
+        self::assertAnswered(200, '*ok*', self::sim()->pay($id)['attempts']);
+        self::assertSame('Paid', $this->invoiceStatus(1));
+        $row = $this->order('1-1');
+        self::assertSame((string) $id, $row['order_request_id']);
+        self::assertSame('SC' . $id, self::site()->transactions(1)[0]['transid']);
+        self::assertNotNull($row['pay_amount']);
+    }
 }
