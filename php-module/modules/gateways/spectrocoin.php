@@ -54,7 +54,21 @@ function spectrocoin_config()
             'Type' => 'textarea',
             'Rows' => '8',
             'Cols' => '64',
-            'Description' => 'The RSA private key (PEM) whose public half is registered in your SpectroCoin project.',
+            'Description' => 'The RSA private key (PEM) whose public half is registered in your SpectroCoin project '
+                . '(legacy API; not needed with API client credentials).',
+        ],
+        'clientId' => [
+            'FriendlyName' => 'API client ID (optional)',
+            'Type' => 'text',
+            'Size' => '40',
+            'Description' => 'SpectroCoin Settings → API. With client ID and secret, orders go through SpectroCoin\'s current API '
+                . '(the customer picks the coin on SpectroCoin\'s page) and its JSON callbacks are accepted. '
+                . 'Project ID is then the project UUID.',
+        ],
+        'clientSecret' => [
+            'FriendlyName' => 'API client secret (optional)',
+            'Type' => 'password',
+            'Size' => '40',
         ],
         'payCurrency' => [
             'FriendlyName' => 'Pay currency',
@@ -104,11 +118,18 @@ function spectrocoin_config_validate($params)
     if ($problem !== null) {
         spectrocoin_invalid_config('The settings cannot be checked: ' . $problem);
     }
+    $current = $settings->usesCurrentApi();
+    if ($current && $merchant['projectId'] === '') {
+        spectrocoin_invalid_config('Enter the Project ID (the project UUID) that the API client belongs to.');
+    }
+    if ($current && trim($merchant['privateKey']) === '') {
+        return; // The current API needs no merchant key; the credentials are checked on the first order.
+    }
     if ($merchant['merchantId'] === '' || $merchant['projectId'] === '') {
         spectrocoin_invalid_config('Enter both the Merchant ID and the Project ID from your SpectroCoin project.');
     }
     if (trim($merchant['privateKey']) === '') {
-        spectrocoin_invalid_config('Paste the RSA private key (PEM) of your SpectroCoin project.');
+        spectrocoin_invalid_config('Paste the RSA private key (PEM) of your SpectroCoin project, or enter API client credentials.');
     }
     try {
         spectrocoin_sign('probe', $merchant['privateKey']);
@@ -119,7 +140,8 @@ function spectrocoin_config_validate($params)
     // Building (not sending) a signed request checks ids and pay currency with the extension's own rules.
     $base = $settings->systemUrl() !== '' ? $settings->systemUrl() : 'https://example.com/';
     try {
-        spectrocoin_order_request($merchant, [
+        // Without client credentials: the legacy signed request is what will be sent.
+        spectrocoin_order_request(array_diff_key($merchant, ['clientId' => 1, 'clientSecret' => 1]), [
             'orderId' => 'settings-check',
             'payCurrency' => $settings->payCurrency(),
             'receiveCurrency' => 'EUR',

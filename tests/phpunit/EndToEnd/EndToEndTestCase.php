@@ -49,6 +49,7 @@ abstract class EndToEndTestCase extends TestCase
         $ini = [
             'spectrocoin.api_url' => self::$sim->apiUrl(),
             'spectrocoin.public_key_url' => self::$sim->publicKeyUrl(),
+            'spectrocoin.public_api_url' => self::$sim->publicApiUrl(),
             'spectrocoin.timeout' => (string) self::SITE_TIMEOUT,
         ];
         if (static::withExtension()) {

@@ -30,4 +30,7 @@ if (empty($variables['type'])) {
 }
 // The raw body, never $_POST: WHMCS HTML-encodes superglobals, which would break the signature.
 $raw = (string) file_get_contents('php://input');
-(new CallbackHandler(Settings::fromGatewayVariables($variables), new OrderStore()))->handle($method, $raw)->send();
+// Content-Type picks the format (form: legacy signed; JSON: current API). WHMCS encodes $_SERVER
+// like the other superglobals, so decode it; media types contain nothing it would change anyway.
+$contentType = html_entity_decode((string) ($_SERVER['CONTENT_TYPE'] ?? $_SERVER['HTTP_CONTENT_TYPE'] ?? ''), ENT_QUOTES, 'UTF-8');
+(new CallbackHandler(Settings::fromGatewayVariables($variables), new OrderStore()))->handle($method, $raw, $contentType)->send();

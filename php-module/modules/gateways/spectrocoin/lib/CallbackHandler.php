@@ -40,7 +40,7 @@ final class CallbackHandler
         $this->store = $store;
     }
 
-    public function handle(string $method, string $rawBody): Response
+    public function handle(string $method, string $rawBody, string $contentType = 'application/x-www-form-urlencoded'): Response
     {
         if ($method !== 'POST') {
             return Response::text(405, 'Method Not Allowed', ['Allow' => 'POST']);
@@ -52,14 +52,25 @@ final class CallbackHandler
         }
 
         try {
-            $callback = \spectrocoin_verify_callback($rawBody, $this->settings->merchant());
+            // Both SpectroCoin formats: legacy signed form bodies, and current-API JSON {id, merchantApiId}
+            // (authenticated by re-fetching the order). Older builds only know the legacy one.
+            $callback = function_exists('spectrocoin_handle_callback')
+                ? \spectrocoin_handle_callback($rawBody, $contentType, $this->settings->merchant())
+                : \spectrocoin_verify_callback($rawBody, $this->settings->merchant());
         } catch (\SpectroCoin\SignatureException $e) {
             return $this->reject('bad signature: ' . $e->getMessage(), $rawBody);
         } catch (\SpectroCoin\CallbackException $e) {
             return $this->reject($e->getMessage(), $rawBody);
         } catch (\SpectroCoin\NetworkException $e) {
-            $this->log(['error' => 'SpectroCoin public key unavailable: ' . $e->getMessage()] + self::peek($rawBody), 'Retry Later');
+            $this->log(['error' => 'SpectroCoin unreachable: ' . $e->getMessage()] + self::peek($rawBody), 'Retry Later');
             return Response::text(503, 'Service Unavailable');
+        } catch (\SpectroCoin\ApiException $e) {
+            // Current API re-fetch: 429/5xx are temporary (SpectroCoin retries); anything else is a refusal.
+            if ($e->getCode() === 429 || $e->getCode() >= 500) {
+                $this->log(['error' => 'SpectroCoin busy: ' . $e->getMessage()] + self::peek($rawBody), 'Retry Later');
+                return Response::text(503, 'Service Unavailable');
+            }
+            return $this->reject('SpectroCoin: ' . $e->getMessage(), $rawBody);
         } catch (\Throwable $e) {
             // ConfigException (our settings are broken) or anything unexpected: let SpectroCoin retry after a fix.
             $this->log(['error' => get_class($e) . ': ' . $e->getMessage()] + self::peek($rawBody), 'Retry Later');
@@ -201,7 +212,7 @@ final class CallbackHandler
     {
         $out = [];
         foreach (['invoiceid', 'orderId', 'orderRequestId', 'status', 'statusName', 'payAmount', 'payCurrency',
-                     'receiveAmount', 'receiveCurrency', 'receivedAmount', 'merchantId', 'apiId', 'userId', 'merchantApiId'] as $k) {
+                     'receiveAmount', 'receiveCurrency', 'receivedAmount', 'merchantId', 'apiId', 'userId', 'merchantApiId', 'format'] as $k) {
             if (array_key_exists($k, $c) && is_scalar($c[$k])) {
                 $out[$k] = (string) $c[$k];
             }
@@ -214,7 +225,15 @@ final class CallbackHandler
     {
         $fields = [];
         parse_str(substr($rawBody, 0, 8192), $fields);
-        $out = ['unverified' => 'yes'] + self::summary(is_array($fields) ? $fields : []);
+        $json = json_decode($rawBody, true);
+        $out = ['unverified' => 'yes'] + self::summary(is_array($json) ? $json : (is_array($fields) ? $fields : []));
+        if (is_array($json)) {
+            foreach (['id', 'merchantApiId'] as $k) {
+                if (isset($json[$k]) && is_scalar($json[$k])) {
+                    $out[$k] = (string) $json[$k];
+                }
+            }
+        }
         if (count($out) === 1) {
             $out['body'] = mb_substr($rawBody, 0, 500);
         }

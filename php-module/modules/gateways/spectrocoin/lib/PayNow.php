@@ -204,6 +204,8 @@ final class PayNow
             'payAmount' => $answer['payAmount'] ?? '',
             'validUntil' => isset($answer['validUntil']) ? gmdate('Y-m-d H:i:s', intdiv((int) $answer['validUntil'], 1000)) . ' UTC' : '',
             'preOrder' => !empty($answer['preOrder']) ? 'yes' : 'no',
+            'api' => (string) ($answer['api'] ?? 'legacy'),
+            'preOrderId' => (string) ($answer['preOrderId'] ?? ''),
         ], 'Order Created');
         return Response::redirect($redirect);
     }

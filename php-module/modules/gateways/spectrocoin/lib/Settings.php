@@ -51,7 +51,20 @@ final class Settings
             'projectId' => $this->string('projectId'),
             // The PEM as pasted: the extension copes with CRLF and stray whitespace.
             'privateKey' => (string) ($this->values['privateKey'] ?? ''),
-        ];
+        ] + $this->clientCredentials();
+    }
+
+    /** Current-API OAuth client credentials, only when both are set (then orders go through that API). */
+    private function clientCredentials(): array
+    {
+        $id = $this->string('clientId');
+        $secret = (string) ($this->values['clientSecret'] ?? '');
+        return $id !== '' && $secret !== '' ? ['clientId' => $id, 'clientSecret' => $secret] : [];
+    }
+
+    public function usesCurrentApi(): bool
+    {
+        return $this->clientCredentials() !== [];
     }
 
     public function payCurrency(): string
