@@ -4,7 +4,8 @@
 //! signed field, check that the merchant and project ids are ours,
 //! re-format the three amounts, re-encode canonically, verify.
 
-use openssl::pkey::{PKey, Public};
+use openssl::pkey::Public;
+use openssl::rsa::Rsa;
 
 use crate::core::amount::format_callback_amount;
 use crate::core::error::{Error, Result};
@@ -130,7 +131,7 @@ impl ParsedCallback {
     }
 
     /// Checks SpectroCoin's signature, then the status.
-    pub fn verify_with(self, key: &PKey<Public>) -> Result<VerifiedCallback> {
+    pub fn verify_with(self, key: &Rsa<Public>) -> Result<VerifiedCallback> {
         if !verify(self.signed_string().as_bytes(), &self.sign, key) {
             return Err(Error::Signature(
                 "callback signature is not SpectroCoin's (or a signed field was changed)"
@@ -149,7 +150,7 @@ impl ParsedCallback {
 pub fn verify_callback(
     body: &[u8],
     ours: &MerchantIds,
-    key: &PKey<Public>,
+    key: &Rsa<Public>,
 ) -> Result<VerifiedCallback> {
     let parsed = ParsedCallback::parse(body)?;
     parsed.check_ids(ours)?;
@@ -163,7 +164,7 @@ pub(crate) mod tests {
     use crate::core::keys::parse_public_key;
     use crate::core::test_vectors::vectors;
 
-    fn v1_key() -> PKey<Public> {
+    fn v1_key() -> Rsa<Public> {
         parse_public_key(
             vectors()["spectrocoin_callback_public_key_pem"]
                 .as_str()

@@ -87,6 +87,9 @@ pub struct Decision {
     pub order_status: String,
     /// New WHMCS invoice status, if it changes (`Payment Pending` or back to `Unpaid`; never `Cancelled`).
     pub invoice_status: Option<&'static str>,
+    /// New value of the row's `pendingSet` flag, when it changes: set when we move the
+    /// invoice to Payment Pending, cleared when we move it back.
+    pub pending_set: Option<bool>,
     /// Transaction id in WHMCS: `SC` + orderRequestId, the official module's scheme.
     pub trans_id: String,
     pub credit: bool,
@@ -140,6 +143,61 @@ fn check_match(cb: &CallbackFacts, row: &OrderRow) -> Result<()> {
     Ok(())
 }
 
+/// The WHMCS transaction id of a payment: `SC` + SpectroCoin's order id (numeric
+/// orderRequestId of the legacy API, order UUID of the current API), as SpectroCoin's
+/// own module writes it, so duplicate detection spans a migration from that module.
+/// The id stored with our order wins over the callback's.
+pub fn transaction_id(cb: &CallbackFacts, row: &OrderRow) -> String {
+    let reference = row
+        .order_request_id
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(&cb.order_request_id);
+    format!("SC{reference}")
+}
+
+/// An order we stored, as Pay Now sees it when deciding whether to reuse it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StoredOrder {
+    pub status: String,
+    pub credited: bool,
+    pub needs_review: bool,
+    pub has_redirect: bool,
+    pub valid_until_ms: Option<i64>,
+    pub receive_amount: String,
+    pub receive_currency: String,
+    pub invoice_amount: String,
+}
+
+/// The customer must have at least this long left to pay a reused order.
+pub const REUSE_MARGIN_MS: i64 = 5 * 60 * 1000;
+
+/// Whether Pay Now should send the customer back to this order rather than
+/// create another: same amounts and currency, not paid, not under review, and
+/// either still open with time left, or already PENDING (money is on its way:
+/// a second order would invite a second payment).
+pub fn order_reusable(
+    o: &StoredOrder,
+    receive_amount: &str,
+    receive_currency: &str,
+    invoice_amount: &str,
+    now_ms: i64,
+) -> bool {
+    let same = same_amount(&o.receive_amount, receive_amount)
+        && o.receive_currency.eq_ignore_ascii_case(receive_currency)
+        && same_amount(&o.invoice_amount, invoice_amount);
+    if !same || o.credited || o.needs_review || !o.has_redirect {
+        return false;
+    }
+    match o.status.as_str() {
+        "CREATED" | "NEW" => o
+            .valid_until_ms
+            .is_some_and(|v| v - now_ms >= REUSE_MARGIN_MS),
+        "PENDING" => true,
+        _ => false,
+    }
+}
+
 /// Decides. Errors only when the callback does not match the order.
 pub fn decide(
     cb: &CallbackFacts,
@@ -149,16 +207,12 @@ pub fn decide(
     mark_pending: bool,
 ) -> Result<Decision> {
     check_match(cb, row)?;
-    let reference = row
-        .order_request_id
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .unwrap_or(&cb.order_request_id);
     let mut d = Decision {
         action: Action::Ignore,
         order_status: status.name().to_owned(),
         invoice_status: None,
-        trans_id: format!("SC{reference}"),
+        pending_set: None,
+        trans_id: transaction_id(cb, row),
         credit: false,
         review: false,
         message: String::new(),
@@ -194,6 +248,7 @@ pub fn decide(
                 d.action = Action::Pending;
                 if mark_pending && inv == "Unpaid" {
                     d.invoice_status = Some("Payment Pending");
+                    d.pending_set = Some(true);
                 }
                 d.message = "payment seen, waiting for confirmations".to_owned();
             }
@@ -209,6 +264,7 @@ pub fn decide(
                 d.action = Action::Close;
                 if inv == "Payment Pending" && row.pending_set {
                     d.invoice_status = Some("Unpaid");
+                    d.pending_set = Some(false);
                 }
                 d.message = format!(
                     "order {}: closed; the invoice stays open for another payment",
@@ -597,6 +653,156 @@ mod tests {
             assert_eq!(d.trans_id, "SC900");
             assert!(!d.message.is_empty());
         }
+    }
+
+    #[test]
+    fn pending_set_follows_the_invoice_moves_we_make() {
+        let d = decide(
+            &cb(),
+            Status::Pending,
+            &row("CREATED", false, false),
+            &inv("Unpaid", false),
+            true,
+        )
+        .unwrap();
+        assert_eq!(d.pending_set, Some(true));
+        let d = decide(
+            &cb(),
+            Status::Expired,
+            &row("PENDING", false, true),
+            &inv("Payment Pending", false),
+            true,
+        )
+        .unwrap();
+        assert_eq!(d.pending_set, Some(false));
+        let d = decide(
+            &cb(),
+            Status::Paid,
+            &row("PENDING", false, true),
+            &inv("Payment Pending", false),
+            true,
+        )
+        .unwrap();
+        assert_eq!(d.pending_set, None);
+    }
+
+    #[test]
+    fn the_transaction_id_prefers_the_stored_spectrocoin_id() {
+        assert_eq!(
+            transaction_id(&cb(), &row("CREATED", false, false)),
+            "SC900"
+        );
+        let pre = OrderRow {
+            order_request_id: None,
+            ..row("CREATED", false, false)
+        };
+        let json = CallbackFacts {
+            order_request_id: "0b6f0c7e-2a5b-4c7d-9e1f-123456789abc".into(),
+            ..cb()
+        };
+        assert_eq!(
+            transaction_id(&json, &pre),
+            "SC0b6f0c7e-2a5b-4c7d-9e1f-123456789abc"
+        );
+    }
+
+    #[test]
+    fn pay_now_reuses_only_a_matching_open_order_with_time_left() {
+        let now = 1_000_000_000_000;
+        let open = StoredOrder {
+            status: "CREATED".into(),
+            has_redirect: true,
+            valid_until_ms: Some(now + REUSE_MARGIN_MS + 1),
+            receive_amount: "12.30000000".into(),
+            receive_currency: "EUR".into(),
+            invoice_amount: "12.30".into(),
+            ..Default::default()
+        };
+        assert!(order_reusable(&open, "12.3", "EUR", "12.3", now));
+        let cases: Vec<(StoredOrder, &str)> = vec![
+            (
+                StoredOrder {
+                    valid_until_ms: Some(now + REUSE_MARGIN_MS - 1),
+                    ..open.clone()
+                },
+                "about to expire",
+            ),
+            (
+                StoredOrder {
+                    valid_until_ms: None,
+                    ..open.clone()
+                },
+                "no expiry known",
+            ),
+            (
+                StoredOrder {
+                    status: "EXPIRED".into(),
+                    ..open.clone()
+                },
+                "expired",
+            ),
+            (
+                StoredOrder {
+                    status: "PAID".into(),
+                    ..open.clone()
+                },
+                "paid",
+            ),
+            (
+                StoredOrder {
+                    credited: true,
+                    ..open.clone()
+                },
+                "credited",
+            ),
+            (
+                StoredOrder {
+                    needs_review: true,
+                    ..open.clone()
+                },
+                "review",
+            ),
+            (
+                StoredOrder {
+                    has_redirect: false,
+                    ..open.clone()
+                },
+                "no redirect",
+            ),
+            (
+                StoredOrder {
+                    receive_amount: "12.31".into(),
+                    ..open.clone()
+                },
+                "other amount",
+            ),
+            (
+                StoredOrder {
+                    receive_currency: "USD".into(),
+                    ..open.clone()
+                },
+                "other currency",
+            ),
+            (
+                StoredOrder {
+                    invoice_amount: "10.00".into(),
+                    ..open.clone()
+                },
+                "balance changed",
+            ),
+        ];
+        for (o, why) in cases {
+            assert!(!order_reusable(&o, "12.3", "EUR", "12.3", now), "{why}");
+        }
+        let pending = StoredOrder {
+            status: "PENDING".into(),
+            valid_until_ms: Some(now - 1),
+            ..open
+        };
+        assert!(
+            order_reusable(&pending, "12.3", "EUR", "12.3", now),
+            "a payment in flight is reused"
+        );
     }
 
     #[test]

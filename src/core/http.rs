@@ -6,7 +6,8 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use openssl::pkey::{PKey, Public};
+use openssl::pkey::Public;
+use openssl::rsa::Rsa;
 use serde_json::Value;
 use ureq::tls::{TlsConfig, TlsProvider};
 use ureq::Agent;
@@ -235,7 +236,7 @@ pub fn create_order(api_url: &str, body: &str, timeout: Duration) -> Result<Orde
 }
 
 struct CachedKey {
-    key: Arc<PKey<Public>>,
+    key: Arc<Rsa<Public>>,
     fetched: Instant,
 }
 
@@ -251,7 +252,7 @@ pub fn key_fetch_count() -> u64 {
     KEY_FETCHES.load(std::sync::atomic::Ordering::Relaxed)
 }
 
-fn fetch_key(url: &str, timeout: Duration) -> Result<Arc<PKey<Public>>> {
+fn fetch_key(url: &str, timeout: Duration) -> Result<Arc<Rsa<Public>>> {
     KEY_FETCHES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let answer = get(url, None, timeout)?;
     if answer.status != 200 {
@@ -278,7 +279,7 @@ pub fn spectrocoin_key(
     url: &str,
     timeout: Duration,
     refresh_older_than: Option<Duration>,
-) -> Result<Arc<PKey<Public>>> {
+) -> Result<Arc<Rsa<Public>>> {
     check_url(url, "public key URL")?;
     let max_age = refresh_older_than.unwrap_or(PUBLIC_KEY_TTL);
     let cached = key_cache()

@@ -1,7 +1,8 @@
 //! The legacy createOrder request (fields in signing order) and the
 //! normalized answer.
 
-use openssl::pkey::{PKey, Private};
+use openssl::pkey::Private;
+use openssl::rsa::Rsa;
 use serde_json::Value;
 
 use crate::core::amount::{format_amount, format_callback_amount, is_zero};
@@ -146,7 +147,7 @@ pub fn order_fields(ids: &MerchantIds, order: &OrderInput) -> Result<Vec<(&'stat
 pub fn sign_order(
     ids: &MerchantIds,
     order: &OrderInput,
-    key: &PKey<Private>,
+    key: &Rsa<Private>,
 ) -> Result<SignedOrder> {
     let fields = order_fields(ids, order)?;
     let signed_string = encode_pairs(fields.iter().map(|(n, v)| (*n, v.as_str())));
@@ -227,7 +228,7 @@ mod tests {
     use crate::core::keys::parse_private_key;
     use crate::core::test_vectors::vectors;
 
-    fn key() -> PKey<Private> {
+    fn key() -> Rsa<Private> {
         parse_private_key(vectors()["merchant_test_private_key_pem"].as_str().unwrap()).unwrap()
     }
 

@@ -1,25 +1,39 @@
 //! RSASSA-PKCS1-v1_5 with SHA-1, Base64 with padding, as SpectroCoin mandates.
 //! (SHA-1 is weak for new designs; it is what the peer verifies, see `manual`.)
 
-use openssl::hash::MessageDigest;
-use openssl::pkey::{PKey, Private, Public};
-use openssl::sign::{Signer, Verifier};
+use openssl::pkey::{Private, Public};
+use openssl::rsa::{Padding, Rsa};
 
 use crate::core::error::{Error, Result};
 
-/// Base64 signature of `data`.
-pub fn sign(data: &[u8], key: &PKey<Private>) -> Result<String> {
-    let mut signer = Signer::new(MessageDigest::sha1(), key)
-        .map_err(|e| Error::config(format!("the private key cannot sign: {e}")))?;
-    let sig = signer
-        .sign_oneshot_to_vec(data)
+/// DER prefix of a SHA-1 DigestInfo (RFC 8017, 9.2 note 1): what PKCS#1 v1.5
+/// signs and what verification must find, byte for byte.
+const SHA1_DIGEST_INFO: [u8; 15] = [
+    0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14,
+];
+
+fn digest_info(data: &[u8]) -> [u8; 35] {
+    let mut out = [0u8; 35];
+    out[..15].copy_from_slice(&SHA1_DIGEST_INFO);
+    out[15..].copy_from_slice(&openssl::sha::sha1(data));
+    out
+}
+
+/// Base64 signature of `data`: RSASSA-PKCS1-v1_5 with SHA-1 (RFC 8017 8.2.1),
+/// through the RSA key directly, without per-call EVP context set-up.
+pub fn sign(data: &[u8], key: &Rsa<Private>) -> Result<String> {
+    let mut sig = vec![0u8; key.size() as usize];
+    let n = key
+        .private_encrypt(&digest_info(data), &mut sig, Padding::PKCS1)
         .map_err(|e| Error::config(format!("signing failed: {e}")))?;
+    sig.truncate(n);
     Ok(openssl::base64::encode_block(&sig))
 }
 
-/// True only for an exact, valid signature. A signature that is not Base64
-/// or has the wrong length is simply not valid.
-pub fn verify(data: &[u8], signature_b64: &str, key: &PKey<Public>) -> bool {
+/// True only for an exact, valid signature (RFC 8017 8.2.2: recover the
+/// encoded message and compare it with the expected DigestInfo in constant
+/// time). A signature that is not Base64 or has the wrong length is simply not valid.
+pub fn verify(data: &[u8], signature_b64: &str, key: &Rsa<Public>) -> bool {
     // A raw '+' that reached us unencoded decodes to a space; put it back.
     let cleaned: String = signature_b64
         .chars()
@@ -29,13 +43,16 @@ pub fn verify(data: &[u8], signature_b64: &str, key: &PKey<Public>) -> bool {
     let Ok(sig) = openssl::base64::decode_block(&cleaned) else {
         return false;
     };
-    if sig.is_empty() {
+    let size = key.size() as usize;
+    if sig.len() != size {
         return false;
     }
-    let Ok(mut verifier) = Verifier::new(MessageDigest::sha1(), key) else {
+    let mut recovered = vec![0u8; size];
+    let Ok(n) = key.public_decrypt(&sig, &mut recovered, Padding::PKCS1) else {
         return false;
     };
-    verifier.verify_oneshot(&sig, data).unwrap_or(false)
+    let expected = digest_info(data);
+    n == expected.len() && openssl::memcmp::eq(&recovered[..n], &expected)
 }
 
 #[cfg(test)]
