@@ -386,9 +386,14 @@ pub fn parse_time_ms(t: &str) -> Option<i64> {
     }
     let offset_min = match rest {
         "" | "Z" | "z" => 0,
-        o if (o.starts_with('+') || o.starts_with('-')) && o.len() == 6 && &o[3..4] == ":" => {
-            let sign = if o.starts_with('-') { -1 } else { 1 };
-            sign * (o[1..3].parse::<i64>().ok()? * 60 + o[4..6].parse::<i64>().ok()?)
+        // `±hh:mm`, checked byte by byte: slicing a str inside a character panics.
+        o if matches!(o.as_bytes(), [b'+' | b'-', h1, h2, b':', m1, m2]
+            if [h1, h2, m1, m2].iter().all(|b| b.is_ascii_digit())) =>
+        {
+            let b = o.as_bytes();
+            let sign = if b[0] == b'-' { -1 } else { 1 };
+            let digit = |i: usize| i64::from(b[i] - b'0');
+            sign * ((digit(1) * 10 + digit(2)) * 60 + digit(4) * 10 + digit(5))
         }
         _ => return None,
     };
