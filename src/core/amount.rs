@@ -52,14 +52,19 @@ fn parse(text: &str) -> Option<Decimal> {
         return None;
     }
     let int = int.trim_start_matches('0');
-    Some(Decimal {
+    let d = Decimal {
         int: if int.is_empty() {
             "0".to_owned()
         } else {
             int.to_owned()
         },
         frac: frac.trim_end_matches('0').to_owned(),
-    })
+    };
+    // What is accepted must render to something accepted again ("1"×40 ⇒ 42 chars).
+    if d.int.len() + 1 + d.frac.len().max(1) > MAX_LEN {
+        return None;
+    }
+    Some(d)
 }
 
 /// Formats an amount we send: a plain decimal with at most eight decimals
