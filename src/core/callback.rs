@@ -58,38 +58,43 @@ pub struct ParsedCallback {
 
 impl ParsedCallback {
     pub fn parse(body: &[u8]) -> Result<ParsedCallback> {
-        let pairs = decode_form(body)?;
-        let find = |n: &str| pairs.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+        let mut pairs = decode_form(body)?;
+        let mut take = |n: &str| {
+            pairs
+                .iter_mut()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| std::mem::take(v))
+        };
         let mut signed = Vec::with_capacity(SIGNED_FIELDS.len());
-        let missing: Vec<&str> = SIGNED_FIELDS
-            .iter()
-            .copied()
-            .filter(|n| find(n).is_none())
-            .collect();
-        if !missing.is_empty() || find("sign").is_none() {
-            let mut all = missing;
-            if find("sign").is_none() {
-                all.push("sign");
+        let mut missing: Vec<&str> = Vec::new();
+        for name in SIGNED_FIELDS {
+            match take(name) {
+                Some(value) => signed.push((name, value)),
+                None => missing.push(name),
             }
+        }
+        let sign = take("sign");
+        if sign.is_none() {
+            missing.push("sign");
+        }
+        if !missing.is_empty() {
             return Err(Error::callback(format!(
                 "callback lacks signed field(s): {}",
-                all.join(", ")
+                missing.join(", ")
             )));
         }
-        for name in SIGNED_FIELDS {
-            let mut value = find(name).unwrap_or_default();
-            if AMOUNT_FIELDS.contains(&name) {
-                value = format_callback_amount(&value).ok_or_else(|| {
+        for (name, value) in signed.iter_mut() {
+            if AMOUNT_FIELDS.contains(name) {
+                *value = format_callback_amount(value).ok_or_else(|| {
                     Error::callback(format!("callback field {name} is not an amount"))
                 })?;
             }
-            signed.push((name, value));
         }
         Ok(ParsedCallback {
             signed,
-            sign: find("sign").unwrap_or_default(),
-            user_id: find("userId"),
-            merchant_api_id: find("merchantApiId"),
+            sign: sign.unwrap_or_default(),
+            user_id: take("userId"),
+            merchant_api_id: take("merchantApiId"),
         })
     }
 

@@ -10,8 +10,14 @@ pub const MAX_BODY: usize = 64 * 1024;
 
 /// PHP `urlencode` of a UTF-8 (or any) byte string.
 pub fn urlencode(value: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(value.len() + value.len() / 2);
+    urlencode_into(&mut out, value);
+    out
+}
+
+/// Appends PHP `urlencode(value)` to `out`.
+pub fn urlencode_into(out: &mut String, value: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &b in value.as_bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'_' | b'-' => out.push(b as char),
@@ -23,7 +29,6 @@ pub fn urlencode(value: &str) -> String {
             }
         }
     }
-    out
 }
 
 /// `name=value&…` in the given order, both sides encoded, as `http_build_query` does.
@@ -31,43 +36,64 @@ pub fn encode_pairs<'a, I>(pairs: I) -> String
 where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
-    let mut out = String::new();
+    let mut out = String::with_capacity(512);
     for (i, (name, value)) in pairs.into_iter().enumerate() {
         if i > 0 {
             out.push('&');
         }
-        out.push_str(&urlencode(name));
+        urlencode_into(&mut out, name);
         out.push('=');
-        out.push_str(&urlencode(value));
+        urlencode_into(&mut out, value);
     }
     out
 }
 
-/// Decodes one form component: `+` and `%20` are spaces, `%XX` a byte.
-fn decode_component(raw: &[u8], what: &str) -> Result<String> {
-    let mut bytes = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        match raw[i] {
-            b'+' => bytes.push(b' '),
-            b'%' => {
-                let hi = raw.get(i + 1).and_then(|c| (*c as char).to_digit(16));
-                let lo = raw.get(i + 2).and_then(|c| (*c as char).to_digit(16));
-                match (hi, lo) {
-                    (Some(h), Some(l)) => bytes.push((h * 16 + l) as u8),
-                    _ => {
-                        return Err(Error::callback(format!(
-                            "malformed percent-encoding in {what} at byte {i}"
-                        )))
-                    }
-                }
-                i += 2;
-            }
-            b => bytes.push(b),
-        }
-        i += 1;
+fn hex_value(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
     }
-    String::from_utf8(bytes).map_err(|_| Error::callback(format!("{what} is not valid UTF-8")))
+}
+
+/// Decodes one form component: `+` and `%20` are spaces, `%XX` a byte.
+/// `name` is only used for error messages (None: this is the name itself).
+fn decode_component(raw: &[u8], name: Option<&str>) -> Result<String> {
+    let what = || match name {
+        Some(n) => format!("field {n:?}"),
+        None => "a field name".to_owned(),
+    };
+    let plain = !raw.iter().any(|b| *b == b'+' || *b == b'%');
+    let bytes = if plain {
+        raw.to_vec()
+    } else {
+        let mut bytes = Vec::with_capacity(raw.len());
+        let mut i = 0;
+        while i < raw.len() {
+            match raw[i] {
+                b'+' => bytes.push(b' '),
+                b'%' => {
+                    let hi = raw.get(i + 1).and_then(|c| hex_value(*c));
+                    let lo = raw.get(i + 2).and_then(|c| hex_value(*c));
+                    match (hi, lo) {
+                        (Some(h), Some(l)) => bytes.push(h << 4 | l),
+                        _ => {
+                            return Err(Error::callback(format!(
+                                "malformed percent-encoding in {} at byte {i}",
+                                what()
+                            )))
+                        }
+                    }
+                    i += 2;
+                }
+                b => bytes.push(b),
+            }
+            i += 1;
+        }
+        bytes
+    };
+    String::from_utf8(bytes).map_err(|_| Error::callback(format!("{} is not valid UTF-8", what())))
 }
 
 /// Decodes an `application/x-www-form-urlencoded` body strictly, keeping order.
@@ -92,11 +118,11 @@ pub fn decode_form(body: &[u8]) -> Result<Vec<(String, String)>> {
             Some(eq) => (&segment[..eq], &segment[eq + 1..]),
             None => (segment, &segment[..0]),
         };
-        let name = decode_component(raw_name, "a field name")?;
+        let name = decode_component(raw_name, None)?;
         if name.is_empty() {
             return Err(Error::callback("a field has an empty name"));
         }
-        let value = decode_component(raw_value, &format!("field {name:?}"))?;
+        let value = decode_component(raw_value, Some(&name))?;
         if pairs.iter().any(|(n, _)| *n == name) {
             return Err(Error::callback(format!(
                 "field {name:?} appears more than once"

@@ -35,11 +35,19 @@ pub fn sign(data: &[u8], key: &Rsa<Private>) -> Result<String> {
 /// time). A signature that is not Base64 or has the wrong length is simply not valid.
 pub fn verify(data: &[u8], signature_b64: &str, key: &Rsa<Public>) -> bool {
     // A raw '+' that reached us unencoded decodes to a space; put it back.
-    let cleaned: String = signature_b64
-        .chars()
-        .filter(|c| *c != '\n' && *c != '\r')
-        .map(|c| if c == ' ' { '+' } else { c })
-        .collect();
+    let cleaned: std::borrow::Cow<str> = if signature_b64
+        .bytes()
+        .any(|b| matches!(b, b' ' | b'\n' | b'\r'))
+    {
+        signature_b64
+            .chars()
+            .filter(|c| *c != '\n' && *c != '\r')
+            .map(|c| if c == ' ' { '+' } else { c })
+            .collect::<String>()
+            .into()
+    } else {
+        signature_b64.into()
+    };
     let Ok(sig) = openssl::base64::decode_block(&cleaned) else {
         return false;
     };
