@@ -49,6 +49,21 @@ namespace SpectroCoin {
 
 namespace {
     /**
+     * Checks a merchant configuration offline: ids, the private key (parsed and
+     * RSA), the OAuth settings; with `$online` also fetches a fresh OAuth token to
+     * prove the client credentials. For the WHMCS settings page (`_config_validate`).
+     *
+     * @return array{legacy: bool, current: bool, idScheme: ?string, warnings: list<string>}
+     * @throws \SpectroCoin\ConfigException what is wrong, in words an admin can act on
+     * @throws \SpectroCoin\NetworkException (online) SpectroCoin could not be reached
+     *
+     * @param array $merchant
+     * @param bool $online
+     * @return array
+     */
+    function spectrocoin_check_config(array $merchant, bool $online = false): array {}
+
+    /**
      * Creates the order at SpectroCoin and returns the normalized answer. With
      * `clientId`/`clientSecret` in `$merchant` it goes through the current API
      * (OAuth, POST {publicApiUrl}/merchants/orders/create, a pre-order); otherwise
@@ -75,10 +90,12 @@ namespace {
      *
      * `$callback`: as returned by spectrocoin_verify_callback.
      * `$order`: the stored order: `orderId`, `orderRequestId`, `receiveCurrency`, `receiveAmount`
-     * (as sent), `status` (last status name, or CREATED), `credited`, `pendingSet`.
+     * (as sent), `status` (last status name, or CREATED), `credited`, `pendingSet`, and
+     * `preOrderId` (current API; must match the callback's `merchantPreOrderId`).
+     * `pendingSet` in the answer is the row's new flag when it changes (null: unchanged).
      * `$invoice`: `status` (WHMCS invoice status), `transactionExists` (tblaccounts has transId).
      *
-     * @return array{action: string, orderStatus: string, invoiceStatus: ?string, transId: string, credit: bool, review: bool, message: string}
+     * @return array{action: string, orderStatus: string, invoiceStatus: ?string, pendingSet: ?bool, transId: string, credit: bool, review: bool, message: string}
      * action: credit, already_credited, hold, pending, close, record, test, review, refund or ignore.
      * @throws \SpectroCoin\CallbackException the callback does not match the order
      *
@@ -170,6 +187,21 @@ namespace {
     function spectrocoin_order_request(array $merchant, array $order): array {}
 
     /**
+     * Whether Pay Now should reuse a stored order instead of creating another.
+     * `$order`: `status`, `credited`, `reviewReason` (non-empty ⇒ under review), `redirectUrl`,
+     * `validUntil` (ms), `receiveAmount`, `receiveCurrency`, `invoiceAmount`. The wanted
+     * order: receive amount and currency, and the invoice balance it settles.
+     *
+     * @param array $order
+     * @param string $receiveAmount
+     * @param string $receiveCurrency
+     * @param string $invoiceAmount
+     * @param int|null $nowMs
+     * @return bool
+     */
+    function spectrocoin_order_reusable(array $order, string $receiveAmount, string $receiveCurrency, string $invoiceAmount, ?int $nowMs = null): bool {}
+
+    /**
      * Signs `$data` with RSA-SHA1 (PKCS#1 v1.5) and returns the Base64 signature.
      * The key (PKCS#1 or PKCS#8 PEM) is parsed once per process.
      *
@@ -180,6 +212,17 @@ namespace {
      * @return string
      */
     function spectrocoin_sign(string $data, string $privateKeyPem): string {}
+
+    /**
+     * The WHMCS transaction id of a callback's payment for a stored order
+     * (`SC` + SpectroCoin's order id, as SpectroCoin's own module writes it), so the
+     * ledger can be checked under lock before deciding.
+     *
+     * @param array $callback
+     * @param array $order
+     * @return string
+     */
+    function spectrocoin_transaction_id(array $callback, array $order): string {}
 
     /**
      * Verifies a Base64 RSA-SHA1 signature over `$data`. True only for an exact

@@ -52,6 +52,18 @@ pub struct AuthenticCallback {
     pub status: Status,
 }
 
+/// What a configuration can do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigReport {
+    /// The legacy signed API is configured (private key).
+    pub legacy: bool,
+    /// The current API is configured (OAuth client credentials).
+    pub current: bool,
+    /// The id pair for legacy callbacks, when it is complete.
+    pub id_scheme: Option<crate::core::ids::IdScheme>,
+    pub warnings: Vec<String>,
+}
+
 impl AuthenticCallback {
     fn from_legacy(cb: VerifiedCallback) -> Self {
         let fields = cb
@@ -177,6 +189,44 @@ impl MerchantConfig {
             api: "legacy",
             pre_order_id: None,
         })
+    }
+
+    /// Checks the configuration without sending anything (and, with `online`,
+    /// proves the OAuth credentials by fetching a fresh token).
+    pub fn check(&self, online: bool) -> Result<ConfigReport> {
+        let legacy = self
+            .private_key_pem
+            .as_deref()
+            .is_some_and(|k| !k.trim().is_empty());
+        let current = self.current_api()?;
+        if !legacy && current.is_none() {
+            return Err(Error::config(
+                "configure either the private key (legacy API) or the Client ID and secret (current API)",
+            ));
+        }
+        let mut report = ConfigReport {
+            legacy,
+            current: current.is_some(),
+            id_scheme: None,
+            warnings: Vec::new(),
+        };
+        match self.legacy_ids() {
+            Ok(ids) => report.id_scheme = Some(ids.scheme),
+            Err(e) if legacy => return Err(e),
+            Err(_) => report.warnings.push(
+                "SpectroCoin projects that still send signed (legacy) callbacks need the Merchant ID too \
+                 (your SpectroCoin user UUID); without it those callbacks are refused and retried"
+                    .to_owned(),
+            ),
+        }
+        if legacy {
+            keys::private_key(self.private_key_text()?)?;
+        }
+        if let (Some(api), true) = (&current, online) {
+            crate::core::oauth::drop_token(&api.base_url, &api.credentials);
+            crate::core::oauth::token(&api.base_url, &api.credentials, self.timeout)?;
+        }
+        Ok(report)
     }
 
     /// Fetches an order through the current API.

@@ -8,10 +8,11 @@ use ext_php_rs::zend::ExecutorGlobals;
 
 use crate::core::callback::VerifiedCallback;
 use crate::core::current::{FetchedOrder, DEFAULT_PUBLIC_API_URL};
-use crate::core::decision::{CallbackFacts, Decision, InvoiceFacts, OrderRow};
+use crate::core::decision::{CallbackFacts, Decision, InvoiceFacts, OrderRow, StoredOrder};
 use crate::core::error::{Error, Result};
 use crate::core::merchant::{
-    AuthenticCallback, CreatedOrder, MerchantConfig, DEFAULT_API_URL, DEFAULT_PUBLIC_KEY_URL,
+    AuthenticCallback, ConfigReport, CreatedOrder, MerchantConfig, DEFAULT_API_URL,
+    DEFAULT_PUBLIC_KEY_URL,
 };
 use crate::core::oauth::ClientCredentials;
 use crate::core::order::{OrderInput, OrderResponse, SignedOrder};
@@ -167,6 +168,13 @@ impl ArrayOut {
         };
         self
     }
+    pub fn opt_bool(mut self, k: &str, v: Option<bool>) -> Self {
+        let _ = match v {
+            Some(b) => self.0.insert(k, b),
+            None => self.0.insert(k, ()),
+        };
+        self
+    }
     pub fn bool(mut self, k: &str, v: bool) -> Self {
         let _ = self.0.insert(k, v);
         self
@@ -287,11 +295,49 @@ pub fn invoice_facts(ht: &ZendHashTable) -> Result<InvoiceFacts> {
     })
 }
 
+pub fn stored_order(ht: &ZendHashTable) -> Result<StoredOrder> {
+    let valid_until_ms = match text(ht, "validUntil")? {
+        Some(v) if !v.is_empty() => Some(
+            v.trim()
+                .parse::<i64>()
+                .map_err(|_| Error::config("validUntil must be milliseconds since the epoch"))?,
+        ),
+        _ => None,
+    };
+    Ok(StoredOrder {
+        status: text(ht, "status")?.unwrap_or_default(),
+        credited: flag(ht, "credited"),
+        needs_review: text(ht, "reviewReason")?.is_some_and(|r| !r.is_empty()),
+        has_redirect: text(ht, "redirectUrl")?.is_some_and(|r| !r.is_empty()),
+        valid_until_ms,
+        receive_amount: text(ht, "receiveAmount")?.unwrap_or_default(),
+        receive_currency: text(ht, "receiveCurrency")?.unwrap_or_default(),
+        invoice_amount: text(ht, "invoiceAmount")?.unwrap_or_default(),
+    })
+}
+
+pub fn config_report(r: &ConfigReport) -> ZBox<ZendHashTable> {
+    let mut out = ArrayOut::new()
+        .bool("legacy", r.legacy)
+        .bool("current", r.current)
+        .opt_str(
+            "idScheme",
+            r.id_scheme.map(|s| match s {
+                crate::core::ids::IdScheme::Numeric => "numeric",
+                crate::core::ids::IdScheme::Uuid => "uuid",
+            }),
+        )
+        .done();
+    let _ = out.insert("warnings", r.warnings.clone());
+    out
+}
+
 pub fn decision(d: &Decision) -> ZBox<ZendHashTable> {
     ArrayOut::new()
         .str("action", d.action.name())
         .str("orderStatus", &d.order_status)
         .opt_str("invoiceStatus", d.invoice_status)
+        .opt_bool("pendingSet", d.pending_set)
         .str("transId", &d.trans_id)
         .bool("credit", d.credit)
         .bool("review", d.review)

@@ -173,14 +173,77 @@ pub fn spectrocoin_fetch_order(
     Ok(convert::fetched_order(&cfg.fetch_order(&id)?))
 }
 
+/// Checks a merchant configuration offline: ids, the private key (parsed and
+/// RSA), the OAuth settings; with `$online` also fetches a fresh OAuth token to
+/// prove the client credentials. For the WHMCS settings page (`_config_validate`).
+///
+/// @return array{legacy: bool, current: bool, idScheme: ?string, warnings: list<string>}
+/// @throws \SpectroCoin\ConfigException what is wrong, in words an admin can act on
+/// @throws \SpectroCoin\NetworkException (online) SpectroCoin could not be reached
+#[php_function]
+#[php(defaults(online = false))]
+pub fn spectrocoin_check_config(
+    merchant: &ZendHashTable,
+    online: bool,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let report = convert::merchant(merchant)?.check(online)?;
+    Ok(convert::config_report(&report))
+}
+
+/// The WHMCS transaction id of a callback's payment for a stored order
+/// (`SC` + SpectroCoin's order id, as SpectroCoin's own module writes it), so the
+/// ledger can be checked under lock before deciding.
+#[php_function]
+pub fn spectrocoin_transaction_id(
+    callback: &ZendHashTable,
+    order: &ZendHashTable,
+) -> PhpResult<String> {
+    let (facts, _) = convert::callback_facts(callback)?;
+    Ok(decision::transaction_id(
+        &facts,
+        &convert::order_row(order)?,
+    ))
+}
+
+/// Whether Pay Now should reuse a stored order instead of creating another.
+/// `$order`: `status`, `credited`, `reviewReason` (non-empty ⇒ under review), `redirectUrl`,
+/// `validUntil` (ms), `receiveAmount`, `receiveCurrency`, `invoiceAmount`. The wanted
+/// order: receive amount and currency, and the invoice balance it settles.
+#[php_function]
+#[php(defaults(nowMs = None))]
+pub fn spectrocoin_order_reusable(
+    order: &ZendHashTable,
+    receiveAmount: String,
+    receiveCurrency: String,
+    invoiceAmount: String,
+    nowMs: Option<i64>,
+) -> PhpResult<bool> {
+    let stored = convert::stored_order(order)?;
+    let now = nowMs.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0)
+    });
+    Ok(decision::order_reusable(
+        &stored,
+        &receiveAmount,
+        &receiveCurrency,
+        &invoiceAmount,
+        now,
+    ))
+}
+
 /// Decides what a verified callback does (pure; no I/O).
 ///
 /// `$callback`: as returned by spectrocoin_verify_callback.
 /// `$order`: the stored order: `orderId`, `orderRequestId`, `receiveCurrency`, `receiveAmount`
-/// (as sent), `status` (last status name, or CREATED), `credited`, `pendingSet`.
+/// (as sent), `status` (last status name, or CREATED), `credited`, `pendingSet`, and
+/// `preOrderId` (current API; must match the callback's `merchantPreOrderId`).
+/// `pendingSet` in the answer is the row's new flag when it changes (null: unchanged).
 /// `$invoice`: `status` (WHMCS invoice status), `transactionExists` (tblaccounts has transId).
 ///
-/// @return array{action: string, orderStatus: string, invoiceStatus: ?string, transId: string, credit: bool, review: bool, message: string}
+/// @return array{action: string, orderStatus: string, invoiceStatus: ?string, pendingSet: ?bool, transId: string, credit: bool, review: bool, message: string}
 /// action: credit, already_credited, hold, pending, close, record, test, review, refund or ignore.
 /// @throws \SpectroCoin\CallbackException the callback does not match the order
 #[php_function]
@@ -246,6 +309,9 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(spectrocoin_handle_callback))
         .function(wrap_function!(spectrocoin_fetch_order))
         .function(wrap_function!(spectrocoin_decide))
+        .function(wrap_function!(spectrocoin_transaction_id))
+        .function(wrap_function!(spectrocoin_order_reusable))
+        .function(wrap_function!(spectrocoin_check_config))
         .function(wrap_function!(spectrocoin_info))
         .info_function(module_info)
 }
