@@ -21,7 +21,7 @@ release:
 	cargo build --release
 
 ## The whole test suite (the README's test command; CI runs exactly this).
-test: deps lint test-rust ext stubs-check test-php
+test: deps lint test-rust ext stubs-check test-php fuzz-smoke leak-check-ci
 	@echo "==> all tests passed"
 
 lint:
@@ -64,3 +64,19 @@ clean:
 bench: deps release
 	@bash bench/install-deps.sh
 	$(PHP) bench/run.php --ext=$(CURDIR)/target/release/libspectrocoin.so
+
+## Hardening (see README, "Reliability and security").
+.PHONY: fuzz-smoke leak-check leak-check-ci
+# Every fuzz target (fuzz/) for FUZZ_SECONDS (60) each, two at a time; fails on crash, hang, OOM.
+fuzz-smoke: deps
+	@bash fuzz/smoke.sh
+
+# Every PHP-facing function, success and error paths, LEAK_N (100000) times in one php
+# process: Zend heap and RSS flat, and no LeakSanitizer leak through the extension.
+LEAK_N ?= 100000
+leak-check: deps ext
+	@EXT=$(EXT) PHP=$(PHP) bash tests/leak/run.sh $(LEAK_N)
+
+# The reduced form `make test` runs.
+leak-check-ci: deps ext
+	@EXT=$(EXT) PHP=$(PHP) bash tests/leak/run.sh 2000
