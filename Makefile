@@ -9,7 +9,7 @@ PHPX      = $(PHP) -d extension=$(EXT)
 export SPECTROCOIN_EXT := $(EXT)
 
 .PHONY: deps ext release test test-rust lint test-php stubs stubs-check demo sandbox clean \
-        phpunit-extension phpunit-simulator phpunit-standin phpunit-e2e
+        phpunit-extension phpunit-simulator phpunit-standin phpunit-e2e phpunit-hardening
 
 deps:
 	@bash .ci/install-deps
@@ -34,9 +34,9 @@ test-rust:
 # The PHP suites start their own MariaDB and servers in temp dirs and on free ports,
 # so they run side by side.
 test-php: ext
-	@$(MAKE) --no-print-directory -j2 --output-sync=target phpunit-extension phpunit-simulator phpunit-standin phpunit-e2e
+	@$(MAKE) --no-print-directory -j2 --output-sync=target phpunit-extension phpunit-simulator phpunit-standin phpunit-e2e phpunit-hardening
 
-phpunit-extension phpunit-simulator phpunit-standin phpunit-e2e: phpunit-%:
+phpunit-extension phpunit-simulator phpunit-standin phpunit-e2e phpunit-hardening: phpunit-%:
 	@echo "==> PHPUnit: $*"
 	@$(PHPX) $(PHPUNIT) --testsuite $*
 
