@@ -20,6 +20,7 @@ use WHMCS\Module\Gateway\Spectrocoin\Html;
 use WHMCS\Module\Gateway\Spectrocoin\OrderStore;
 use WHMCS\Module\Gateway\Spectrocoin\PayNowToken;
 use WHMCS\Module\Gateway\Spectrocoin\Settings;
+use WHMCS\Module\Gateway\Spectrocoin\SettingsCheck;
 
 function spectrocoin_MetaData()
 {
@@ -106,55 +107,51 @@ function spectrocoin_config()
             'Type' => 'info',
             'Description' => Html::e(Extension::statusLine()),
         ],
+        'settingsCheck' => [
+            'FriendlyName' => 'Settings check',
+            'Type' => 'info',
+            'Description' => SettingsCheck::describe(new OrderStore()),
+        ],
     ];
 }
 
-/** Rejects the Save with a message the admin can act on. */
+/**
+ * Rejects the Save with a message the admin can act on. The extension checks the settings
+ * (spectrocoin_check_config): ids, the private key, and with API client credentials a fresh token
+ * from SpectroCoin, so wrong credentials are refused here rather than on a customer's Pay Now.
+ * What it only warns about is kept and shown in the read-only "Settings check" field.
+ */
 function spectrocoin_config_validate($params)
 {
     $settings = Settings::fromParams(is_array($params) ? $params : []);
-    $merchant = $settings->merchant();
     $problem = Extension::problem();
     if ($problem !== null) {
         spectrocoin_invalid_config('The settings cannot be checked: ' . $problem);
     }
-    $current = $settings->usesCurrentApi();
-    if ($current && $merchant['projectId'] === '') {
-        spectrocoin_invalid_config('Enter the Project ID (the project UUID) that the API client belongs to.');
+    $halfCredentials = $settings->incompleteClientCredentials();
+    if ($halfCredentials !== null) {
+        spectrocoin_invalid_config($halfCredentials);
     }
-    if ($current && trim($merchant['privateKey']) === '') {
-        return; // The current API needs no merchant key; the credentials are checked on the first order.
-    }
-    if ($merchant['merchantId'] === '' || $merchant['projectId'] === '') {
-        spectrocoin_invalid_config('Enter both the Merchant ID and the Project ID from your SpectroCoin project.');
-    }
-    if (trim($merchant['privateKey']) === '') {
-        spectrocoin_invalid_config('Paste the RSA private key (PEM) of your SpectroCoin project, or enter API client credentials.');
-    }
+    $merchant = $settings->merchant();
+    $online = $settings->usesCurrentApi();
+    $unverified = null;
     try {
-        spectrocoin_sign('probe', $merchant['privateKey']);
+        $report = \spectrocoin_check_config($merchant, $online);
     } catch (\SpectroCoin\ConfigException $e) {
-        spectrocoin_invalid_config('The private key is not usable: ' . $e->getMessage()
-            . ' Paste the whole PEM including the BEGIN/END lines (RSA, PKCS#1 or PKCS#8, unencrypted).');
+        // Includes client credentials SpectroCoin rejected (401) and an IP allow-list refusal (403).
+        spectrocoin_invalid_config('SpectroCoin settings rejected: ' . rtrim($e->getMessage(), '.') . '.');
+    } catch (\SpectroCoin\NetworkException | \SpectroCoin\ApiException $e) {
+        // SpectroCoin unreachable or busy: a temporary outage must not lock the admin out of the
+        // settings. Everything offline is checked again without the token; the gap is shown.
+        $unverified = 'The API client ID and secret could not be checked just now (' . $e->getMessage()
+            . '). Press Save again later to check them.';
+        try {
+            $report = \spectrocoin_check_config($merchant, false);
+        } catch (\SpectroCoin\ConfigException $e2) {
+            spectrocoin_invalid_config('SpectroCoin settings rejected: ' . rtrim($e2->getMessage(), '.') . '.');
+        }
     }
-    // Building (not sending) a signed request checks ids and pay currency with the extension's own rules.
-    $base = $settings->systemUrl() !== '' ? $settings->systemUrl() : 'https://example.com/';
-    try {
-        // Without client credentials: the legacy signed request is what will be sent.
-        spectrocoin_order_request(array_diff_key($merchant, ['clientId' => 1, 'clientSecret' => 1]), [
-            'orderId' => 'settings-check',
-            'payCurrency' => $settings->payCurrency(),
-            'receiveCurrency' => 'EUR',
-            'receiveAmount' => '1.00',
-            'description' => 'settings check',
-            'culture' => 'en',
-            'callbackUrl' => $base . 'modules/gateways/callback/spectrocoin.php',
-            'successUrl' => $base,
-            'failureUrl' => $base,
-        ]);
-    } catch (\SpectroCoin\ConfigException $e) {
-        spectrocoin_invalid_config('SpectroCoin settings rejected: ' . $e->getMessage());
-    }
+    SettingsCheck::record(new OrderStore(), $report, $online && $unverified === null, $unverified);
 }
 
 /** The invoice page's Pay Now form. Cheap and side-effect free: no remote call here. */

@@ -41,8 +41,10 @@ final class GatewaySettingsTest extends EndToEndTestCase
             'garbage key' => [['privateKey' => 'not a key'], 'private key'],
             'truncated key' => [['privateKey' => "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----"], 'private key'],
             'empty merchant id' => [['merchantId' => ''], 'Merchant ID'],
-            'mixed id kinds' => [['projectId' => 'a1b2c3d4-e5f6-4789-8abc-def012345678'], 'rejected'],
-            'not an id' => [['merchantId' => 'my shop'], 'rejected'],
+            'mixed id kinds' => [['projectId' => 'a1b2c3d4-e5f6-4789-8abc-def012345678'], 'both be numbers or both be UUIDs'],
+            'not an id' => [['merchantId' => 'my shop'], 'both be numbers or both be UUIDs'],
+            'no credentials at all' => [['privateKey' => ''], 'Client ID and secret'],
+            'client id without secret' => [['clientId' => 'sim-client-1'], 'client secret'],
         ];
     }
 

@@ -4,9 +4,10 @@ namespace WHMCS\Module\Gateway\Spectrocoin;
 use WHMCS\Database\Capsule;
 
 /**
- * SpectroCoin's legacy callback: verify (extension), find our order by the signed orderId, ask the
- * extension what to do (spectrocoin_decide), and do it inside one transaction holding the invoice
- * and the order row (SELECT … FOR UPDATE, in that order everywhere).
+ * SpectroCoin's callbacks (legacy signed form, or current-API JSON): authenticate (extension), find
+ * our order by the authenticated orderId, ask the extension what to do (spectrocoin_decide), and do
+ * it inside one transaction holding the invoice and the order row (SELECT … FOR UPDATE, in that
+ * order everywhere).
  *
  * Answers: 200 "*ok*" when handled or a duplicate; 400 when forged, foreign, malformed or unknown
  * (nothing changes); 503 when something temporary failed, so SpectroCoin retries.
@@ -53,10 +54,8 @@ final class CallbackHandler
 
         try {
             // Both SpectroCoin formats: legacy signed form bodies, and current-API JSON {id, merchantApiId}
-            // (authenticated by re-fetching the order). Older builds only know the legacy one.
-            $callback = function_exists('spectrocoin_handle_callback')
-                ? \spectrocoin_handle_callback($rawBody, $contentType, $this->settings->merchant())
-                : \spectrocoin_verify_callback($rawBody, $this->settings->merchant());
+            // (authenticated by re-fetching the order), chosen by the content type.
+            $callback = \spectrocoin_handle_callback($rawBody, $contentType, $this->settings->merchant());
         } catch (\SpectroCoin\SignatureException $e) {
             return $this->reject('bad signature: ' . $e->getMessage(), $rawBody);
         } catch (\SpectroCoin\CallbackException $e) {
@@ -129,12 +128,14 @@ final class CallbackHandler
         $order = OrderStore::decisionInput($row);
         $markPending = $this->settings->markPending();
 
-        // First pass only learns the transaction id the core assigns; the duplicate check runs under our locks.
-        $decision = \spectrocoin_decide($callback, $order, ['status' => $invoiceStatus, 'transactionExists' => false], $markPending);
-        $transId = (string) ($decision['transId'] ?? '');
-        if ($transId !== '' && $this->store->transactionExists($transId)) {
-            $decision = \spectrocoin_decide($callback, $order, ['status' => $invoiceStatus, 'transactionExists' => true], $markPending);
-        }
+        // The core names the transaction id first, so the ledger is checked under our locks and the
+        // decision is made once, with the real answer.
+        $transId = \spectrocoin_transaction_id($callback, $order);
+        $decision = \spectrocoin_decide($callback, $order, [
+            'status' => $invoiceStatus,
+            'transactionExists' => $transId !== '' && $this->store->transactionExists($transId),
+        ], $markPending);
+        $transId = (string) ($decision['transId'] ?? $transId);
         $action = (string) $decision['action'];
 
         $changes = ['status' => (string) $decision['orderStatus']];
@@ -178,11 +179,10 @@ final class CallbackHandler
         if ($invoice !== null && is_string($target) && $target !== '' && $target !== 'Paid' && $target !== $invoiceStatus) {
             $this->store->setInvoiceStatus($invoiceId, $target);
             $invoiceAfter = $target;
-            if ($target === 'Payment Pending') {
-                $changes['pending_set'] = 1;
-            } elseif ($invoiceStatus === 'Payment Pending') {
-                $changes['pending_set'] = 0;
-            }
+        }
+        // The core says when our "we set Payment Pending" flag changes (null: unchanged).
+        if (isset($decision['pendingSet']) && is_bool($decision['pendingSet'])) {
+            $changes['pending_set'] = $decision['pendingSet'] ? 1 : 0;
         }
         $this->store->update((int) $row->id, $changes);
 

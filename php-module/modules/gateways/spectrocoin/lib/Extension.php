@@ -12,10 +12,11 @@ final class Extension
     /** Functions of the extension's PHP API the module calls. */
     const REQUIRED_FUNCTIONS = [
         'spectrocoin_info',
-        'spectrocoin_sign',
-        'spectrocoin_order_request',
+        'spectrocoin_check_config',
         'spectrocoin_create_order',
-        'spectrocoin_verify_callback',
+        'spectrocoin_order_reusable',
+        'spectrocoin_handle_callback',
+        'spectrocoin_transaction_id',
         'spectrocoin_decide',
     ];
 

@@ -35,6 +35,7 @@ final class OrderStore
                     $t->unsignedInteger('invoice_id');
                     $t->string('order_id', 64)->unique();          // <invoiceid>-<n>, our id at SpectroCoin
                     $t->string('order_request_id', 64)->nullable(); // SpectroCoin's id (null for pre-orders)
+                    $t->string('pre_order_id', 64)->nullable();     // current API: the pre-order's UUID
                     $t->string('receive_amount', 32);              // exactly as sent to SpectroCoin
                     $t->string('receive_currency', 8);
                     $t->decimal('invoice_amount', 16, 2);           // what is credited, in the invoice currency
@@ -57,6 +58,18 @@ final class OrderStore
             } catch (\Throwable $e) {
                 // Another request created it at the same moment.
                 if (!$schema->hasTable(self::ORDERS)) {
+                    throw $e;
+                }
+            }
+        }
+        if (!$schema->hasColumn(self::ORDERS, 'pre_order_id')) {
+            // Tables created by an earlier version of the module.
+            try {
+                $schema->table(self::ORDERS, function ($t) {
+                    $t->string('pre_order_id', 64)->nullable()->after('order_request_id');
+                });
+            } catch (\Throwable $e) {
+                if (!$schema->hasColumn(self::ORDERS, 'pre_order_id')) {
                     throw $e;
                 }
             }
@@ -172,17 +185,48 @@ final class OrderStore
         Capsule::table('tblinvoices')->where('id', $invoiceId)->update(['status' => $status]);
     }
 
-    /** The row in the shape spectrocoin_decide() takes. */
+    /** The row in the shape spectrocoin_decide() and spectrocoin_transaction_id() take. */
     public static function decisionInput(object $row): array
     {
         return [
             'orderId' => (string) $row->order_id,
             'orderRequestId' => $row->order_request_id === null ? null : (string) $row->order_request_id,
+            // Current-API orders: the core checks it against the fetched order's merchantPreOrderId.
+            'preOrderId' => isset($row->pre_order_id) ? (string) $row->pre_order_id : null,
             'receiveCurrency' => (string) $row->receive_currency,
             'receiveAmount' => (string) $row->receive_amount,
             'status' => (string) $row->status,
             'credited' => (bool) $row->credited,
             'pendingSet' => (bool) $row->pending_set,
         ];
+    }
+
+    /** The row in the shape spectrocoin_order_reusable() takes. */
+    public static function reuseInput(object $row): array
+    {
+        return [
+            'status' => (string) $row->status,
+            'credited' => (bool) $row->credited,
+            'reviewReason' => $row->review_reason === null ? null : (string) $row->review_reason,
+            'redirectUrl' => $row->redirect_url === null ? null : (string) $row->redirect_url,
+            'validUntil' => $row->valid_until === null ? null : (string) $row->valid_until,
+            'receiveAmount' => (string) $row->receive_amount,
+            'receiveCurrency' => (string) $row->receive_currency,
+            'invoiceAmount' => (string) $row->invoice_amount,
+        ];
+    }
+
+    /** A module-private value (null when unset). */
+    public function meta(string $name): ?string
+    {
+        self::ensureSchema();
+        $value = Capsule::table(self::META)->where('name', $name)->value('value');
+        return is_string($value) ? $value : null;
+    }
+
+    public function setMeta(string $name, string $value): void
+    {
+        self::ensureSchema();
+        Capsule::table(self::META)->updateOrInsert(['name' => $name], ['value' => $value]);
     }
 }

@@ -6,18 +6,12 @@ use WHMCS\Database\Capsule;
 /**
  * The Pay Now endpoint: from the invoice page's POST to SpectroCoin's hosted checkout.
  *
- * Amount and currency are derived here from the invoice balance (never from the browser); an open
- * order for the same invoice, amount and currency is reused; a new order's row is committed before
- * SpectroCoin is called, so its callbacks always find it.
+ * Amount and currency are derived here from the invoice balance (never from the browser); a stored
+ * order the core calls reusable (spectrocoin_order_reusable) is reused; a new order's row is
+ * committed before SpectroCoin is called, so its callbacks always find it.
  */
 final class PayNow
 {
-    /** An open order is reused only if the customer still has this long to pay it. */
-    const REUSE_MARGIN_SECONDS = 300;
-
-    /** Row statuses (SpectroCoin's, or ours before any callback) of an order still waiting for payment. */
-    const OPEN_STATUSES = [OrderStore::STATUS_CREATED, 'NEW'];
-
     /** @var Settings */
     private $settings;
     /** @var OrderStore */
@@ -135,19 +129,14 @@ final class PayNow
         return [number_format((float) $converted, 2, '.', ''), (string) $target->code];
     }
 
+    /**
+     * The newest stored order of this invoice that the core says to send the customer back to
+     * (spectrocoin_order_reusable: open with time left, or a payment already in flight), or null.
+     */
     private function reusable(int $invoiceId, string $balance, string $receiveAmount, string $receiveCurrency): ?object
     {
-        $minValidUntil = (time() + self::REUSE_MARGIN_SECONDS) * 1000;
         foreach ($this->store->forInvoice($invoiceId) as $row) {
-            if (in_array((string) $row->status, self::OPEN_STATUSES, true)
-                && !$row->credited
-                && $row->review_reason === null
-                && $row->create_error === null
-                && !empty($row->redirect_url)
-                && $row->valid_until !== null && (int) $row->valid_until > $minValidUntil
-                && (string) $row->receive_amount === $receiveAmount
-                && (string) $row->receive_currency === $receiveCurrency
-                && Decimal::compare((string) $row->invoice_amount, $balance) === 0) {
+            if (\spectrocoin_order_reusable(OrderStore::reuseInput($row), $receiveAmount, $receiveCurrency, $balance)) {
                 return $row;
             }
         }
@@ -190,6 +179,7 @@ final class PayNow
         try {
             $this->store->update((int) $row->id, [
                 'order_request_id' => isset($answer['orderRequestId']) ? (string) $answer['orderRequestId'] : null,
+                'pre_order_id' => isset($answer['preOrderId']) ? (string) $answer['preOrderId'] : null,
                 'pay_amount' => isset($answer['payAmount']) ? (string) $answer['payAmount'] : null,
                 'pay_currency' => isset($answer['payCurrency']) ? (string) $answer['payCurrency'] : $order['payCurrency'],
                 'redirect_url' => $redirect,

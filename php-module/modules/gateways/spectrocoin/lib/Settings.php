@@ -62,6 +62,19 @@ final class Settings
         return $id !== '' && $secret !== '' ? ['clientId' => $id, 'clientSecret' => $secret] : [];
     }
 
+    /** An admin-facing reason when only one of client ID / client secret is filled in, else null. */
+    public function incompleteClientCredentials(): ?string
+    {
+        $id = $this->string('clientId') !== '';
+        $secret = (string) ($this->values['clientSecret'] ?? '') !== '';
+        if ($id === $secret) {
+            return null;
+        }
+        return $id
+            ? 'Enter the API client secret too (SpectroCoin → Settings → API), or clear the client ID to use only the private key.'
+            : 'Enter the API client ID too (SpectroCoin → Settings → API), or clear the client secret to use only the private key.';
+    }
+
     public function usesCurrentApi(): bool
     {
         return $this->clientCredentials() !== [];

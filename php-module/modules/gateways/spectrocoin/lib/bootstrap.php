@@ -17,3 +17,4 @@ require_once __DIR__ . '/PayNowToken.php';
 require_once __DIR__ . '/PayNow.php';
 require_once __DIR__ . '/CallbackHandler.php';
 require_once __DIR__ . '/AdminStatus.php';
+require_once __DIR__ . '/SettingsCheck.php';
