@@ -35,10 +35,11 @@ final class CurrentApiTest extends EndToEndTestCase
         return basename((string) $order['redirect_url']);
     }
 
-    public function testAPreOrderIsPaidThroughJsonCallbacks(): void
+    public function testAPreOrderIsPaidThroughJsonCallbacksWithTheOfficialTransactionId(): void
     {
         $order = $this->startPayment(1);
         self::assertNull($order['order_request_id']);
+        self::assertSame($this->preOrderId($order), $order['pre_order_id']);
         self::assertStringContainsString('api => current', $this->lastLog()['data']);
 
         $result = self::sim()->pay($this->preOrderId($order));
@@ -47,10 +48,14 @@ final class CurrentApiTest extends EndToEndTestCase
         $tx = self::site()->transactions(1);
         self::assertCount(1, $tx);
         self::assertSame('100.00', $tx[0]['amountin']);
+        // SC<order uuid>, as SpectroCoin's own module writes it for the current API.
+        $uuid = (string) self::sim()->order($this->preOrderId($order))['id'];
+        self::assertMatchesRegularExpression('/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/', $uuid);
+        self::assertSame('SC' . $uuid, $tx[0]['transid']);
         $row = $this->order('1-1');
-        self::assertNotNull($row['order_request_id']);
-        self::assertSame('SC' . $row['order_request_id'], $tx[0]['transid']);
+        self::assertSame($uuid, $row['order_request_id']);
         self::assertSame(1, (int) $row['credited']);
+        self::assertCount(1, self::site()->hooks('InvoicePaid'));
     }
 
     public function testRepeatedJsonCallbacksCreditOnce(): void
@@ -82,5 +87,144 @@ final class CurrentApiTest extends EndToEndTestCase
             ['url' => self::site()->callbackUrl(self::GATEWAY)])['attempts'];
         self::assertAnswered(400, '', $attempts);
         self::assertSame('Unpaid', $this->invoiceStatus(1));
+    }
+
+    public function testAJsonCallbackForAnOrderOfAnotherInvoiceIsRefused(): void
+    {
+        // Another shop on the same SpectroCoin project took order id "1-1" first and its customer paid it.
+        $token = self::sim()->accessToken();
+        $foreign = self::sim()->publicApi('POST', '/merchants/orders/create', $token, [
+            'orderId' => '1-1', 'description' => 'another shop', 'receiveAmount' => '100.00', 'receiveCurrencyCode' => 'EUR',
+            'callbackUrl' => self::sim()->url() . '/elsewhere', 'successUrl' => 'http://127.0.0.1/', 'failureUrl' => 'http://127.0.0.1/',
+            'projectId' => Simulator::DEFAULT_PROJECT_ID,
+        ]);
+        self::assertSame(200, $foreign['status'], $foreign['body']);
+        self::sim()->pay((string) $foreign['json']['preOrderId']);
+        $foreignUuid = (string) self::sim()->order((string) $foreign['json']['preOrderId'])['id'];
+
+        // Ours: SpectroCoin refuses 1-1 (taken), the next press creates 1-2.
+        self::assertSame(502, $this->pressPayNow(1)['status']);
+        self::assertNotNull($this->order('1-1')['create_error']);
+        $ours = $this->startPayment(1);
+        self::assertSame('1-2', $ours['order_id']);
+
+        // Someone forwards the other shop's (genuine, paid, our project) order to our callback URL.
+        $attempts = self::sim()->sendJsonCallback(['id' => $foreignUuid, 'merchantApiId' => Simulator::DEFAULT_PROJECT_ID],
+            ['url' => self::site()->callbackUrl(self::GATEWAY)])['attempts'];
+        self::assertAnswered(400, '', $attempts);
+        self::assertSame('Rejected', $this->lastLog()['result']);
+        self::assertStringContainsString('never created at SpectroCoin', $this->lastLog()['data']);
+        self::assertSame('Unpaid', $this->invoiceStatus(1));
+        self::assertSame([], self::site()->transactions(1));
+        self::assertSame('CREATED', $this->order('1-1')['status']);
+        self::assertSame('CREATED', $this->order('1-2')['status']);
+    }
+
+    public function testAJsonCallbackWhoseOrderCameFromAnotherPreOrderIsRefused(): void
+    {
+        // Invoices 1 and 2 each have an order; our row 1-1 is made to claim invoice 2's pre-order
+        // (as after restoring an old backup): the fetched order's merchantPreOrderId must match the row.
+        $first = $this->startPayment(1);
+        $second = $this->startPayment(2);
+        self::site()->query('UPDATE mod_spectrocoin_orders SET pre_order_id = ? WHERE order_id = ?', [$second['pre_order_id'], '1-1']);
+        $attempts = self::sim()->pay($this->preOrderId($first))['attempts'];
+        self::assertAnswered(400, '', $attempts);
+        self::assertSame('Unpaid', $this->invoiceStatus(1));
+        self::assertSame([], self::site()->transactions(1));
+        self::assertStringContainsString('pre-order', $this->lastLog()['data']);
+    }
+
+    public function testSpectroCoinUnreachableDuringTheReFetchAnswers503AndALaterRetryCreditsOnce(): void
+    {
+        $order = $this->startPayment(1);
+        self::sim()->fault('get', 'drop', 20);
+        $attempts = self::sim()->pay($this->preOrderId($order))['attempts'];
+        self::assertCount(2, $attempts, 'PENDING and PAID');
+        self::assertAnswered(503, '', $attempts);
+        self::assertSame('Retry Later', $this->lastLog()['result']);
+        self::assertSame('Unpaid', $this->invoiceStatus(1));
+        self::assertSame([], self::site()->transactions(1));
+
+        self::sim()->clearFaults();
+        $retries = self::sim()->dispatch(true);
+        self::assertAnswered(200, '*ok*', $retries);
+        self::assertSame('Paid', $this->invoiceStatus(1));
+        self::assertCount(1, self::site()->transactions(1));
+        self::assertCount(1, self::site()->hooks('InvoicePaid'));
+        // Nothing is left to deliver, and a further forced retry changes nothing.
+        self::assertSame([], self::sim()->dispatch(true));
+        self::assertCount(1, self::site()->transactions(1));
+    }
+
+    public function testSpectroCoinBusyDuringTheReFetchAnswers503(): void
+    {
+        $order = $this->startPayment(1);
+        self::sim()->fault('get', 'http503', 20);
+        self::assertAnswered(503, '', self::sim()->pay($this->preOrderId($order))['attempts']);
+        self::sim()->clearFaults();
+        self::assertAnswered(200, '*ok*', self::sim()->dispatch(true));
+        self::assertCount(1, self::site()->transactions(1));
+    }
+
+    public function testExpiredTokensAreRenewedThroughTheSite(): void
+    {
+        self::sim()->tokenLifetime(2);
+        $first = $this->startPayment(1);
+        $issued = count(self::sim()->tokens());
+        self::assertGreaterThanOrEqual(1, $issued);
+        sleep(3); // every token issued so far has expired
+        $second = $this->startPayment(2);
+        self::assertSame('2-1', $second['order_id']);
+        self::assertAnswered(200, '*ok*', self::sim()->pay($this->preOrderId($first))['attempts']);
+        self::assertSame('Paid', $this->invoiceStatus(1));
+        self::assertGreaterThan($issued, count(self::sim()->tokens()), 'a fresh token was fetched');
+        foreach (self::sim()->apiRequests() as $r) {
+            self::assertNotSame('expired', $r['auth']['tokenState'] ?? null, 'an expired token was sent: ' . json_encode($r));
+        }
+    }
+
+    public function testARevokedTokenIsDroppedAndTheCallRetriedOnce(): void
+    {
+        $order = $this->startPayment(1);
+        self::sim()->revokeTokens(['all' => true]);
+        self::assertAnswered(200, '*ok*', self::sim()->pay($this->preOrderId($order))['attempts']);
+        self::assertSame('Paid', $this->invoiceStatus(1));
+        self::assertCount(1, self::site()->transactions(1));
+    }
+
+    public function testWrongClientCredentialsAreRefusedClearlyOnSave(): void
+    {
+        $errors = self::site()->saveGatewaySettings(self::GATEWAY, ['clientSecret' => 'not-the-secret']);
+        self::assertCount(1, $errors);
+        self::assertStringContainsString('SpectroCoin settings rejected', $errors[0]);
+        self::assertMatchesRegularExpression('/client|credential/i', $errors[0]);
+        self::assertStringNotContainsString('not-the-secret', $errors[0]);
+        self::assertSame(Simulator::DEFAULT_CLIENT_SECRET, self::site()->gatewaySettings(self::GATEWAY)['clientSecret']);
+
+        $errors = self::site()->saveGatewaySettings(self::GATEWAY, ['clientId' => 'sim-client-unknown']);
+        self::assertCount(1, $errors);
+        self::assertStringContainsString('SpectroCoin settings rejected', $errors[0]);
+    }
+
+    public function testSavingProvesTheCredentialsWithAFreshTokenAndShowsWhatWorks(): void
+    {
+        $before = count(self::sim()->tokenRequests());
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, []));
+        self::assertGreaterThan($before, count(self::sim()->tokenRequests()), 'Save fetched a token');
+        $page = self::site()->get('admin/configgateways.php', self::site()->adminLogin());
+        self::assertStringContainsString('current API (client ID and secret, accepted by SpectroCoin)', $page['body']);
+        // No Merchant ID (user UUID): signed legacy callbacks could not be matched; the admin is told.
+        self::assertStringContainsString('spectrocoin-warning', $page['body']);
+        self::assertStringContainsString('Merchant ID', $page['body']);
+    }
+
+    public function testSpectroCoinUnreachableOnSaveSavesWithAVisibleWarning(): void
+    {
+        self::sim()->fault('token', 'drop', 5);
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, ['markPending' => false]));
+        self::assertSame('', self::site()->gatewaySettings(self::GATEWAY)['markPending']);
+        $page = self::site()->get('admin/configgateways.php', self::site()->adminLogin());
+        self::assertStringContainsString('NOT verified', $page['body']);
+        self::assertStringContainsString('could not be checked just now', $page['body']);
     }
 }
