@@ -34,6 +34,29 @@ final class PayNowTest extends EndToEndTestCase
         self::assertSame('Order Reused', $this->lastLog()['result']);
     }
 
+    public function testPayNowReusesAPendingOrderRatherThanInvitingASecondPayment(): void
+    {
+        // With "Payment Pending" off the invoice stays Unpaid (and payable) while the payment confirms.
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, ['markPending' => false]));
+        $first = $this->startPayment(1);
+        self::assertAnswered(200, '*ok*', self::sim()->setStatus((int) $first['order_request_id'], 2)['attempts']);
+        self::assertSame('Unpaid', $this->invoiceStatus(1));
+        // Even once its checkout time has run out: the money is on its way.
+        self::site()->query('UPDATE mod_spectrocoin_orders SET valid_until = ? WHERE id = ?', [(time() - 60) * 1000, $first['id']]);
+        $second = $this->startPayment(1);
+        self::assertSame($first['order_id'], $second['order_id']);
+        self::assertCount(1, self::sim()->requests());
+        self::assertCount(1, $this->orders(1));
+        self::assertSame('Order Reused', $this->lastLog()['result']);
+    }
+
+    public function testPayNowDoesNotReuseAnOrderUnderReview(): void
+    {
+        $first = $this->startPayment(1);
+        self::assertAnswered(200, '*ok*', self::sim()->setStatus((int) $first['order_request_id'], 11, '0.0001')['attempts']);
+        self::assertSame('1-2', $this->startPayment(1)['order_id']);
+    }
+
     public function testPayNowCreatesANewOrderWhenTheBalanceChanged(): void
     {
         $first = $this->startPayment(1);
