@@ -247,10 +247,24 @@ final class CallbackHandler
         return $out;
     }
 
+    /**
+     * Log values as valid UTF-8 without NUL bytes: rejected bodies can hold any bytes, and the
+     * gateway log's utf8mb4 column would refuse the whole line (leaving the admin no trace).
+     */
+    private static function printable(array $data): array
+    {
+        foreach ($data as $k => $v) {
+            if (is_string($v) && (!mb_check_encoding($v, 'UTF-8') || strpos($v, "\0") !== false)) {
+                $data[$k] = str_replace("\0", '\\0', mb_scrub($v, 'UTF-8')) . ' (non-text bytes replaced)';
+            }
+        }
+        return $data;
+    }
+
     private function log(array $data, string $result): void
     {
         try {
-            \logTransaction(Settings::GATEWAY, $data, $result);
+            \logTransaction(Settings::GATEWAY, self::printable($data), $result);
         } catch (\Throwable $e) {
             error_log('spectrocoin callback: could not write the gateway log: ' . $e->getMessage());
         }
