@@ -36,6 +36,9 @@ pub struct VerifiedCallback {
     /// The signed fields with canonical amounts, in signing order.
     pub fields: Vec<(&'static str, String)>,
     pub status: Status,
+    /// Our merchant and project ids were matched against signed fields (numeric
+    /// ids), not only against the unsigned UUIDs.
+    pub ids_signed: bool,
 }
 
 impl VerifiedCallback {
@@ -54,6 +57,7 @@ pub struct ParsedCallback {
     sign: String,
     pub user_id: Option<String>,
     pub merchant_api_id: Option<String>,
+    ids_signed: bool,
 }
 
 impl ParsedCallback {
@@ -95,6 +99,7 @@ impl ParsedCallback {
             sign: sign.unwrap_or_default(),
             user_id: take("userId"),
             merchant_api_id: take("merchantApiId"),
+            ids_signed: false,
         })
     }
 
@@ -117,15 +122,28 @@ impl ParsedCallback {
     /// UUID configurations are matched against `userId`/`merchantApiId`,
     /// which SpectroCoin does not sign: the decision step then also binds the
     /// signed `orderRequestId` to the order we stored.
-    pub fn check_ids(&self, ours: &MerchantIds) -> Result<()> {
-        let ok = match ours.scheme {
-            IdScheme::Numeric => ours.matches(self.get("merchantId"), self.get("apiId")),
-            IdScheme::Uuid => match (&self.user_id, &self.merchant_api_id) {
-                (Some(u), Some(p)) => ours.matches(u, p),
-                _ => false,
-            },
+    pub fn check_ids(
+        &mut self,
+        ours: &MerchantIds,
+        signed_numeric: Option<&MerchantIds>,
+    ) -> Result<()> {
+        let signed_match =
+            |ids: &MerchantIds| ids.matches(self.get("merchantId"), self.get("apiId"));
+        let (ok, signed) = match ours.scheme {
+            IdScheme::Numeric => (signed_match(ours), true),
+            IdScheme::Uuid => {
+                let uuids = match (&self.user_id, &self.merchant_api_id) {
+                    (Some(u), Some(p)) => ours.matches(u, p),
+                    _ => false,
+                };
+                match signed_numeric {
+                    Some(numeric) => (uuids && signed_match(numeric), true),
+                    None => (uuids, false),
+                }
+            }
         };
         if ok {
+            self.ids_signed = signed;
             Ok(())
         } else {
             let (m, p) = ours.scheme.field_names();
@@ -147,6 +165,7 @@ impl ParsedCallback {
         Ok(VerifiedCallback {
             fields: self.signed,
             status,
+            ids_signed: self.ids_signed,
         })
     }
 }
@@ -157,8 +176,8 @@ pub fn verify_callback(
     ours: &MerchantIds,
     key: &Rsa<Public>,
 ) -> Result<VerifiedCallback> {
-    let parsed = ParsedCallback::parse(body)?;
-    parsed.check_ids(ours)?;
+    let mut parsed = ParsedCallback::parse(body)?;
+    parsed.check_ids(ours, None)?;
     parsed.verify_with(key)
 }
 
@@ -286,6 +305,32 @@ pub(crate) mod tests {
             ("merchantApiId", "9f1c2d3e-1111-4222-8333-444455556666"),
         ]);
         assert!(verify_callback(with.as_bytes(), &uuids, &v1_key()).is_ok());
+    }
+
+    #[test]
+    fn uuid_configurations_are_signed_only_with_the_numeric_pair_too() {
+        let uuids = MerchantIds::new(
+            "1a2b3c4d-0000-4000-8000-1234567890ab",
+            "9f1c2d3e-1111-4222-8333-444455556666",
+        )
+        .unwrap();
+        let body = v1_body_with(&[
+            ("userId", "1a2b3c4d-0000-4000-8000-1234567890ab"),
+            ("merchantApiId", "9f1c2d3e-1111-4222-8333-444455556666"),
+        ]);
+        let check = |numeric: Option<MerchantIds>| {
+            let mut p = ParsedCallback::parse(body.as_bytes()).unwrap();
+            p.check_ids(&uuids, numeric.as_ref())
+                .map(|_| p.verify_with(&v1_key()).unwrap().ids_signed)
+        };
+        assert!(!check(None).unwrap(), "UUIDs alone are not signed");
+        assert!(check(Some(MerchantIds::new("169", "3").unwrap())).unwrap());
+        assert!(matches!(
+            check(Some(MerchantIds::new("170", "3").unwrap())),
+            Err(Error::Callback(_))
+        ));
+        let numeric = verify_callback(v1_body_with(&[]).as_bytes(), &ours(), &v1_key()).unwrap();
+        assert!(numeric.ids_signed);
     }
 
     #[test]

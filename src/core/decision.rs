@@ -5,6 +5,7 @@
 
 use crate::core::amount::same_amount;
 use crate::core::error::{Error, Result};
+use crate::core::ids::is_numeric_id;
 use crate::core::status::Status;
 
 /// The facts of a verified callback that the decision needs.
@@ -16,6 +17,9 @@ pub struct CallbackFacts {
     pub receive_amount: String,
     /// The current API's pre-order id the order came from, when known.
     pub pre_order_id: Option<String>,
+    /// The merchant and project ids were proven: signed by SpectroCoin (numeric
+    /// ids), or the order was fetched with our own token (JSON callbacks).
+    pub ids_verified: bool,
 }
 
 /// Our stored order (`mod_spectrocoin_orders`).
@@ -109,21 +113,46 @@ fn check_match(cb: &CallbackFacts, row: &OrderRow) -> Result<()> {
             cb.order_id, row.order_id
         )));
     }
-    if let Some(ours) = row.order_request_id.as_deref().filter(|s| !s.is_empty()) {
-        if ours != cb.order_request_id {
+    // The current API's pre-order id, when both sides know it, binds the order
+    // whichever kind of SpectroCoin order id each side holds (numeric from a
+    // legacy callback, UUID from a fetched order).
+    let pre_order_bound = match (&row.pre_order_id, &cb.pre_order_id) {
+        (Some(ours), Some(theirs)) if ours.eq_ignore_ascii_case(theirs) => true,
+        (Some(_), Some(theirs)) => {
+            return Err(Error::callback(format!(
+                "callback's pre-order {theirs:?} is not the one created for order {:?}",
+                row.order_id
+            )))
+        }
+        _ => false,
+    };
+    match row.order_request_id.as_deref().filter(|s| !s.is_empty()) {
+        // Across formats the same order has a numeric id (legacy) and a UUID (JSON):
+        // there the pre-order binds. Two ids of the same kind are two orders.
+        Some(ours)
+            if ours != cb.order_request_id
+                && !(pre_order_bound
+                    && is_numeric_id(ours) != is_numeric_id(&cb.order_request_id)) =>
+        {
             return Err(Error::callback(format!(
                 "callback orderRequestId {:?} is not the one SpectroCoin gave for order {:?}",
                 cb.order_request_id, row.order_id
             )));
         }
-    }
-    if let (Some(ours), Some(theirs)) = (&row.pre_order_id, &cb.pre_order_id) {
-        if !ours.eq_ignore_ascii_case(theirs) {
-            return Err(Error::callback(format!(
-                "callback's pre-order {theirs:?} is not the one created for order {:?}",
+        Some(_) => {}
+        // Nothing SpectroCoin signed ties this callback to this shop yet: only
+        // unsigned UUIDs name our project, and another merchant's genuine
+        // callback for an order with the same orderId and amount would pass.
+        None if !cb.ids_verified && !pre_order_bound => {
+            return Err(Error::config(format!(
+                "a signed callback for order {:?} names this shop only by unsigned UUIDs (userId/merchantApiId) \
+                 and no SpectroCoin order id is stored for it yet, so it cannot be proven ours: add the \
+                 numeric Merchant ID and Project (API) ID of the SpectroCoin project in the gateway \
+                 settings, or switch the project to JSON callbacks; SpectroCoin retries the callback",
                 row.order_id
             )));
         }
+        None => {}
     }
     if !cb
         .receive_currency
@@ -326,6 +355,7 @@ mod tests {
             receive_currency: "EUR".into(),
             receive_amount: "12.3".into(),
             pre_order_id: Some("p-1".into()),
+            ids_verified: true,
         }
     }
     fn row(status: &str, credited: bool, pending_set: bool) -> OrderRow {
@@ -890,6 +920,73 @@ mod tests {
                 "{err}"
             );
         }
+    }
+
+    #[test]
+    fn an_unbound_order_needs_ids_spectrocoin_signed() {
+        let unbound = OrderRow {
+            order_request_id: None,
+            pre_order_id: None,
+            ..row("CREATED", false, false)
+        };
+        let forged = CallbackFacts {
+            ids_verified: false,
+            pre_order_id: None,
+            ..cb()
+        };
+        let err = decide(&forged, Status::Paid, &unbound, &inv("Unpaid", false), true).unwrap_err();
+        assert!(
+            matches!(err, Error::Config(_)) && err.to_string().contains("cannot be proven ours"),
+            "{err}"
+        );
+        // Bound by the stored SpectroCoin id, unsigned ids are enough.
+        assert!(decide(
+            &forged,
+            Status::Paid,
+            &row("CREATED", false, false),
+            &inv("Unpaid", false),
+            true
+        )
+        .is_ok());
+        // Signed numeric ids bind an order whose creation answer was lost (e.g. a timeout).
+        let signed = CallbackFacts {
+            ids_verified: true,
+            pre_order_id: None,
+            ..cb()
+        };
+        assert_eq!(
+            decide(&signed, Status::Paid, &unbound, &inv("Unpaid", false), true)
+                .unwrap()
+                .action,
+            Action::Credit
+        );
+    }
+
+    #[test]
+    fn a_pre_order_id_binds_across_callback_formats() {
+        // PENDING came as a legacy callback (numeric id stored), PAID comes as JSON (UUID).
+        let stored = OrderRow {
+            order_request_id: Some("900".into()),
+            pre_order_id: Some("p-1".into()),
+            ..row("PENDING", false, false)
+        };
+        let json = CallbackFacts {
+            order_request_id: "0b6f0c7e-2a5b-4c7d-9e1f-123456789abc".into(),
+            ..cb()
+        };
+        let d = decide(&json, Status::Paid, &stored, &inv("Unpaid", false), true).unwrap();
+        assert_eq!((d.action, d.trans_id.as_str()), (Action::Credit, "SC900"));
+        let other = CallbackFacts {
+            pre_order_id: None,
+            ..json
+        };
+        assert!(decide(&other, Status::Paid, &stored, &inv("Unpaid", false), true).is_err());
+        // The same pre-order with a second numeric order id is another order.
+        let second = CallbackFacts {
+            order_request_id: "901".into(),
+            ..cb()
+        };
+        assert!(decide(&second, Status::Paid, &stored, &inv("Unpaid", false), true).is_err());
     }
 
     #[test]

@@ -24,6 +24,9 @@ pub struct MerchantConfig {
     pub merchant_id: String,
     pub project_id: String,
     pub private_key_pem: Option<String>,
+    /// The project's numeric merchant and API ids, for UUID configurations that
+    /// also receive legacy signed callbacks (only numeric ids are signed).
+    pub legacy_numeric: Option<(String, String)>,
     pub client: Option<ClientCredentials>,
     pub api_url: String,
     pub public_api_url: String,
@@ -50,6 +53,8 @@ pub struct AuthenticCallback {
     /// Field name ⇒ value, in a stable order; amounts canonical.
     pub fields: Vec<(&'static str, String)>,
     pub status: Status,
+    /// Our ids are proven by SpectroCoin's signature or by our own token.
+    pub ids_verified: bool,
 }
 
 /// What a configuration can do.
@@ -75,6 +80,7 @@ impl AuthenticCallback {
             format: "legacy",
             fields,
             status: cb.status,
+            ids_verified: cb.ids_signed,
         }
     }
 
@@ -100,6 +106,7 @@ impl AuthenticCallback {
             format: "json",
             fields,
             status: o.status,
+            ids_verified: true,
         }
     }
 }
@@ -110,6 +117,7 @@ impl MerchantConfig {
             merchant_id: merchant_id.trim().to_owned(),
             project_id: project_id.trim().to_owned(),
             private_key_pem: None,
+            legacy_numeric: None,
             client: None,
             api_url: DEFAULT_API_URL.to_owned(),
             public_api_url: DEFAULT_PUBLIC_API_URL.to_owned(),
@@ -128,6 +136,23 @@ impl MerchantConfig {
         }
         self.timeout = Duration::from_secs_f64(secs);
         Ok(())
+    }
+
+    /// The numeric merchant/project pair that legacy callbacks sign, when the
+    /// main pair is the UUID one (`legacyMerchantId`/`legacyProjectId`).
+    pub fn numeric_ids(&self) -> Result<Option<MerchantIds>> {
+        match &self.legacy_numeric {
+            None => Ok(None),
+            Some((m, p)) => {
+                let ids = MerchantIds::new(m, p)?;
+                if ids.scheme != crate::core::ids::IdScheme::Numeric {
+                    return Err(Error::config(
+                        "the legacy Merchant ID and Project (API) ID must be the numeric ids of the SpectroCoin project",
+                    ));
+                }
+                Ok(Some(ids))
+            }
+        }
     }
 
     /// The merchant/project pair of the legacy API (both numeric or both UUIDs).
@@ -240,8 +265,9 @@ impl MerchantConfig {
     /// Verifies a legacy callback body with SpectroCoin's key (explicit, or
     /// fetched and cached per process).
     pub fn verify_callback(&self, body: &[u8]) -> Result<VerifiedCallback> {
-        let parsed = ParsedCallback::parse(body)?;
-        parsed.check_ids(&self.legacy_ids()?)?;
+        let mut parsed = ParsedCallback::parse(body)?;
+        let numeric = self.numeric_ids()?;
+        parsed.check_ids(&self.legacy_ids()?, numeric.as_ref())?;
         if let Some(pem) = self
             .public_key_pem
             .as_deref()
@@ -261,7 +287,9 @@ impl MerchantConfig {
                 if std::sync::Arc::ptr_eq(&fresh, &key) {
                     return Err(Error::Signature(msg));
                 }
-                ParsedCallback::parse(body)?.verify_with(&fresh)
+                let mut again = ParsedCallback::parse(body)?;
+                again.check_ids(&self.legacy_ids()?, numeric.as_ref())?;
+                again.verify_with(&fresh)
             }
             other => other,
         }

@@ -78,12 +78,37 @@ pub fn merchant(ht: &ZendHashTable) -> Result<MerchantConfig> {
         &required(ht, "projectId")?,
     );
     cfg.private_key_pem = text(ht, "privateKey")?;
-    if let (Some(id), Some(secret)) = (text(ht, "clientId")?, text(ht, "clientSecret")?) {
-        if !id.trim().is_empty() && !secret.is_empty() {
+    let id = text(ht, "clientId")?
+        .map(|i| i.trim().to_owned())
+        .unwrap_or_default();
+    let secret = text(ht, "clientSecret")?.unwrap_or_default();
+    match (id.is_empty(), secret.is_empty()) {
+        (false, false) => {
             cfg.client = Some(ClientCredentials {
-                client_id: id.trim().to_owned(),
+                client_id: id,
                 client_secret: secret,
-            });
+            })
+        }
+        (true, true) => {}
+        _ => {
+            return Err(Error::config(
+                "fill in both Client ID and Client secret (or neither)",
+            ))
+        }
+    }
+    let legacy_m = text(ht, "legacyMerchantId")?
+        .map(|v| v.trim().to_owned())
+        .unwrap_or_default();
+    let legacy_p = text(ht, "legacyProjectId")?
+        .map(|v| v.trim().to_owned())
+        .unwrap_or_default();
+    match (legacy_m.is_empty(), legacy_p.is_empty()) {
+        (false, false) => cfg.legacy_numeric = Some((legacy_m, legacy_p)),
+        (true, true) => {}
+        _ => {
+            return Err(Error::config(
+                "fill in both the numeric Merchant ID and Project (API) ID (or neither)",
+            ))
         }
     }
     cfg.public_api_url = text(ht, "publicApiUrl")?
@@ -228,6 +253,7 @@ pub fn verified_callback(cb: &VerifiedCallback) -> ZBox<ZendHashTable> {
     }
     out.int("status", cb.status.code())
         .str("statusName", cb.status.name())
+        .bool("idsVerified", cb.ids_signed)
         .done()
 }
 
@@ -239,6 +265,7 @@ pub fn authentic_callback(cb: &AuthenticCallback) -> ZBox<ZendHashTable> {
     out.int("status", cb.status.code())
         .str("statusName", cb.status.name())
         .str("format", cb.format)
+        .bool("idsVerified", cb.ids_verified)
         .done()
 }
 
@@ -268,6 +295,7 @@ pub fn callback_facts(ht: &ZendHashTable) -> Result<(CallbackFacts, crate::core:
             receive_currency: text(ht, "receiveCurrency")?.unwrap_or_default(),
             receive_amount: text(ht, "receiveAmount")?.unwrap_or_default(),
             pre_order_id: text(ht, "merchantPreOrderId")?.filter(|s| !s.is_empty()),
+            ids_verified: flag(ht, "idsVerified"),
         },
         status,
     ))

@@ -69,7 +69,9 @@ pub fn spectrocoin_verify(
 ///
 /// `$merchant`: `merchantId`, `projectId` (both numeric or both UUIDs), `privateKey` (PEM),
 /// optional `apiUrl`, `publicKey`, `publicKeyUrl`, `timeout` (seconds), and for the current API
-/// `clientId`, `clientSecret`, `publicApiUrl` (then `projectId` is the project UUID).
+/// `clientId`, `clientSecret`, `publicApiUrl` (then `projectId` is the project UUID), and
+/// `legacyMerchantId`/`legacyProjectId`: the project's numeric ids, with which signed
+/// legacy callbacks are bound to a UUID configuration (only numeric ids are signed).
 /// `$order`: `orderId`, `payCurrency` (default BTC), `payAmount`, `receiveCurrency`,
 /// `receiveAmount`, `description`, `culture` (default en), `callbackUrl`, `successUrl`,
 /// `failureUrl`, optional `payerEmail`, `payerName`, `payerSurname`. Amounts as strings.
@@ -136,7 +138,8 @@ pub fn spectrocoin_verify_callback(
 /// * `application/json`: `{"id", "merchantApiId"}`; the project must be ours, and
 ///   the order is re-fetched with our OAuth token: only fetched fields are returned.
 ///
-/// Returns the facts for spectrocoin_decide: `orderId`, `orderRequestId` (SpectroCoin's
+/// Returns the facts for spectrocoin_decide: `idsVerified` (our ids are covered by
+/// SpectroCoin's signature, or the order was fetched with our token), `orderId`, `orderRequestId` (SpectroCoin's
 /// order id: numeric for legacy, the order UUID for JSON), `receiveCurrency`,
 /// `receiveAmount`, `payCurrency`, `payAmount`, …, `status` (int), `statusName`, and
 /// `format` (`legacy` or `json`; JSON adds `id` and `merchantPreOrderId`).
