@@ -91,7 +91,8 @@ namespace {
      * `$callback`: as returned by spectrocoin_verify_callback.
      * `$order`: the stored order: `orderId`, `orderRequestId`, `receiveCurrency`, `receiveAmount`
      * (as sent), `status` (last status name, or CREATED), `credited`, `pendingSet`, and
-     * `preOrderId` (current API; must match the callback's `merchantPreOrderId`).
+     * `preOrderId` (current API; must match the callback's `merchantPreOrderId`), and
+     * `createRefused` (SpectroCoin answered our create with an error: no such order of ours).
      * `pendingSet` in the answer is the row's new flag when it changes (null: unchanged).
      * `$invoice`: `status` (WHMCS invoice status), `transactionExists` (tblaccounts has transId).
      *

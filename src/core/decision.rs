@@ -38,6 +38,10 @@ pub struct OrderRow {
     pub pending_set: bool,
     /// The current API's pre-order id, when the order was created there.
     pub pre_order_id: Option<String>,
+    /// SpectroCoin refused to create this order (it answered with an error), so
+    /// no order of ours carries this orderId there. Not set for timeouts: an
+    /// order whose answer was lost may exist and be paid.
+    pub create_refused: bool,
 }
 
 /// The invoice as WHMCS has it now.
@@ -111,6 +115,12 @@ fn check_match(cb: &CallbackFacts, row: &OrderRow) -> Result<()> {
         return Err(Error::callback(format!(
             "callback orderId {:?} does not match the order {:?}",
             cb.order_id, row.order_id
+        )));
+    }
+    if row.create_refused {
+        return Err(Error::callback(format!(
+            "SpectroCoin refused to create order {:?} for this shop, so a callback for that orderId is about someone else's order",
+            row.order_id
         )));
     }
     // The current API's pre-order id, when both sides know it, binds the order
@@ -368,6 +378,7 @@ mod tests {
             credited,
             pending_set,
             pre_order_id: None,
+            create_refused: false,
         }
     }
     fn inv(status: &str, exists: bool) -> InvoiceFacts {
@@ -959,6 +970,20 @@ mod tests {
                 .unwrap()
                 .action,
             Action::Credit
+        );
+    }
+
+    #[test]
+    fn an_order_spectrocoin_refused_to_create_takes_no_callback() {
+        let refused = OrderRow {
+            order_request_id: None,
+            create_refused: true,
+            ..row("CREATED", false, false)
+        };
+        let err = decide(&cb(), Status::Paid, &refused, &inv("Unpaid", false), true).unwrap_err();
+        assert!(
+            matches!(err, Error::Callback(_)) && err.to_string().contains("refused to create"),
+            "{err}"
         );
     }
 

@@ -313,6 +313,7 @@ pub fn order_row(ht: &ZendHashTable) -> Result<OrderRow> {
         credited: flag(ht, "credited"),
         pending_set: flag(ht, "pendingSet"),
         pre_order_id: text(ht, "preOrderId")?.filter(|s| !s.is_empty()),
+        create_refused: flag(ht, "createRefused"),
     })
 }
 
