@@ -71,6 +71,20 @@ function spectrocoin_config()
             'Type' => 'password',
             'Size' => '40',
         ],
+        'legacyMerchantId' => [
+            'FriendlyName' => 'Numeric merchant ID (UUID set-ups)',
+            'Type' => 'text',
+            'Size' => '20',
+            'Description' => 'Only when Merchant ID and Project ID above are UUIDs and the project still sends signed '
+                . '(legacy) callbacks: the project\'s numeric merchant ID. SpectroCoin signs only the numeric ids, so '
+                . 'without them such callbacks for orders created through the current API cannot be proven yours.',
+        ],
+        'legacyProjectId' => [
+            'FriendlyName' => 'Numeric project (API) ID (UUID set-ups)',
+            'Type' => 'text',
+            'Size' => '20',
+            'Description' => 'The same project\'s numeric API id (apiId).',
+        ],
         'payCurrency' => [
             'FriendlyName' => 'Pay currency',
             'Type' => 'text',
@@ -127,10 +141,6 @@ function spectrocoin_config_validate($params)
     $problem = Extension::problem();
     if ($problem !== null) {
         spectrocoin_invalid_config('The settings cannot be checked: ' . $problem);
-    }
-    $halfCredentials = $settings->incompleteClientCredentials();
-    if ($halfCredentials !== null) {
-        spectrocoin_invalid_config($halfCredentials);
     }
     $merchant = $settings->merchant();
     $online = $settings->usesCurrentApi();

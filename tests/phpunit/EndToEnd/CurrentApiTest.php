@@ -113,7 +113,7 @@ final class CurrentApiTest extends EndToEndTestCase
             ['url' => self::site()->callbackUrl(self::GATEWAY)])['attempts'];
         self::assertAnswered(400, '', $attempts);
         self::assertSame('Rejected', $this->lastLog()['result']);
-        self::assertStringContainsString('never created at SpectroCoin', $this->lastLog()['data']);
+        self::assertStringContainsString('refused to create order', $this->lastLog()['data']);
         self::assertSame('Unpaid', $this->invoiceStatus(1));
         self::assertSame([], self::site()->transactions(1));
         self::assertSame('CREATED', $this->order('1-1')['status']);

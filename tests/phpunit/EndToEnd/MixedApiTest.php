@@ -10,7 +10,9 @@ use Testbed\Simulator;
  * Both credential sets (issue 5's mixed mode): orders go through the current API (pre-orders),
  * and the project's signed legacy callbacks are still accepted, as are JSON callbacks once the
  * project is switched. The legacy ids are then the UUID pair (userId / merchantApiId), because
- * the current API's Project ID is the project UUID.
+ * the current API's Project ID is the project UUID; and since SpectroCoin signs only the numeric
+ * merchantId/apiId, the project's numeric ids are configured too, so that signed callbacks for
+ * pre-orders (which have no SpectroCoin order id stored yet) can be proven ours.
  */
 final class MixedApiTest extends EndToEndTestCase
 {
@@ -24,6 +26,8 @@ final class MixedApiTest extends EndToEndTestCase
             'privateKey' => self::merchantPrivateKey(),
             'clientId' => Simulator::DEFAULT_CLIENT_ID,
             'clientSecret' => Simulator::DEFAULT_CLIENT_SECRET,
+            'legacyMerchantId' => self::MERCHANT_ID,
+            'legacyProjectId' => self::PROJECT_ID,
         ];
     }
 
@@ -65,6 +69,41 @@ final class MixedApiTest extends EndToEndTestCase
         self::assertSame('SC' . $uuid, self::site()->transactions(2)[0]['transid']);
         self::assertSame('Paid', $this->invoiceStatus(1));
         self::assertCount(1, self::site()->transactions(1));
+    }
+
+    public function testWithoutTheNumericIdsASignedCallbackForAPreOrderIsRetriedNotTrusted(): void
+    {
+        $settings = ['legacyMerchantId' => '', 'legacyProjectId' => ''] + static::gatewaySettings();
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, $settings));
+        $order = $this->startPayment(1);
+        $result = self::sim()->pay($this->preOrderId($order));
+        self::assertAnswered(503, '', $result['attempts']);
+        self::assertSame('Unpaid', $this->invoiceStatus(1));
+        self::assertSame([], self::site()->transactions(1));
+        self::assertStringContainsString('cannot be proven ours', $this->lastLog()['data']);
+
+        // The admin adds the numeric ids; SpectroCoin's retry then pays the invoice once.
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, static::gatewaySettings()));
+        self::sim()->dispatch(true);
+        self::assertSame('Paid', $this->invoiceStatus(1));
+        self::assertCount(1, self::site()->transactions(1));
+    }
+
+    public function testAnotherProjectsGenuineCallbackWithOurUuidsSwappedInIsRefused(): void
+    {
+        // Another merchant's order with the same orderId and amount, paid and genuinely signed for
+        // their numeric ids; the unsigned UUIDs are replaced by ours on the way to our callback URL.
+        $order = $this->startPayment(1);
+        self::sim()->pay($this->preOrderId($order), false);
+        $numeric = (int) self::sim()->order($this->preOrderId($order))['orderRequestId'];
+        $attempts = $this->sendCallback($numeric, 3, ['merchantId' => '26', 'apiId' => '75'], [
+            'unsigned' => ['userId' => self::USER_ID, 'merchantApiId' => Simulator::DEFAULT_PROJECT_ID],
+            'url' => self::site()->callbackUrl(self::GATEWAY),
+        ]);
+        self::assertAnswered(400, '', $attempts);
+        self::assertStringContainsString('another merchant or project', $this->lastLog()['data']);
+        self::assertSame('Unpaid', $this->invoiceStatus(1));
+        self::assertSame([], self::site()->transactions(1));
     }
 
     public function testALegacyCallbackWithAnotherProjectsUuidsIsRefused(): void

@@ -87,14 +87,6 @@ final class CallbackHandler
         if ($found === null) {
             return $this->reject('orderId ' . $orderId . ' was not issued by this WHMCS', $rawBody, $callback);
         }
-        if ($found->create_error !== null && $found->order_request_id === null && ($found->pre_order_id ?? null) === null) {
-            // SpectroCoin refused (or never answered) our create for this orderId, so it has no order of
-            // ours by that id that anyone could pay: an order of that name is someone else's (e.g. another
-            // shop on the same project took the id first). Nothing to bind the callback to.
-            return $this->reject('orderId ' . $orderId . ' was never created at SpectroCoin by this WHMCS ('
-                . $found->create_error . ')', $rawBody, $callback + ['invoiceid' => $found->invoice_id]);
-        }
-
         try {
             $outcome = Capsule::connection()->transaction(function () use ($callback, $found) {
                 return $this->apply($callback, (int) $found->invoice_id, (string) $found->order_id);

@@ -49,6 +49,7 @@ final class OrderStore
                     $t->boolean('pending_set')->default(false);     // we set the invoice to Payment Pending
                     $t->text('review_reason')->nullable();
                     $t->text('create_error')->nullable();
+                    $t->boolean('create_refused')->default(false); // SpectroCoin answered our create with an error
                     $t->string('transid', 64)->nullable();
                     $t->dateTime('created_at');
                     $t->dateTime('updated_at');
@@ -58,18 +59,6 @@ final class OrderStore
             } catch (\Throwable $e) {
                 // Another request created it at the same moment.
                 if (!$schema->hasTable(self::ORDERS)) {
-                    throw $e;
-                }
-            }
-        }
-        if (!$schema->hasColumn(self::ORDERS, 'pre_order_id')) {
-            // Tables created by an earlier version of the module.
-            try {
-                $schema->table(self::ORDERS, function ($t) {
-                    $t->string('pre_order_id', 64)->nullable()->after('order_request_id');
-                });
-            } catch (\Throwable $e) {
-                if (!$schema->hasColumn(self::ORDERS, 'pre_order_id')) {
                     throw $e;
                 }
             }
@@ -198,6 +187,7 @@ final class OrderStore
             'status' => (string) $row->status,
             'credited' => (bool) $row->credited,
             'pendingSet' => (bool) $row->pending_set,
+            'createRefused' => (bool) $row->create_refused,
         ];
     }
 

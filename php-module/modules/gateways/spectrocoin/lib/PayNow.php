@@ -163,11 +163,11 @@ final class PayNow
         try {
             $answer = \spectrocoin_create_order($this->settings->merchant(), $order);
         } catch (\SpectroCoin\ApiException $e) {
-            return $this->createFailed($row, $logBase, 'SpectroCoin refused the order: code ' . $e->getCode() . ': ' . $e->getMessage(), 502, $back);
+            return $this->createFailed($row, $logBase, 'SpectroCoin refused the order: code ' . $e->getCode() . ': ' . $e->getMessage(), 502, $back, true);
         } catch (\SpectroCoin\NetworkException $e) {
             return $this->createFailed($row, $logBase, 'SpectroCoin could not be reached: ' . $e->getMessage(), 502, $back);
         } catch (\SpectroCoin\ConfigException $e) {
-            return $this->createFailed($row, $logBase, 'Module configuration: ' . $e->getMessage(), 503, $back);
+            return $this->createFailed($row, $logBase, 'Module configuration: ' . $e->getMessage(), 503, $back, true);
         } catch (\Throwable $e) {
             return $this->createFailed($row, $logBase, get_class($e) . ': ' . $e->getMessage(), 503, $back);
         }
@@ -200,10 +200,14 @@ final class PayNow
         return Response::redirect($redirect);
     }
 
-    private function createFailed(object $row, array $logBase, string $reason, int $status, string $back): Response
+    /**
+     * $refused: SpectroCoin answered with an error (or the order never left us), so no order of ours
+     * carries this orderId there. A timeout is not a refusal: the order may exist and be paid.
+     */
+    private function createFailed(object $row, array $logBase, string $reason, int $status, string $back, bool $refused = false): Response
     {
         try {
-            $this->store->update((int) $row->id, ['create_error' => mb_substr($reason, 0, 2000)]);
+            $this->store->update((int) $row->id, ['create_error' => mb_substr($reason, 0, 2000), 'create_refused' => $refused ? 1 : 0]);
         } catch (\Throwable $e) {
             $reason .= ' (and the order row could not be updated: ' . $e->getMessage() . ')';
         }

@@ -43,7 +43,10 @@ final class Settings
         return is_scalar($v) ? trim((string) $v) : '';
     }
 
-    /** The merchant credentials in the shape the extension takes. API URLs come from INI, not from here. */
+    /**
+     * The merchant credentials in the shape the extension takes; the extension judges them (both or
+     * neither of a pair, id kinds, the key). API URLs come from INI, not from here.
+     */
     public function merchant(): array
     {
         return [
@@ -51,33 +54,17 @@ final class Settings
             'projectId' => $this->string('projectId'),
             // The PEM as pasted: the extension copes with CRLF and stray whitespace.
             'privateKey' => (string) ($this->values['privateKey'] ?? ''),
-        ] + $this->clientCredentials();
+            'clientId' => $this->string('clientId'),
+            'clientSecret' => (string) ($this->values['clientSecret'] ?? ''),
+            'legacyMerchantId' => $this->string('legacyMerchantId'),
+            'legacyProjectId' => $this->string('legacyProjectId'),
+        ];
     }
 
-    /** Current-API OAuth client credentials, only when both are set (then orders go through that API). */
-    private function clientCredentials(): array
-    {
-        $id = $this->string('clientId');
-        $secret = (string) ($this->values['clientSecret'] ?? '');
-        return $id !== '' && $secret !== '' ? ['clientId' => $id, 'clientSecret' => $secret] : [];
-    }
-
-    /** An admin-facing reason when only one of client ID / client secret is filled in, else null. */
-    public function incompleteClientCredentials(): ?string
-    {
-        $id = $this->string('clientId') !== '';
-        $secret = (string) ($this->values['clientSecret'] ?? '') !== '';
-        if ($id === $secret) {
-            return null;
-        }
-        return $id
-            ? 'Enter the API client secret too (SpectroCoin → Settings → API), or clear the client ID to use only the private key.'
-            : 'Enter the API client ID too (SpectroCoin → Settings → API), or clear the client secret to use only the private key.';
-    }
-
+    /** Orders go through the current API when both OAuth client credentials are set. */
     public function usesCurrentApi(): bool
     {
-        return $this->clientCredentials() !== [];
+        return $this->string('clientId') !== '' && (string) ($this->values['clientSecret'] ?? '') !== '';
     }
 
     public function payCurrency(): string
