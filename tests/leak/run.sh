@@ -51,9 +51,9 @@ USE_ZEND_ALLOC=0 ZEND_DONT_UNLOAD_MODULES=1 LEAK_MEMCHECK=0 \
   ASAN_OPTIONS="detect_leaks=1:quarantine_size_mb=0:alloc_dealloc_mismatch=0:detect_odr_violation=0:verify_asan_link_order=0:log_path=$WORK/lsan" \
   LSAN_OPTIONS="suppressions=$PWD/tests/leak/lsan.supp:print_suppressions=0" \
   ASAN_SYMBOLIZER_PATH=$(command -v llvm-symbolizer || ls /usr/lib/llvm-*/bin/llvm-symbolizer | tail -1) \
-  $PHP -n -d extension="$EXT" tests/leak/driver.php "$N" >"$WORK/lsan.out" 2>&1
+  $PHP -n -d extension="$EXT" tests/leak/driver.php "$N" >"$WORK/driver-under-lsan.txt" 2>&1
 lsan=$?
-grep -E '^(RSS|leak driver)' "$WORK/lsan.out"
+grep -E '^(RSS|leak driver)' "$WORK/driver-under-lsan.txt"
 cat "$WORK"/lsan.* 2>/dev/null >"$WORK/report.txt"
 # A leak report is a block from "Direct/Indirect leak" to the next blank line.
 ours=$(awk 'BEGIN{RS=""} /(Direct|Indirect) leak/ && /(libspectrocoin|spectrocoin::|ext_php_rs)/' "$WORK/report.txt")
@@ -72,7 +72,7 @@ if grep -q 'ERROR: AddressSanitizer' "$WORK/report.txt"; then
 fi
 echo "LeakSanitizer: ${total} leak report(s) in all, none through the extension${other:+ (PHP itself: $other)}"
 if [ "$plain" -ne 0 ] || [ "$lsan" -ne 0 ]; then
-  [ "$lsan" -ne 0 ] && tail -20 "$WORK/lsan.out"
+  [ "$lsan" -ne 0 ] && tail -20 "$WORK/driver-under-lsan.txt"
   echo "leak-check: FAILED (plain exit $plain, LeakSanitizer run exit $lsan)"
   exit 1
 fi
