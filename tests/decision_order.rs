@@ -99,13 +99,9 @@ fn a_paid_order_is_credited_once_in_any_delivery_order() {
     }
 }
 
-/// Fails today: EXPIRED then a late-delivered PENDING leaves the invoice "Payment Pending"
-/// for an order that is over (PENDING, EXPIRED leaves it "Unpaid"). The PENDING branch of
-/// core::decision::decide only ignores PENDING after PAID, not after a terminal status
-/// (EXPIRED, FAILED, CANCELLED, REJECTED). Seen in tests/phpunit/Hardening/CallbackStormTest.
-/// Run with `cargo test --test decision_order -- --ignored`.
+/// EXPIRED then a late-delivered PENDING must leave the invoice as PENDING then EXPIRED does
+/// (Unpaid): found by tests/phpunit/Hardening/CallbackStormTest, fixed in core::decision.
 #[test]
-#[ignore = "known bug, reported: PENDING after EXPIRED re-marks the invoice Payment Pending"]
 fn an_unpaid_order_ends_the_same_in_any_delivery_order() {
     use Status::*;
     for set in [

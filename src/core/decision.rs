@@ -106,6 +106,9 @@ pub struct Decision {
     pub message: String,
 }
 
+/// Row statuses after which the order is over unless it is paid.
+const CLOSED: [&str; 4] = ["FAILED", "EXPIRED", "CANCELLED", "REJECTED"];
+
 /// Invoice statuses that may still take a payment.
 const PAYABLE: [&str; 3] = ["Unpaid", "Payment Pending", "Collections"];
 
@@ -280,9 +283,11 @@ pub fn decide(
             }
         }
         Pending => {
-            if already_paid {
+            if already_paid || CLOSED.contains(&row.status.as_str()) {
+                // Older news (retries deliver out of order): the outcome must not depend on
+                // delivery order. A late payment after EXPIRED still credits when PAID comes.
                 d.order_status = row.status.clone();
-                d.message = "PENDING after PAID: ignored".to_owned();
+                d.message = format!("PENDING after {}: ignored", row.status);
             } else {
                 d.action = Action::Pending;
                 if mark_pending && inv == "Unpaid" {
@@ -693,6 +698,24 @@ mod tests {
             );
             assert_eq!(d.trans_id, "SC900");
             assert!(!d.message.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_late_pending_after_the_order_closed_is_ignored() {
+        for closed in ["EXPIRED", "FAILED", "CANCELLED", "REJECTED"] {
+            let d = decide(
+                &cb(),
+                Status::Pending,
+                &row(closed, false, false),
+                &inv("Unpaid", false),
+                true,
+            )
+            .unwrap();
+            assert_eq!(
+                (d.action, d.order_status.as_str(), d.invoice_status),
+                (Action::Ignore, closed, None)
+            );
         }
     }
 
