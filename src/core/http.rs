@@ -101,7 +101,9 @@ fn transport_error(e: ureq::Error, url: &str, timeout: Duration) -> Error {
         ureq::Error::Io(io) => {
             Error::network(format!("connection to SpectroCoin ({host}) failed: {io}"))
         }
-        ureq::Error::Tls(t) => Error::network(format!("TLS with SpectroCoin ({host}) failed: {t}")),
+        ureq::Error::Tls(t) => Error::network(format!(
+            "TLS handshake with SpectroCoin ({host}) failed (is the URL really HTTPS, and is its certificate trusted?): {t}"
+        )),
         other => Error::network(format!("request to SpectroCoin ({host}) failed: {other}")),
     }
 }

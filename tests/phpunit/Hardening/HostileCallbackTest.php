@@ -64,8 +64,8 @@ final class HostileCallbackTest extends EndToEndTestCase
             $fields + ['receivedAmount' => $payA], ['orderRequestId' => $idA, 'status' => 3] + $options)['attempts'][0]['httpStatus'];
 
         $cases = [
-            'GET' => [fn () => $this->post($paidA, method: 'GET'), [405], false],
-            'PUT' => [fn () => $this->post($paidA, method: 'PUT'), [405], false],
+            'GET' => [fn () => $this->post($paidA, method: 'GET'), [405], true],
+            'PUT' => [fn () => $this->post($paidA, method: 'PUT'), [405], true],
             'empty body' => [fn () => $this->post(''), [400], true],
             '1 MB body' => [fn () => $this->post('a=' . str_repeat('x', 1024 * 1024)), [400], true],
             '1 MB signed body + padding' => [fn () => $this->post($paidA . '&pad=' . str_repeat('x', 1024 * 1024)), [400], true],

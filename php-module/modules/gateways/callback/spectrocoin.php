@@ -14,10 +14,6 @@ use WHMCS\Module\Gateway\Spectrocoin\Response;
 use WHMCS\Module\Gateway\Spectrocoin\Settings;
 
 $method = strtoupper((string) ($_SERVER['REQUEST_METHOD'] ?? 'GET'));
-if ($method !== 'POST') {
-    Response::text(405, 'Method Not Allowed', ['Allow' => 'POST'])->send();
-    return;
-}
 try {
     $variables = getGatewayVariables(Settings::GATEWAY);
 } catch (\Throwable $e) {

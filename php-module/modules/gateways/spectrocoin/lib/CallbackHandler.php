@@ -44,6 +44,10 @@ final class CallbackHandler
     public function handle(string $method, string $rawBody, string $contentType = 'application/x-www-form-urlencoded'): Response
     {
         if ($method !== 'POST') {
+            // Logged like any refused callback (bounded: the method and the body's size only), so an
+            // admin debugging "callbacks never arrive" sees a proxy or redirect turning POST into GET.
+            $this->log(['error' => 'HTTP method ' . substr(preg_replace('/[^A-Z]/', '', strtoupper($method)), 0, 16)
+                . ' not allowed (SpectroCoin POSTs callbacks)', 'bodyBytes' => (string) strlen($rawBody)], 'Rejected');
             return Response::text(405, 'Method Not Allowed', ['Allow' => 'POST']);
         }
         $problem = Extension::problem();
