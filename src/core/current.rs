@@ -180,20 +180,7 @@ impl CurrentApi {
         let body = self.order_body(order)?;
         let url = format!("{}/merchants/orders/create", self.base_url);
         let answer = self.authorized(|t| http::post_json(&url, &body, t, self.timeout), &url)?;
-        if answer.status != 200 && answer.status != 201 {
-            return Err(error_from_answer(
-                answer.status,
-                &answer.body,
-                &host_of(&url),
-            ));
-        }
-        let v: Value = serde_json::from_slice(&answer.body).map_err(|_| {
-            Error::network(format!(
-                "SpectroCoin answered HTTP {} with a body that is not JSON: {:?}",
-                answer.status,
-                excerpt(&answer.body)
-            ))
-        })?;
+        let v = json_answer(&answer, &url)?;
         CurrentOrder::from_create(&v)
     }
 
@@ -210,21 +197,27 @@ impl CurrentApi {
         }
         let url = format!("{}/merchants/orders/{id}", self.base_url);
         let answer = self.authorized(|t| http::get(&url, Some(t), self.timeout), &url)?;
-        if answer.status != 200 {
-            return Err(error_from_answer(
-                answer.status,
-                &answer.body,
-                &host_of(&url),
-            ));
-        }
-        let v: Value = serde_json::from_slice(&answer.body).map_err(|_| {
-            Error::network(format!(
-                "SpectroCoin answered the order fetch with a body that is not JSON: {:?}",
-                excerpt(&answer.body)
-            ))
-        })?;
+        let v = json_answer(&answer, &url)?;
         FetchedOrder::from_json(&v)
     }
+}
+
+/// A 2xx JSON answer, or the error the status and body call for.
+fn json_answer(answer: &Answer, url: &str) -> Result<Value> {
+    if !(200..300).contains(&answer.status) {
+        return Err(error_from_answer(
+            answer.status,
+            &answer.body,
+            &host_of(url),
+        ));
+    }
+    serde_json::from_slice(&answer.body).map_err(|_| {
+        Error::network(format!(
+            "SpectroCoin answered HTTP {} with a body that is not JSON: {:?}",
+            answer.status,
+            excerpt(&answer.body)
+        ))
+    })
 }
 
 fn text(o: &Map<String, Value>, names: &[&str]) -> Option<String> {
