@@ -3,16 +3,22 @@
 declare(strict_types=1);
 
 // One micro benchmark in its own PHP process, the way a PHP-FPM worker calls it across requests:
-//   php -d extension=<so> bench/micro/rate.php ext|ref verify|sign <seconds>
+//   php -d extension=<so> bench/micro/rate.php ext|ref verify|sign <seconds>|n=<count>
 // ext: spectrocoin_verify_callback / spectrocoin_order_request (the extension caches the parsed key)
 // ref: bench/php-reference (PEM parsed per call, as SpectroCoin's PHP plugins do)
-// Prints one JSON line {"impl","op","ops","seconds","rate"}.
+// n=<count>: exactly that many timed operations (for callgrind: instructions per operation are the
+// difference of two counts divided by the difference of operations, start-up cancels out).
+// Prints one JSON line {"impl","op","ops","seconds","rate","cpu_seconds","cpu_rate"}: rate per wall
+// second and per second of this process's CPU time (user + system; not counting time the process
+// waited for a core that other work on the machine had).
 
 require __DIR__ . '/fixtures.php';
 
 use Bench\Reference\Reference;
 
-[$impl, $op, $seconds] = [$argv[1] ?? 'ext', $argv[2] ?? 'verify', (float) ($argv[3] ?? 1)];
+[$impl, $op, $how] = [$argv[1] ?? 'ext', $argv[2] ?? 'verify', $argv[3] ?? '1'];
+$count = str_starts_with($how, 'n=') ? (int) substr($how, 2) : null;
+$seconds = (float) $how;
 
 if ($op === 'verify') {
     $body = bench_callback_body();
@@ -44,7 +50,22 @@ for ($i = 0; $i < 3; $i++) {
     }
 }
 
+if ($count !== null) {
+    $start = hrtime(true);
+    for ($i = 0; $i < $count; $i++) {
+        $call();
+    }
+    $el = (hrtime(true) - $start) / 1e9;
+    echo json_encode(['impl' => $impl, 'op' => $op, 'ops' => $count, 'seconds' => round($el, 6), 'rate' => round($count / max($el, 1e-9), 3)]), "\n";
+    exit(0);
+}
+
+$cpu = static function (): float {
+    $r = getrusage();
+    return $r['ru_utime.tv_sec'] + $r['ru_utime.tv_usec'] / 1e6 + $r['ru_stime.tv_sec'] + $r['ru_stime.tv_usec'] / 1e6;
+};
 $ops = 0;
+$cpu0 = $cpu();
 $start = hrtime(true);
 $end = $start + (int) ($seconds * 1e9);
 do {
@@ -55,4 +76,8 @@ do {
     $now = hrtime(true);
 } while ($now < $end);
 $el = ($now - $start) / 1e9;
-echo json_encode(['impl' => $impl, 'op' => $op, 'ops' => $ops, 'seconds' => round($el, 6), 'rate' => round($ops / $el, 3)]), "\n";
+$cpuEl = $cpu() - $cpu0;
+echo json_encode([
+    'impl' => $impl, 'op' => $op, 'ops' => $ops, 'seconds' => round($el, 6), 'rate' => round($ops / $el, 3),
+    'cpu_seconds' => round($cpuEl, 6), 'cpu_rate' => round($ops / max($cpuEl, 1e-6), 3),
+]), "\n";

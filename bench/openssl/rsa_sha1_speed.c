@@ -2,13 +2,14 @@
  * Raw OpenSSL speed of the operation the extension performs: RSASSA-PKCS1-v1_5 with SHA-1 over
  * the same bytes with the same RSA-2048 key, single thread, fixed duration.
  *
- *   rsa_sha1_speed sign   <private.pem> <data-file> <seconds> [evp]
- *   rsa_sha1_speed verify <public.pem>  <data-file> <seconds> <signature-base64-file> [evp]
+ *   rsa_sha1_speed sign   <private.pem> <data-file> <seconds>|n=<count> [evp]
+ *   rsa_sha1_speed verify <public.pem>  <data-file> <seconds>|n=<count> <signature-base64-file> [evp]
  *
  * Default ("raw"): the EVP_PKEY_CTX is prepared once (padding, digest), each operation is
  * SHA1(data) + EVP_PKEY_sign/verify, which is what `openssl speed rsa2048` times plus the hash.
  * "evp": a fresh EVP_MD_CTX + EVP_DigestSign/VerifyInit per operation (what a library call that
- * keeps only the parsed key does). Prints one JSON line: {"mode","variant","ops","seconds","rate"}.
+ * keeps only the parsed key does). n=<count>: exactly that many operations (for callgrind). Rates per
+ * wall second and per second of the process's CPU time (CLOCK_PROCESS_CPUTIME_ID). Prints one JSON line: {"mode","variant","ops","seconds","rate"}.
  */
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -23,6 +24,13 @@ static double now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
@@ -53,7 +61,8 @@ int main(int argc, char **argv)
     size_t dlen, klen;
     unsigned char *data = slurp(argv[3], &dlen);
     unsigned char *pem = slurp(argv[2], &klen);
-    double seconds = atof(argv[4]);
+    long count = strncmp(argv[4], "n=", 2) == 0 ? atol(argv[4] + 2) : -1;
+    double seconds = count >= 0 ? 0 : atof(argv[4]);
     int evp = (argc > (sign ? 5 : 6)) && strcmp(argv[sign ? 5 : 6], "evp") == 0;
 
     BIO *bio = BIO_new_mem_buf(pem, (int)klen);
@@ -79,9 +88,11 @@ int main(int argc, char **argv)
     if (EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha1()) <= 0) die("md");
 
     long ops = 0;
+    double cpu_start = cpu_now();
     double start = now(), end = start + seconds, t = start;
-    while (t < end) {
-        for (int i = 0; i < 16; i++) {
+    while (count >= 0 ? ops < count : t < end) {
+        int batch = count >= 0 ? (count - ops < 16 ? (int)(count - ops) : 16) : 16;
+        for (int i = 0; i < batch; i++) {
             if (!evp) {
                 unsigned char md[SHA_DIGEST_LENGTH];
                 SHA1(data, dlen, md);
@@ -104,11 +115,11 @@ int main(int argc, char **argv)
                 EVP_MD_CTX_free(mctx);
             }
         }
-        ops += 16;
+        ops += batch;
         t = now();
     }
-    double el = t - start;
-    printf("{\"mode\":\"%s\",\"variant\":\"%s\",\"ops\":%ld,\"seconds\":%.6f,\"rate\":%.3f}\n",
-           sign ? "sign" : "verify", evp ? "evp" : "raw", ops, el, ops / el);
+    double el = t - start, cpu_el = cpu_now() - cpu_start;
+    printf("{\"mode\":\"%s\",\"variant\":\"%s\",\"ops\":%ld,\"seconds\":%.6f,\"rate\":%.3f,\"cpu_seconds\":%.6f,\"cpu_rate\":%.3f}\n",
+           sign ? "sign" : "verify", evp ? "evp" : "raw", ops, el, el > 0 ? ops / el : 0.0, cpu_el, cpu_el > 0 ? ops / cpu_el : 0.0);
     return 0;
 }
