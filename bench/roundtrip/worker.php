@@ -13,11 +13,10 @@ declare(strict_types=1);
 //          agent, as in a long-lived PHP-FPM worker); B = what PHP's curl does per request: the body
 //          from spectrocoin_order_request(), a new curl handle per order (fresh TCP + TLS
 //          connection), POST, decode; TLS trusted through CURLOPT_CAINFO = the same CA.
-//          Alternated in blocks of 10 (the simulator's state grows as orders accumulate, so both see
-//          the same simulator). The simulator keeps every order in one JSON state file, so its
-//          answer slows down as orders accumulate; with simUrl its state is reset (control API,
-//          directly, outside the timed region) before every block, so the origin's own time stays
-//          that of a fresh simulator. Latency per order, in ms. Prints one JSON line.
+//          Alternated in blocks of 10, which mode goes first alternating. The simulator keeps every
+//          order in one JSON state file, so its answer slows down as orders accumulate; with simUrl
+//          its state is reset (control API, directly, outside the timed region) before every block,
+//          so both modes see the same origin, that of a fresh simulator. Latency per order, in ms. Prints one JSON line.
 
 require_once __DIR__ . '/../micro/fixtures.php';
 
@@ -111,12 +110,12 @@ for ($i = 0; $i < 5; $i++) {
 $lat = ['extension' => [], 'fresh_curl' => []];
 $handshakes = [];
 for ($block = 0; $block * 20 < $orders; $block++) {
-    $resetSimulator();
-    for ($i = 0; $i < 10; $i++) {
-        $call('extension', $viaExtension);
-    }
-    for ($i = 0; $i < 10; $i++) {
-        $call('fresh_curl', $viaFreshCurl);
+    // Each mode's block of 10 starts from a freshly reset simulator; which mode goes first alternates.
+    foreach ($block % 2 ? ['fresh_curl' => $viaFreshCurl, 'extension' => $viaExtension] : ['extension' => $viaExtension, 'fresh_curl' => $viaFreshCurl] as $mode => $f) {
+        $resetSimulator();
+        for ($i = 0; $i < 10; $i++) {
+            $call($mode, $f);
+        }
     }
 }
 
