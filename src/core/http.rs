@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use openssl::pkey::Public;
 use openssl::rsa::Rsa;
 use serde_json::Value;
-use ureq::tls::{TlsConfig, TlsProvider};
+use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
 use ureq::Agent;
 
 use crate::core::error::{ApiFault, Error, Result};
@@ -30,8 +30,11 @@ fn agent() -> &'static Agent {
     AGENT.get_or_init(|| {
         Agent::config_builder()
             .tls_config(
+                // The system's trust store through OpenSSL (as PHP's curl uses), so a CA an
+                // admin installed (update-ca-certificates, SSL_CERT_FILE) is honoured.
                 TlsConfig::builder()
                     .provider(TlsProvider::NativeTls)
+                    .root_certs(RootCerts::PlatformVerifier)
                     .build(),
             )
             .http_status_as_error(false)
@@ -101,7 +104,7 @@ fn transport_error(e: ureq::Error, url: &str, timeout: Duration) -> Error {
         ureq::Error::Io(io) => {
             Error::network(format!("connection to SpectroCoin ({host}) failed: {io}"))
         }
-        ureq::Error::Tls(t) => Error::network(format!(
+        ureq::Error::NativeTls(t) => Error::network(format!(
             "TLS handshake with SpectroCoin ({host}) failed (is the URL really HTTPS, and is its certificate trusted?): {t}"
         )),
         other => Error::network(format!("request to SpectroCoin ({host}) failed: {other}")),

@@ -28,7 +28,7 @@
 //! cannot make us hammer SpectroCoin. If a refresh fails the cached key is used.
 //!
 //! # Transport
-//! One `ureq` agent per process with keep-alive, native TLS with
-//! verification always on, no redirects, connect and overall timeouts
+//! One `ureq` agent per process with keep-alive, native TLS (the system
+//! OpenSSL and its trust store, like PHP's curl) with verification always on, no redirects, connect and overall timeouts
 //! (10 s unless configured). Plain `http://` only to loopback addresses,
 //! for test servers. Answers over 1 MiB are refused.
