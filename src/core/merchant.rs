@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use crate::core::callback::{ParsedCallback, VerifiedCallback};
-use crate::core::current::{CurrentApi, FetchedOrder, JsonCallback, DEFAULT_PUBLIC_API_URL};
+use crate::core::current::{
+    is_temporary, CurrentApi, FetchedOrder, JsonCallback, DEFAULT_PUBLIC_API_URL,
+};
 use crate::core::error::{Error, Result};
 use crate::core::http::{self, PUBLIC_KEY_MIN_REFRESH};
 use crate::core::ids::MerchantIds;
@@ -319,11 +321,18 @@ impl MerchantConfig {
                         "callback is for another project (its merchantApiId is not ours)",
                     ));
                 }
+                // What the caller must do with a failed re-fetch is decided here: SpectroCoin
+                // busy or unreachable ⇒ NetworkException (answer 503, it retries); any other
+                // refusal ⇒ CallbackException (answer 400); credentials ⇒ ConfigException.
                 let order = api.fetch_order(&cb.id).map_err(|e| match e {
+                    Error::Api { .. } if is_temporary(&e) => Error::network(e.to_string()),
                     Error::Api { ref faults } if faults.first().is_some_and(|f| f.code == 404) => {
                         Error::callback(format!(
                             "callback names an order SpectroCoin does not know for us: {e}"
                         ))
+                    }
+                    Error::Api { .. } => {
+                        Error::callback(format!("SpectroCoin refused the order re-fetch: {e}"))
                     }
                     other => other,
                 })?;

@@ -146,8 +146,7 @@ pub fn spectrocoin_verify_callback(
 ///
 /// @throws \SpectroCoin\CallbackException malformed, not ours, unknown order or status
 /// @throws \SpectroCoin\SignatureException a legacy signature that is not SpectroCoin's
-/// @throws \SpectroCoin\NetworkException SpectroCoin unreachable (answer 503 so it retries)
-/// @throws \SpectroCoin\ApiException SpectroCoin busy (429/5xx: answer 503) or refusing
+/// @throws \SpectroCoin\NetworkException SpectroCoin unreachable or busy (429/5xx): answer 503 so it retries
 /// @throws \SpectroCoin\ConfigException credentials missing or rejected
 #[php_function]
 pub fn spectrocoin_handle_callback(

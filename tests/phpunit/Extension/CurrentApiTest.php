@@ -125,6 +125,24 @@ final class CurrentApiTest extends ExtensionTestCase
         spectrocoin_handle_callback('<xml/>', 'text/xml', $m);
     }
 
+    public function testSpectroCoinBusyDuringTheReFetchIsANetworkExceptionSoTheCallbackIsRetried(): void
+    {
+        $m = $this->merchant();
+        $created = spectrocoin_create_order($m, $this->order('busy-' . self::$n));
+        $uuid = self::$sim->choose($created['preOrderId'])['order']['id'];
+        $body = json_encode(['id' => $uuid, 'merchantApiId' => Simulator::DEFAULT_PROJECT_ID]);
+        foreach (['http429', 'http503'] as $kind) {
+            self::$sim->fault('get', $kind);
+            try {
+                spectrocoin_handle_callback($body, 'application/json', $m);
+                self::fail("$kind accepted");
+            } catch (NetworkException $e) {
+                self::assertStringContainsString('temporary', $e->getMessage(), $kind);
+            }
+        }
+        self::assertSame($uuid, spectrocoin_handle_callback($body, 'application/json', $m)['orderRequestId']);
+    }
+
     public function testAJsonCallbackWithoutOAuthCredentialsIsAConfigurationProblem(): void
     {
         $this->expectException(ConfigException::class);

@@ -65,15 +65,9 @@ final class CallbackHandler
         } catch (\SpectroCoin\CallbackException $e) {
             return $this->reject($e->getMessage(), $rawBody);
         } catch (\SpectroCoin\NetworkException $e) {
-            $this->log(['error' => 'SpectroCoin unreachable: ' . $e->getMessage()] + self::peek($rawBody), 'Retry Later');
+            // SpectroCoin unreachable or busy (its key, or the re-fetch of a JSON callback's order).
+            $this->log(['error' => 'SpectroCoin unavailable: ' . $e->getMessage()] + self::peek($rawBody), 'Retry Later');
             return Response::text(503, 'Service Unavailable');
-        } catch (\SpectroCoin\ApiException $e) {
-            // Current API re-fetch: 429/5xx are temporary (SpectroCoin retries); anything else is a refusal.
-            if ($e->getCode() === 429 || $e->getCode() >= 500) {
-                $this->log(['error' => 'SpectroCoin busy: ' . $e->getMessage()] + self::peek($rawBody), 'Retry Later');
-                return Response::text(503, 'Service Unavailable');
-            }
-            return $this->reject('SpectroCoin: ' . $e->getMessage(), $rawBody);
         } catch (\Throwable $e) {
             // ConfigException (our settings are broken) or anything unexpected: let SpectroCoin retry after a fix.
             $this->log(['error' => get_class($e) . ': ' . $e->getMessage()] + self::peek($rawBody), 'Retry Later');
