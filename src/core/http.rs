@@ -143,18 +143,43 @@ fn read(
     Ok(Answer { status, body })
 }
 
-/// POSTs a form body.
-pub fn post_form(url: &str, body: &str, timeout: Duration) -> Result<Answer> {
+/// POSTs a body of the given content type, with a bearer token if given.
+fn post(
+    url: &str,
+    content_type: &str,
+    body: &str,
+    bearer: Option<&str>,
+    timeout: Duration,
+) -> Result<Answer> {
     check_url(url, "API URL")?;
-    let req = agent()
+    let mut req = agent()
         .post(url)
         .config()
         .timeout_global(Some(timeout))
         .timeout_connect(Some(timeout))
         .build()
-        .header("Content-Type", "application/x-www-form-urlencoded")
+        .header("Content-Type", content_type)
         .header("Accept", "application/json");
+    if let Some(token) = bearer {
+        req = req.header("Authorization", format!("Bearer {token}"));
+    }
     read(req.send(body), url, timeout)
+}
+
+/// POSTs a form body.
+pub fn post_form(url: &str, body: &str, timeout: Duration) -> Result<Answer> {
+    post(
+        url,
+        "application/x-www-form-urlencoded",
+        body,
+        None,
+        timeout,
+    )
+}
+
+/// POSTs a JSON body with a bearer token.
+pub fn post_json(url: &str, body: &str, bearer: &str, timeout: Duration) -> Result<Answer> {
+    post(url, "application/json", body, Some(bearer), timeout)
 }
 
 /// GETs a URL, with a bearer token if given.
@@ -170,20 +195,6 @@ pub fn get(url: &str, bearer: Option<&str>, timeout: Duration) -> Result<Answer>
         req = req.header("Authorization", format!("Bearer {token}"));
     }
     read(req.call(), url, timeout)
-}
-
-/// POSTs a JSON body with a bearer token.
-pub fn post_json(url: &str, body: &str, bearer: &str, timeout: Duration) -> Result<Answer> {
-    let req = agent()
-        .post(url)
-        .config()
-        .timeout_global(Some(timeout))
-        .timeout_connect(Some(timeout))
-        .build()
-        .header("Content-Type", "application/json")
-        .header("Accept", "application/json")
-        .header("Authorization", format!("Bearer {bearer}"));
-    read(req.send(body), url, timeout)
 }
 
 /// Interprets a createOrder answer: 200 JSON order, 203 JSON error array,
@@ -250,15 +261,7 @@ fn key_cache() -> &'static Mutex<HashMap<String, CachedKey>> {
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
-static KEY_FETCHES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-/// How many times this process fetched SpectroCoin's key (diagnostics, tests).
-pub fn key_fetch_count() -> u64 {
-    KEY_FETCHES.load(std::sync::atomic::Ordering::Relaxed)
-}
-
 fn fetch_key(url: &str, timeout: Duration) -> Result<Arc<Rsa<Public>>> {
-    KEY_FETCHES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let answer = get(url, None, timeout)?;
     if answer.status != 200 {
         return Err(Error::network(format!(

@@ -51,13 +51,6 @@ fn key(base: &str, c: &ClientCredentials) -> Key {
     )
 }
 
-static TOKEN_FETCHES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-/// How many tokens this process has requested (diagnostics, tests).
-pub fn token_fetch_count() -> u64 {
-    TOKEN_FETCHES.load(std::sync::atomic::Ordering::Relaxed)
-}
-
 /// Renew this long before expiry: a tenth of the lifetime, at most a minute.
 fn margin(lifetime: Duration) -> Duration {
     (lifetime / 10).min(Duration::from_secs(60))
@@ -91,7 +84,6 @@ pub fn parse_token(body: &[u8]) -> Result<(String, Duration)> {
 }
 
 fn fetch(base: &str, c: &ClientCredentials, timeout: Duration) -> Result<CachedToken> {
-    TOKEN_FETCHES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let url = format!("{base}/oauth/token");
     let body = encode_pairs([
         ("grant_type", "client_credentials"),

@@ -49,9 +49,6 @@ pub struct CallbackException;
 #[derive(Default)]
 pub struct SignatureException;
 
-/// Exception codes for the classes without a SpectroCoin code.
-pub const CODE_CONFIG: i32 = 0;
-
 fn clean(msg: String) -> String {
     msg.replace('\0', "")
 }
