@@ -113,6 +113,22 @@ impl AuthenticCallback {
     }
 }
 
+/// The media type of a Content-Type header, lower case, without parameters.
+pub fn media_type(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// Whether a callback of this content type is a current-API JSON callback (which re-fetches
+/// the order) rather than a legacy signed form.
+pub fn is_json_callback(content_type: &str) -> bool {
+    media_type(content_type) == "application/json"
+}
+
 impl MerchantConfig {
     pub fn new(merchant_id: &str, project_id: &str) -> Self {
         MerchantConfig {
@@ -301,13 +317,7 @@ impl MerchantConfig {
     /// form ⇒ legacy signature; JSON ⇒ our project, then the order re-fetched
     /// with our token, trusting only the fetched fields.
     pub fn handle_callback(&self, body: &[u8], content_type: &str) -> Result<AuthenticCallback> {
-        let media = content_type
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        match media.as_str() {
+        match media_type(content_type).as_str() {
             "application/json" => {
                 let cb = JsonCallback::parse(body)?;
                 let api = self.current_api()?.ok_or_else(|| {

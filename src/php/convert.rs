@@ -71,8 +71,36 @@ fn flag(ht: &ZendHashTable, key: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Which SpectroCoin endpoints a call may reach (so only their INI defaults are read).
+#[derive(Clone, Copy)]
+pub struct Needs {
+    /// The order APIs (legacy createOrder, the current API).
+    pub api: bool,
+    /// SpectroCoin's callback-signing key URL (only used without an explicit `publicKey`).
+    pub public_key: bool,
+}
+
+impl Needs {
+    pub const NOTHING: Needs = Needs {
+        api: false,
+        public_key: false,
+    };
+    pub const API: Needs = Needs {
+        api: true,
+        public_key: false,
+    };
+    pub const CALLBACK_KEY: Needs = Needs {
+        api: false,
+        public_key: true,
+    };
+    pub const ALL: Needs = Needs {
+        api: true,
+        public_key: true,
+    };
+}
+
 /// `$merchant` ⇒ configuration. URLs default to the INI entries, then to SpectroCoin's.
-pub fn merchant(ht: &ZendHashTable) -> Result<MerchantConfig> {
+pub fn merchant(ht: &ZendHashTable, needs: Needs) -> Result<MerchantConfig> {
     let mut cfg = MerchantConfig::new(
         &text(ht, "merchantId")?.unwrap_or_default(),
         &required(ht, "projectId")?,
@@ -111,19 +139,36 @@ pub fn merchant(ht: &ZendHashTable) -> Result<MerchantConfig> {
             ))
         }
     }
-    cfg.public_api_url = text(ht, "publicApiUrl")?
-        .filter(|u| !u.is_empty())
-        .or_else(|| ini("spectrocoin.public_api_url"))
-        .unwrap_or_else(|| DEFAULT_PUBLIC_API_URL.to_owned());
     cfg.public_key_pem = text(ht, "publicKey")?;
-    cfg.api_url = text(ht, "apiUrl")?
-        .filter(|u| !u.is_empty())
-        .or_else(|| ini("spectrocoin.api_url"))
-        .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-    cfg.public_key_url = text(ht, "publicKeyUrl")?
-        .filter(|u| !u.is_empty())
-        .or_else(|| ini("spectrocoin.public_key_url"))
-        .unwrap_or_else(|| DEFAULT_PUBLIC_KEY_URL.to_owned());
+    // Each URL: the merchant array, else our INI entry, else SpectroCoin's. The INI is only
+    // consulted for endpoints this call can reach (not on every callback verification).
+    let url = |key: &str, entry: &str, default: &str, needed: bool| -> Result<String> {
+        Ok(match text(ht, key)?.filter(|u| !u.is_empty()) {
+            Some(u) => u,
+            None => needed
+                .then(|| ini(entry))
+                .flatten()
+                .unwrap_or_else(|| default.to_owned()),
+        })
+    };
+    let key_url_needed = needs.public_key
+        && cfg
+            .public_key_pem
+            .as_deref()
+            .is_none_or(|k| k.trim().is_empty());
+    cfg.api_url = url("apiUrl", "spectrocoin.api_url", DEFAULT_API_URL, needs.api)?;
+    cfg.public_api_url = url(
+        "publicApiUrl",
+        "spectrocoin.public_api_url",
+        DEFAULT_PUBLIC_API_URL,
+        needs.api,
+    )?;
+    cfg.public_key_url = url(
+        "publicKeyUrl",
+        "spectrocoin.public_key_url",
+        DEFAULT_PUBLIC_KEY_URL,
+        key_url_needed,
+    )?;
     let timeout = match ht.get("timeout") {
         Some(z) if z.get_type() == DataType::Double => z.double(),
         Some(z) if z.get_type() == DataType::Long => z.long().map(|n| n as f64),
