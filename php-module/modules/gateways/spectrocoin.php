@@ -143,10 +143,10 @@ function spectrocoin_config_validate($params)
         spectrocoin_invalid_config('The settings cannot be checked: ' . $problem);
     }
     $merchant = $settings->merchant();
-    $online = $settings->usesCurrentApi();
     $unverified = null;
     try {
-        $report = \spectrocoin_check_config($merchant, $online);
+        // Online: with client credentials the extension proves them with a fresh token.
+        $report = \spectrocoin_check_config($merchant, true);
     } catch (\SpectroCoin\ConfigException $e) {
         // Includes client credentials SpectroCoin rejected (401) and an IP allow-list refusal (403).
         spectrocoin_invalid_config('SpectroCoin settings rejected: ' . rtrim($e->getMessage(), '.') . '.');
@@ -161,7 +161,7 @@ function spectrocoin_config_validate($params)
             spectrocoin_invalid_config('SpectroCoin settings rejected: ' . rtrim($e2->getMessage(), '.') . '.');
         }
     }
-    SettingsCheck::record(new OrderStore(), $report, $online && $unverified === null, $unverified);
+    SettingsCheck::record(new OrderStore(), $report, !empty($report['current']) && $unverified === null, $unverified);
 }
 
 /** The invoice page's Pay Now form. Cheap and side-effect free: no remote call here. */

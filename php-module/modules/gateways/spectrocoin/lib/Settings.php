@@ -61,12 +61,6 @@ final class Settings
         ];
     }
 
-    /** Orders go through the current API when both OAuth client credentials are set. */
-    public function usesCurrentApi(): bool
-    {
-        return $this->string('clientId') !== '' && (string) ($this->values['clientSecret'] ?? '') !== '';
-    }
-
     public function payCurrency(): string
     {
         $c = strtoupper($this->string('payCurrency'));
