@@ -21,6 +21,7 @@ declare(strict_types=1);
  */
 
 require __DIR__ . '/../../tests/bootstrap.php';
+require __DIR__ . '/../processes.php';
 
 use Testbed\Simulator;
 use Testbed\WhmcsSite;
@@ -172,21 +173,8 @@ $procs = [];
 $procs['fpm'] = proc_open($fpmCmd, [0 => ['file', '/dev/null', 'r'], 1 => ['file', "$tmp/fpm.out", 'a'], 2 => ['file', "$tmp/fpm.out", 'a']], $p1);
 $procs['nginx'] = proc_open(['/usr/sbin/nginx', '-p', $tmp, '-e', "$tmp/nginx-error.log", '-c', "$tmp/nginx.conf", '-g', 'daemon off;'], [0 => ['file', '/dev/null', 'r'], 1 => ['file', "$tmp/nginx.out", 'a'], 2 => ['file', "$tmp/nginx.out", 'a']], $p2);
 $cleanup = static function () use (&$procs, $tmp): void {
-    foreach ($procs as $name => $p) {
-        if (is_resource($p)) {
-            $st = proc_get_status($p);
-            if ($st['running']) {
-                posix_kill($st['pid'], SIGTERM); // our own child, by pid
-                $deadline = microtime(true) + 5;
-                while (proc_get_status($p)['running'] && microtime(true) < $deadline) {
-                    usleep(20_000);
-                }
-                if (proc_get_status($p)['running']) {
-                    posix_kill($st['pid'], SIGKILL);
-                }
-            }
-            proc_close($p);
-        }
+    foreach ($procs as $p) {
+        bench_stop_process($p);
     }
     $procs = [];
     if (getenv('BENCH_KEEP') === false) {

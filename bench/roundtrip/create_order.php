@@ -25,6 +25,7 @@ declare(strict_types=1);
  */
 
 require __DIR__ . '/../../tests/bootstrap.php';
+require __DIR__ . '/../processes.php';
 
 use Testbed\PhpServer;
 use Testbed\Simulator;
@@ -44,20 +45,7 @@ $procs = [];
 $sim = null;
 $cleanup = static function () use (&$procs, &$sim, $tmp): void {
     foreach ($procs as $p) {
-        if (is_resource($p)) {
-            $st = proc_get_status($p);
-            if ($st['running']) {
-                posix_kill($st['pid'], SIGTERM); // our own child, by pid
-                $deadline = microtime(true) + 5;
-                while (proc_get_status($p)['running'] && microtime(true) < $deadline) {
-                    usleep(20_000);
-                }
-                if (proc_get_status($p)['running']) {
-                    posix_kill($st['pid'], SIGKILL);
-                }
-            }
-            proc_close($p);
-        }
+        bench_stop_process($p);
     }
     $procs = [];
     $sim?->stop();
