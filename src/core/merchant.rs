@@ -335,7 +335,12 @@ impl MerchantConfig {
                 // busy or unreachable ⇒ NetworkException (answer 503, it retries); any other
                 // refusal ⇒ CallbackException (answer 400); credentials ⇒ ConfigException.
                 let order = api.fetch_order(&cb.id).map_err(|e| match e {
-                    Error::Api { .. } if is_temporary(&e) => Error::network(e.to_string()),
+                    Error::Api { ref faults } if is_temporary(&e) => Error::network(
+                        faults
+                            .first()
+                            .map(|f| f.message.clone())
+                            .unwrap_or_else(|| e.to_string()),
+                    ),
                     Error::Api { ref faults } if faults.first().is_some_and(|f| f.code == 404) => {
                         Error::callback(format!(
                             "callback names an order SpectroCoin does not know for us: {e}"

@@ -115,7 +115,7 @@ $cases = [
     'fetch_order 404' => fn () => expect(ApiException::class, fn () => spectrocoin_fetch_order($current, 'missing')),
     'handle_callback json ok' => fn () => same('json', spectrocoin_handle_callback(json_encode(['id' => 'o-1', 'merchantApiId' => $project]), 'application/json', $current)['format']),
     'handle_callback json unknown order' => fn () => expect(CallbackException::class, fn () => spectrocoin_handle_callback(json_encode(['id' => 'missing', 'merchantApiId' => $project]), 'application/json', $current)),
-    'handle_callback json SpectroCoin busy' => fn () => expect(ApiException::class, fn () => spectrocoin_handle_callback(json_encode(['id' => 'busy', 'merchantApiId' => $project]), 'application/json', $current)),
+    'handle_callback json SpectroCoin busy' => fn () => expect(NetworkException::class, fn () => spectrocoin_handle_callback(json_encode(['id' => 'busy', 'merchantApiId' => $project]), 'application/json', $current)),
 ];
 
 function rss(): int
