@@ -31,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
         let extra: Vec<(&str, &str)> = pairs
             .iter()
             .filter(|(n, _)| !fields.iter().any(|(f, _)| f == n))
-            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .map(|(n, v)| (&**n, &**v))
             .collect();
         let canonical = encode_pairs(
             cb.fields.iter().map(|(n, v)| (*n, v.as_str())).chain(extra.iter().copied()),

@@ -36,7 +36,7 @@ mod common {
             .map(|n| {
                 let raw = cb["fields"][n].as_str().unwrap();
                 let v = if ["payAmount", "receiveAmount", "receivedAmount"].contains(n) {
-                    spectrocoin::core::amount::format_callback_amount(raw).unwrap()
+                    spectrocoin::core::amount::format_callback_amount(raw).unwrap().into_owned()
                 } else {
                     raw.to_owned()
                 };

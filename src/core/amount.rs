@@ -3,6 +3,8 @@
 //! Floats never touch an amount: PHP's float path turns `99999999999.99` into
 //! `99999999999.99000549`, which would change a signed string.
 
+use std::borrow::Cow;
+
 use crate::core::error::{Error, Result};
 
 /// Longest amount text accepted at all; far beyond any real amount.
@@ -104,10 +106,29 @@ pub fn format_positive_amount(text: &str) -> Result<String> {
     Ok(formatted)
 }
 
+/// Already in the `0.0#######` form: canonical integer digits, a point, one to
+/// eight decimals without a trailing zero (or exactly `0`).
+fn is_canonical(text: &str) -> bool {
+    let Some((int, frac)) = text.split_once('.') else {
+        return false;
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    text.len() <= MAX_LEN
+        && digits(int)
+        && (int == "0" || !int.starts_with('0'))
+        && digits(frac)
+        && frac.len() <= MAX_DECIMALS
+        && (frac == "0" || !frac.ends_with('0'))
+}
+
 /// Formats an amount found in a callback for signature checking. More than
 /// eight decimals are rounded half-up to eight, as SpectroCoin's own PHP
 /// plugins do; the signature then decides. `None` if it is not a decimal.
-pub fn format_callback_amount(text: &str) -> Option<String> {
+/// An amount already in canonical form (as SpectroCoin sends it) is borrowed.
+pub fn format_callback_amount(text: &str) -> Option<Cow<'_, str>> {
+    if is_canonical(text) {
+        return Some(Cow::Borrowed(text));
+    }
     let mut d = parse(text)?;
     if d.frac.len() > MAX_DECIMALS {
         let round_up = d.frac.as_bytes()[MAX_DECIMALS] >= b'5';
@@ -135,7 +156,7 @@ pub fn format_callback_amount(text: &str) -> Option<String> {
         }
         d.frac = d.frac.trim_end_matches('0').to_owned();
     }
-    Some(d.render())
+    Some(Cow::Owned(d.render()))
 }
 
 /// True when both texts are decimals of the same value.

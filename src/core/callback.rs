@@ -4,6 +4,8 @@
 //! signed field, check that the merchant and project ids are ours,
 //! re-format the three amounts, re-encode canonically, verify.
 
+use std::borrow::Cow;
+
 use openssl::pkey::Public;
 use openssl::rsa::Rsa;
 
@@ -51,69 +53,83 @@ impl VerifiedCallback {
     }
 }
 
-/// A decoded callback before its signature is checked.
-pub struct ParsedCallback {
-    signed: Vec<(&'static str, String)>,
-    sign: String,
-    pub user_id: Option<String>,
-    pub merchant_api_id: Option<String>,
+/// A decoded callback before its signature is checked. Values borrow the body
+/// unless decoding or amount formatting changed them.
+pub struct ParsedCallback<'a> {
+    /// Values of [`SIGNED_FIELDS`], by position; amounts canonical.
+    signed: [Cow<'a, str>; SIGNED_FIELDS.len()],
+    sign: Cow<'a, str>,
+    pub user_id: Option<Cow<'a, str>>,
+    pub merchant_api_id: Option<Cow<'a, str>>,
     ids_signed: bool,
 }
 
-impl ParsedCallback {
-    pub fn parse(body: &[u8]) -> Result<ParsedCallback> {
-        let mut pairs = decode_form(body)?;
-        let mut take = |n: &str| {
-            pairs
-                .iter_mut()
-                .find(|(k, _)| k == n)
-                .map(|(_, v)| std::mem::take(v))
-        };
-        let mut signed = Vec::with_capacity(SIGNED_FIELDS.len());
-        let mut missing: Vec<&str> = Vec::new();
-        for name in SIGNED_FIELDS {
-            match take(name) {
-                Some(value) => signed.push((name, value)),
-                None => missing.push(name),
+impl<'a> ParsedCallback<'a> {
+    pub fn parse(body: &'a [u8]) -> Result<ParsedCallback<'a>> {
+        let mut signed: [Option<Cow<'a, str>>; SIGNED_FIELDS.len()] = Default::default();
+        let (mut sign, mut user_id, mut merchant_api_id) = (None, None, None);
+        // decode_form refuses duplicate names, so each slot is filled at most once.
+        for (name, value) in decode_form(body)? {
+            if let Some(i) = SIGNED_FIELDS.iter().position(|f| *f == name) {
+                signed[i] = Some(value);
+            } else {
+                match &*name {
+                    "sign" => sign = Some(value),
+                    "userId" => user_id = Some(value),
+                    "merchantApiId" => merchant_api_id = Some(value),
+                    _ => {}
+                }
             }
         }
-        let sign = take("sign");
-        if sign.is_none() {
-            missing.push("sign");
-        }
+        let missing: Vec<&str> = SIGNED_FIELDS
+            .iter()
+            .zip(&signed)
+            .filter(|(_, v)| v.is_none())
+            .map(|(n, _)| *n)
+            .chain(sign.is_none().then_some("sign"))
+            .collect();
         if !missing.is_empty() {
             return Err(Error::callback(format!(
                 "callback lacks signed field(s): {}",
                 missing.join(", ")
             )));
         }
-        for (name, value) in signed.iter_mut() {
+        let mut signed = signed.map(Option::unwrap_or_default);
+        for (name, value) in SIGNED_FIELDS.iter().zip(signed.iter_mut()) {
             if AMOUNT_FIELDS.contains(name) {
-                *value = format_callback_amount(value).ok_or_else(|| {
+                let formatted = format_callback_amount(value).ok_or_else(|| {
                     Error::callback(format!("callback field {name} is not an amount"))
                 })?;
+                if let Cow::Owned(canonical) = formatted {
+                    *value = Cow::Owned(canonical);
+                }
             }
         }
         Ok(ParsedCallback {
             signed,
             sign: sign.unwrap_or_default(),
-            user_id: take("userId"),
-            merchant_api_id: take("merchantApiId"),
+            user_id,
+            merchant_api_id,
             ids_signed: false,
         })
     }
 
     fn get(&self, name: &str) -> &str {
-        self.signed
+        SIGNED_FIELDS
             .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.as_str())
+            .position(|f| *f == name)
+            .map(|i| &*self.signed[i])
             .unwrap_or("")
     }
 
     /// The canonical string SpectroCoin signed.
     pub fn signed_string(&self) -> String {
-        encode_pairs(self.signed.iter().map(|(n, v)| (*n, v.as_str())))
+        encode_pairs(
+            SIGNED_FIELDS
+                .iter()
+                .zip(&self.signed)
+                .map(|(n, v)| (*n, &**v)),
+        )
     }
 
     /// Whether the callback names our merchant and project.
@@ -132,7 +148,7 @@ impl ParsedCallback {
         let (ok, signed) = match ours.scheme {
             IdScheme::Numeric => (signed_match(ours), true),
             IdScheme::Uuid => {
-                let uuids = match (&self.user_id, &self.merchant_api_id) {
+                let uuids = match (self.user_id.as_deref(), self.merchant_api_id.as_deref()) {
                     (Some(u), Some(p)) => ours.matches(u, p),
                     _ => false,
                 };
@@ -163,7 +179,11 @@ impl ParsedCallback {
         }
         let status = Status::parse(self.get("status"))?;
         Ok(VerifiedCallback {
-            fields: self.signed,
+            fields: SIGNED_FIELDS
+                .iter()
+                .zip(self.signed)
+                .map(|(n, v)| (*n, v.into_owned()))
+                .collect(),
             status,
             ids_signed: self.ids_signed,
         })

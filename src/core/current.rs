@@ -252,10 +252,9 @@ impl CurrentOrder {
                 order_request_id: None,
                 order_id: text(o, &["orderId"]).unwrap_or_default(),
                 pay_currency: text(o, &["payCurrencyCode", "payCurrency"]),
-                pay_amount: text(o, &["payAmount"]).and_then(|a| format_callback_amount(&a)),
+                pay_amount: text(o, &["payAmount"]).and_then(|a| callback_amount(&a)),
                 receive_currency: text(o, &["receiveCurrencyCode", "receiveCurrency"]),
-                receive_amount: text(o, &["receiveAmount"])
-                    .and_then(|a| format_callback_amount(&a)),
+                receive_amount: text(o, &["receiveAmount"]).and_then(|a| callback_amount(&a)),
                 deposit_address: text(o, &["depositAddress"]),
                 redirect_url,
                 valid_until: text(o, &["validUntil"]).and_then(|t| parse_time_ms(&t)),
@@ -263,6 +262,11 @@ impl CurrentOrder {
             },
         })
     }
+}
+
+/// A fetched amount in canonical form, owned.
+fn callback_amount(text: &str) -> Option<String> {
+    format_callback_amount(text).map(|a| a.into_owned())
 }
 
 /// An order as fetched with our token: the only callback facts we trust.
@@ -293,11 +297,11 @@ impl FetchedOrder {
             order_id: need(&["orderId"])?,
             status: Status::parse(&need(&["status"])?)?,
             pre_order_id: text(o, &["merchantPreOrderId", "preOrderId"]),
-            receive_amount: format_callback_amount(&receive_amount).ok_or_else(|| {
+            receive_amount: callback_amount(&receive_amount).ok_or_else(|| {
                 Error::network("SpectroCoin's order has an unreadable receiveAmount")
             })?,
             receive_currency: need(&["receiveCurrencyCode", "receiveCurrency"])?,
-            pay_amount: text(o, &["payAmount"]).and_then(|a| format_callback_amount(&a)),
+            pay_amount: text(o, &["payAmount"]).and_then(|a| callback_amount(&a)),
             pay_currency: text(o, &["payCurrencyCode", "payCurrency"]),
         })
     }

@@ -3,6 +3,8 @@
 //! Encoding (RFC 1738 as PHP does it): `A-Z a-z 0-9 . _ -` stay, space becomes
 //! `+`, every other byte becomes `%XX` with uppercase hex.
 
+use std::borrow::Cow;
+
 use crate::core::error::{Error, Result};
 
 /// Largest callback body we read. SpectroCoin's callbacks are well under 2 KiB.
@@ -58,50 +60,56 @@ fn hex_value(c: u8) -> Option<u8> {
 }
 
 /// Decodes one form component: `+` and `%20` are spaces, `%XX` a byte.
+/// Borrows the input when it holds nothing to decode (the common case).
 /// `name` is only used for error messages (None: this is the name itself).
-fn decode_component(raw: &[u8], name: Option<&str>) -> Result<String> {
+fn decode_component<'a>(raw: &'a [u8], name: Option<&str>) -> Result<Cow<'a, str>> {
     let what = || match name {
         Some(n) => format!("field {n:?}"),
         None => "a field name".to_owned(),
     };
-    let plain = !raw.iter().any(|b| *b == b'+' || *b == b'%');
-    let bytes = if plain {
-        raw.to_vec()
-    } else {
-        let mut bytes = Vec::with_capacity(raw.len());
-        let mut i = 0;
-        while i < raw.len() {
-            match raw[i] {
-                b'+' => bytes.push(b' '),
-                b'%' => {
-                    let hi = raw.get(i + 1).and_then(|c| hex_value(*c));
-                    let lo = raw.get(i + 2).and_then(|c| hex_value(*c));
-                    match (hi, lo) {
-                        (Some(h), Some(l)) => bytes.push(h << 4 | l),
-                        _ => {
-                            return Err(Error::callback(format!(
-                                "malformed percent-encoding in {} at byte {i}",
-                                what()
-                            )))
-                        }
+    let not_utf8 = || Error::callback(format!("{} is not valid UTF-8", what()));
+    if !raw.iter().any(|b| *b == b'+' || *b == b'%') {
+        return std::str::from_utf8(raw)
+            .map(Cow::Borrowed)
+            .map_err(|_| not_utf8());
+    }
+    let mut bytes = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        match raw[i] {
+            b'+' => bytes.push(b' '),
+            b'%' => {
+                let hi = raw.get(i + 1).and_then(|c| hex_value(*c));
+                let lo = raw.get(i + 2).and_then(|c| hex_value(*c));
+                match (hi, lo) {
+                    (Some(h), Some(l)) => bytes.push(h << 4 | l),
+                    _ => {
+                        return Err(Error::callback(format!(
+                            "malformed percent-encoding in {} at byte {i}",
+                            what()
+                        )))
                     }
-                    i += 2;
                 }
-                b => bytes.push(b),
+                i += 2;
             }
-            i += 1;
+            b => bytes.push(b),
         }
-        bytes
-    };
-    String::from_utf8(bytes).map_err(|_| Error::callback(format!("{} is not valid UTF-8", what())))
+        i += 1;
+    }
+    String::from_utf8(bytes)
+        .map(Cow::Owned)
+        .map_err(|_| not_utf8())
 }
+
+/// One decoded `name=value` pair; both sides borrow the body unless they were encoded.
+pub type Pair<'a> = (Cow<'a, str>, Cow<'a, str>);
 
 /// Decodes an `application/x-www-form-urlencoded` body strictly, keeping order.
 ///
 /// Refused: bodies over [`MAX_BODY`], malformed `%` sequences, values that
 /// are not UTF-8, empty or duplicate names. Empty segments (`a=1&&b=2`) are
 /// skipped as PHP does; a segment without `=` is a name with an empty value.
-pub fn decode_form(body: &[u8]) -> Result<Vec<(String, String)>> {
+pub fn decode_form(body: &[u8]) -> Result<Vec<Pair<'_>>> {
     if body.len() > MAX_BODY {
         return Err(Error::callback(format!(
             "body of {} bytes is larger than the {} bytes a callback can be",
@@ -109,7 +117,7 @@ pub fn decode_form(body: &[u8]) -> Result<Vec<(String, String)>> {
             MAX_BODY
         )));
     }
-    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut pairs: Vec<Pair<'_>> = Vec::with_capacity(16);
     for segment in body.split(|b| *b == b'&') {
         if segment.is_empty() {
             continue;
@@ -166,11 +174,14 @@ mod tests {
         ];
         let body = encode_pairs(pairs.iter().copied());
         let decoded = decode_form(body.as_bytes()).unwrap();
-        let want: Vec<(String, String)> = pairs
+        let want: Vec<Pair> = pairs
             .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .map(|(a, b)| (Cow::Borrowed(*a), Cow::Borrowed(*b)))
             .collect();
         assert_eq!(decoded, want);
+        // Only what was encoded is copied.
+        assert!(matches!(decoded[1].1, Cow::Borrowed(_)));
+        assert!(matches!(decoded[0].1, Cow::Owned(_)));
     }
 
     #[test]
@@ -183,7 +194,8 @@ mod tests {
     #[test]
     fn empty_segments_are_skipped_and_bare_names_have_empty_values() {
         let d = decode_form(b"&a=1&&b&").unwrap();
-        assert_eq!(d, vec![("a".into(), "1".into()), ("b".into(), "".into())]);
+        let want: Vec<Pair> = vec![("a".into(), "1".into()), ("b".into(), "".into())];
+        assert_eq!(d, want);
     }
 
     #[test]

@@ -3,9 +3,8 @@
 //! A textarea gives CRLF line ends, indentation, trailing blanks, sometimes a
 //! key folded onto one line. We find the armour, keep only its Base64 body,
 //! and re-wrap it before handing it to OpenSSL. Parsed keys are cached by the
-//! SHA-256 of the text as given, so a PHP-FPM worker parses each PEM once.
+//! text as given, so a PHP-FPM worker parses each PEM once.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use openssl::pkey::{Id, PKey, Private, Public};
@@ -148,25 +147,35 @@ pub fn parse_public_key(text: &str) -> Result<Rsa<Public>> {
     require_rsa(key, WHAT)
 }
 
-/// Parsed keys by their PEM text. (A SHA-256 of the text as the key cost more
-/// than the rest of a callback verification; the map hashes the text itself.)
-type Cache<T> = Mutex<HashMap<String, Arc<Rsa<T>>>>;
+/// Parsed keys by their PEM text. A worker serves a handful of merchants, so a
+/// short list compared by length, then bytes, beats hashing a 450-byte text on
+/// every call (a SHA-256 of it cost more than the rest of a verification).
+type Cache<T> = Mutex<Vec<(String, Arc<Rsa<T>>)>>;
 
 fn cached<T>(
     cache: &'static OnceLock<Cache<T>>,
     text: &str,
     parse: fn(&str) -> Result<Rsa<T>>,
 ) -> Result<Arc<Rsa<T>>> {
-    let cache = cache.get_or_init(|| Mutex::new(HashMap::new()));
-    if let Some(key) = cache.lock().ok().and_then(|c| c.get(text).cloned()) {
+    let cache = cache.get_or_init(|| Mutex::new(Vec::new()));
+    let hit = cache.lock().ok().and_then(|c| {
+        c.iter()
+            .find(|(pem, _)| pem.len() == text.len() && pem == text)
+            .map(|(_, key)| key.clone())
+    });
+    if let Some(key) = hit {
         return Ok(key);
     }
     let key = Arc::new(parse(text)?);
     if let Ok(mut c) = cache.lock() {
+        // Another thread may have parsed the same text meanwhile: keep one entry.
+        if let Some((_, first)) = c.iter().find(|(pem, _)| pem == text) {
+            return Ok(first.clone());
+        }
         if c.len() >= CACHE_LIMIT {
             c.clear();
         }
-        c.insert(text.to_owned(), key.clone());
+        c.push((text.to_owned(), key.clone()));
     }
     Ok(key)
 }

@@ -185,7 +185,7 @@ fn text_of(v: Option<&Value>) -> Option<String> {
 }
 
 fn amount_of(v: Option<&Value>) -> Option<String> {
-    text_of(v).and_then(|t| format_callback_amount(&t))
+    text_of(v).and_then(|t| format_callback_amount(&t).map(|a| a.into_owned()))
 }
 
 fn int_of(v: Option<&Value>) -> Option<i64> {

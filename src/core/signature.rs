@@ -13,9 +13,13 @@ const SHA1_DIGEST_INFO: [u8; 15] = [
 ];
 
 fn digest_info(data: &[u8]) -> [u8; 35] {
+    // The SHA-1 hasher directly: `openssl::sha::sha1` goes through `EVP_Q_digest`,
+    // which fetches the algorithm from the provider on every call (half its cost).
+    let mut hasher = openssl::sha::Sha1::new();
+    hasher.update(data);
     let mut out = [0u8; 35];
     out[..15].copy_from_slice(&SHA1_DIGEST_INFO);
-    out[15..].copy_from_slice(&openssl::sha::sha1(data));
+    out[15..].copy_from_slice(&hasher.finish());
     out
 }
 
@@ -30,33 +34,80 @@ pub fn sign(data: &[u8], key: &Rsa<Private>) -> Result<String> {
     Ok(openssl::base64::encode_block(&sig))
 }
 
+/// Largest signature handled on the stack (RSA-4096); larger keys use the heap.
+const STACK_SIG: usize = 512;
+
+/// The value of one Base64 character (standard alphabet), or `None`.
+fn b64_value(c: u8) -> Option<u32> {
+    Some(match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        b'/' => 63,
+        _ => return None,
+    } as u32)
+}
+
+/// Decodes padded standard Base64 into `out`, which must have room for exactly
+/// `want` bytes; true only if the text decodes to exactly `want` bytes.
+/// Spaces are read as `+` (a raw `+` in a form body decodes to a space) and line
+/// breaks are skipped; any other character, or padding anywhere but the end, fails.
+fn b64_decode_exact(text: &[u8], out: &mut [u8], want: usize) -> bool {
+    let mut acc: u32 = 0;
+    let mut bits = 0u32;
+    let mut n = 0usize;
+    let mut quantum = 0usize;
+    let mut pad = 0usize;
+    for &c in text {
+        let c = match c {
+            b'\r' | b'\n' => continue,
+            b' ' => b'+',
+            c => c,
+        };
+        quantum += 1;
+        if c == b'=' {
+            pad += 1;
+            continue;
+        }
+        if pad > 0 {
+            return false;
+        }
+        let Some(v) = b64_value(c) else {
+            return false;
+        };
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            if n == want {
+                return false;
+            }
+            out[n] = (acc >> bits) as u8;
+            n += 1;
+        }
+    }
+    quantum.is_multiple_of(4) && pad <= 2 && n == want
+}
+
 /// True only for an exact, valid signature (RFC 8017 8.2.2: recover the
 /// encoded message and compare it with the expected DigestInfo in constant
 /// time). A signature that is not Base64 or has the wrong length is simply not valid.
 pub fn verify(data: &[u8], signature_b64: &str, key: &Rsa<Public>) -> bool {
-    // A raw '+' that reached us unencoded decodes to a space; put it back.
-    let cleaned: std::borrow::Cow<str> = if signature_b64
-        .bytes()
-        .any(|b| matches!(b, b' ' | b'\n' | b'\r'))
-    {
-        signature_b64
-            .chars()
-            .filter(|c| *c != '\n' && *c != '\r')
-            .map(|c| if c == ' ' { '+' } else { c })
-            .collect::<String>()
-            .into()
-    } else {
-        signature_b64.into()
-    };
-    let Ok(sig) = openssl::base64::decode_block(&cleaned) else {
-        return false;
-    };
     let size = key.size() as usize;
-    if sig.len() != size {
+    let mut stack = [0u8; 2 * STACK_SIG];
+    let mut heap = Vec::new();
+    let buf: &mut [u8] = if size <= STACK_SIG {
+        &mut stack[..2 * size]
+    } else {
+        heap.resize(2 * size, 0);
+        &mut heap
+    };
+    let (sig, recovered) = buf.split_at_mut(size);
+    if !b64_decode_exact(signature_b64.as_bytes(), sig, size) {
         return false;
     }
-    let mut recovered = vec![0u8; size];
-    let Ok(n) = key.public_decrypt(&sig, &mut recovered, Padding::PKCS1) else {
+    let Ok(n) = key.public_decrypt(sig, recovered, Padding::PKCS1) else {
         return false;
     };
     let expected = digest_info(data);
@@ -102,6 +153,50 @@ mod tests {
         ));
         for bad in ["", "!!!", "AAAA", &sig[..sig.len() - 4]] {
             assert!(!verify(s.as_bytes(), bad, &key), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn base64_decoding_agrees_with_openssl_and_refuses_what_is_not_base64() {
+        let mut out = [0u8; 80];
+        for len in 0..70usize {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + len * 11) as u8 ^ 0xa5).collect();
+            let text = openssl::base64::encode_block(&bytes);
+            assert!(b64_decode_exact(text.as_bytes(), &mut out, len), "{text}");
+            assert_eq!(&out[..len], &bytes[..]);
+            // Form decoding turns a raw '+' into a space; PEM-style line breaks are allowed.
+            let spaced = text.replace('+', " ");
+            assert!(b64_decode_exact(spaced.as_bytes(), &mut out, len));
+            let folded = format!(
+                "{}\r\n{}\n",
+                &text[..text.len() / 2],
+                &text[text.len() / 2..]
+            );
+            assert!(b64_decode_exact(folded.as_bytes(), &mut out, len));
+            assert_eq!(&out[..len], &bytes[..]);
+            // Exactly the wanted length, no more and no less.
+            assert!(!b64_decode_exact(text.as_bytes(), &mut out, len + 1));
+            if len > 0 {
+                assert!(!b64_decode_exact(text.as_bytes(), &mut out, len - 1));
+                let unpadded = text.trim_end_matches('=');
+                if unpadded.len() != text.len() {
+                    assert!(!b64_decode_exact(unpadded.as_bytes(), &mut out, len));
+                }
+            }
+        }
+        for bad in [
+            "QQ=A",
+            "QQ===",
+            "Q===",
+            "QUJD!A==",
+            "QUJD-_==",
+            "QUJDRA=",
+            "\u{e9}QUI",
+        ] {
+            let want = openssl::base64::decode_block(bad)
+                .map(|b| b.len())
+                .unwrap_or(1);
+            assert!(!b64_decode_exact(bad.as_bytes(), &mut out, want), "{bad}");
         }
     }
 }
