@@ -37,57 +37,75 @@ pub fn sign(data: &[u8], key: &Rsa<Private>) -> Result<String> {
 /// Largest signature handled on the stack (RSA-4096); larger keys use the heap.
 const STACK_SIG: usize = 512;
 
-/// The value of one Base64 character (standard alphabet), or `None`.
-fn b64_value(c: u8) -> Option<u32> {
-    Some(match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' => 62,
-        b'/' => 63,
-        _ => return None,
-    } as u32)
-}
+/// Base64 character classes: 0–63 the standard alphabet (a space reads as `+`:
+/// a raw `+` in a form body decodes to a space), [`PAD`], [`SKIP`] (line breaks), [`BAD`].
+const PAD: u8 = 0xfe;
+const SKIP: u8 = 0xfd;
+const BAD: u8 = 0xff;
+const B64: [u8; 256] = {
+    let mut t = [BAD; 256];
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut i = 0;
+    while i < 64 {
+        t[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    t[b' ' as usize] = 62;
+    t[b'=' as usize] = PAD;
+    t[b'\r' as usize] = SKIP;
+    t[b'\n' as usize] = SKIP;
+    t
+};
 
 /// Decodes padded standard Base64 into `out`, which must have room for exactly
 /// `want` bytes; true only if the text decodes to exactly `want` bytes.
-/// Spaces are read as `+` (a raw `+` in a form body decodes to a space) and line
-/// breaks are skipped; any other character, or padding anywhere but the end, fails.
+/// Spaces are read as `+` and line breaks are skipped; any other character, or
+/// padding anywhere but the end, fails.
 fn b64_decode_exact(text: &[u8], out: &mut [u8], want: usize) -> bool {
-    let mut acc: u32 = 0;
-    let mut bits = 0u32;
     let mut n = 0usize;
-    let mut quantum = 0usize;
-    let mut pad = 0usize;
-    for &c in text {
-        let c = match c {
-            b'\r' | b'\n' => continue,
-            b' ' => b'+',
-            c => c,
-        };
-        quantum += 1;
-        if c == b'=' {
-            pad += 1;
-            continue;
+    // Whole quanta of alphabet characters, four at a time (nearly all of a signature).
+    let mut quanta = text.chunks_exact(4);
+    let mut rest: &[u8] = &[];
+    for q in quanta.by_ref() {
+        let v = [B64[q[0] as usize], B64[q[1] as usize], B64[q[2] as usize], B64[q[3] as usize]];
+        if (v[0] | v[1] | v[2] | v[3]) >= 64 || n + 3 > want {
+            rest = q;
+            break;
         }
-        if pad > 0 {
-            return false;
-        }
-        let Some(v) = b64_value(c) else {
-            return false;
-        };
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            if n == want {
-                return false;
-            }
-            out[n] = (acc >> bits) as u8;
-            n += 1;
-        }
+        let bits = (v[0] as u32) << 18 | (v[1] as u32) << 12 | (v[2] as u32) << 6 | v[3] as u32;
+        out[n..n + 3].copy_from_slice(&bits.to_be_bytes()[1..]);
+        n += 3;
     }
-    quantum.is_multiple_of(4) && pad <= 2 && n == want
+    // The rest (the last quantum, padding, line breaks): one character at a time.
+    let tail = if rest.is_empty() {
+        quanta.remainder()
+    } else {
+        let start = text.len() - quanta.remainder().len() - quanta.len() * 4 - 4;
+        &text[start..]
+    };
+    let (mut acc, mut bits, mut count, mut pad) = (0u32, 0u32, 0usize, 0usize);
+    for &c in tail {
+        match B64[c as usize] {
+            SKIP => continue,
+            BAD => return false,
+            PAD => pad += 1,
+            _ if pad > 0 => return false,
+            v => {
+                acc = (acc << 6) | v as u32;
+                bits += 6;
+                if bits >= 8 {
+                    bits -= 8;
+                    if n == want {
+                        return false;
+                    }
+                    out[n] = (acc >> bits) as u8;
+                    n += 1;
+                }
+            }
+        }
+        count += 1;
+    }
+    count.is_multiple_of(4) && pad <= 2 && n == want
 }
 
 /// True only for an exact, valid signature (RFC 8017 8.2.2: recover the
