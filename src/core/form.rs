@@ -17,19 +17,43 @@ pub fn urlencode(value: &str) -> String {
     out
 }
 
-/// Appends PHP `urlencode(value)` to `out`.
+/// Bytes `urlencode` keeps as they are: `A-Z a-z 0-9 . _ -`.
+const KEEP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || c == b'-';
+        b += 1;
+    }
+    t
+};
+
+/// Appends PHP `urlencode(value)` to `out`, copying runs of kept bytes whole.
 pub fn urlencode_into(out: &mut String, value: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in value.as_bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'_' | b'-' => out.push(b as char),
-            b' ' => out.push('+'),
-            _ => {
-                out.push('%');
-                out.push(HEX[(b >> 4) as usize] as char);
-                out.push(HEX[(b & 15) as usize] as char);
-            }
+    let bytes = value.as_bytes();
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if KEEP[b as usize] {
+            continue;
         }
+        // A non-empty run holds only kept (ASCII) bytes, so both its ends are
+        // character boundaries; an empty one may sit inside a UTF-8 sequence.
+        if i > run {
+            out.push_str(&value[run..i]);
+        }
+        run = i + 1;
+        if b == b' ' {
+            out.push('+');
+        } else {
+            out.push('%');
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 15) as usize] as char);
+        }
+    }
+    if run < bytes.len() {
+        out.push_str(&value[run..]);
     }
 }
 
@@ -67,19 +91,36 @@ const HEX_VALUE: [u8; 256] = {
     t
 };
 
-/// Byte classes of the one-pass segment scan.
-const PLAIN: u8 = 0;
-const AMP: u8 = 1;
-const EQ: u8 = 2;
-const ENCODED: u8 = 3;
-const CLASS: [u8; 256] = {
-    let mut t = [PLAIN; 256];
-    t[b'&' as usize] = AMP;
-    t[b'=' as usize] = EQ;
-    t[b'+' as usize] = ENCODED;
-    t[b'%' as usize] = ENCODED;
-    t
-};
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// High bit set in each byte of `word` equal to `byte`. The lowest set bit is
+/// always exact (a borrow can only mark bytes above a real match), which is all
+/// the scans below use.
+#[inline(always)]
+fn bytes_equal(word: u64, byte: u8) -> u64 {
+    let x = word ^ (ONES * byte as u64);
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// Index of the first byte at or after `from` that is one of `set`, or `bytes.len()`.
+/// Eight bytes at a time: a callback body is mostly runs of plain characters.
+#[inline(always)]
+fn find_any<const N: usize>(bytes: &[u8], from: usize, set: [u8; N]) -> usize {
+    let mut i = from;
+    while i + 8 <= bytes.len() {
+        let word = u64::from_le_bytes(bytes[i..i + 8].try_into().unwrap_or([0; 8]));
+        let hits = set.iter().fold(0, |m, b| m | bytes_equal(word, *b));
+        if hits != 0 {
+            return i + (hits.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    bytes[i..]
+        .iter()
+        .position(|b| set.contains(b))
+        .map_or(bytes.len(), |p| i + p)
+}
 
 /// Decodes one form component: `+` and `%20` are spaces, `%XX` a byte.
 /// Borrows the input when it holds nothing to decode (`encoded` false: the
@@ -97,24 +138,27 @@ fn decode_component<'a>(raw: &'a [u8], encoded: bool, name: Option<&str>) -> Res
     }
     let mut bytes = Vec::with_capacity(raw.len());
     let mut i = 0;
-    while i < raw.len() {
-        match raw[i] {
-            b'+' => bytes.push(b' '),
-            b'%' => {
-                let hi = raw.get(i + 1).map_or(0xff, |c| HEX_VALUE[*c as usize]);
-                let lo = raw.get(i + 2).map_or(0xff, |c| HEX_VALUE[*c as usize]);
-                if (hi | lo) > 15 {
-                    return Err(Error::callback(format!(
-                        "malformed percent-encoding in {} at byte {i}",
-                        what()
-                    )));
-                }
-                bytes.push(hi << 4 | lo);
-                i += 2;
-            }
-            b => bytes.push(b),
+    loop {
+        let escape = find_any(raw, i, [b'+', b'%']);
+        bytes.extend_from_slice(&raw[i..escape]);
+        if escape == raw.len() {
+            break;
         }
-        i += 1;
+        if raw[escape] == b'+' {
+            bytes.push(b' ');
+            i = escape + 1;
+        } else {
+            let hi = raw.get(escape + 1).map_or(0xff, |c| HEX_VALUE[*c as usize]);
+            let lo = raw.get(escape + 2).map_or(0xff, |c| HEX_VALUE[*c as usize]);
+            if (hi | lo) > 15 {
+                return Err(Error::callback(format!(
+                    "malformed percent-encoding in {} at byte {escape}",
+                    what()
+                )));
+            }
+            bytes.push(hi << 4 | lo);
+            i = escape + 3;
+        }
     }
     String::from_utf8(bytes)
         .map(Cow::Owned)
@@ -138,42 +182,46 @@ pub fn decode_form(body: &[u8]) -> Result<Vec<Pair<'_>>> {
         )));
     }
     let mut pairs: Vec<Pair<'_>> = Vec::with_capacity(16);
+    let mut start = 0;
+    let mut eq = None;
+    let (mut name_encoded, mut value_encoded) = (false, false);
     let mut i = 0;
-    while i < body.len() {
-        // One pass over a segment: where it ends, its first '=', which side needs decoding.
-        let start = i;
-        let mut eq = None;
-        let (mut name_encoded, mut value_encoded) = (false, false);
-        while i < body.len() {
-            match CLASS[body[i] as usize] {
-                AMP => break,
-                EQ if eq.is_none() => eq = Some(i),
-                ENCODED if eq.is_none() => name_encoded = true,
-                ENCODED => value_encoded = true,
-                _ => {}
+    loop {
+        // Only '&', '=', '+' and '%' matter to the structure; skip to the next one.
+        i = find_any(body, i, [b'&', b'=', b'+', b'%']);
+        match body.get(i) {
+            Some(b'=') if eq.is_none() => eq = Some(i),
+            Some(b'+' | b'%') if eq.is_none() => name_encoded = true,
+            Some(b'+' | b'%') => value_encoded = true,
+            Some(b'=') => {}
+            // '&' or the end: one segment is complete.
+            _ => {
+                if i > start {
+                    let (raw_name, raw_value) = match eq {
+                        Some(eq) => (&body[start..eq], &body[eq + 1..i]),
+                        None => (&body[start..i], &body[i..i]),
+                    };
+                    let name = decode_component(raw_name, name_encoded, None)?;
+                    if name.is_empty() {
+                        return Err(Error::callback("a field has an empty name"));
+                    }
+                    let value = decode_component(raw_value, value_encoded, Some(&name))?;
+                    if pairs.iter().any(|(n, _)| *n == name) {
+                        return Err(Error::callback(format!(
+                            "field {name:?} appears more than once"
+                        )));
+                    }
+                    pairs.push((name, value));
+                }
+                if i >= body.len() {
+                    break;
+                }
+                start = i + 1;
+                eq = None;
+                (name_encoded, value_encoded) = (false, false);
             }
-            i += 1;
         }
-        let segment_end = i;
         i += 1;
-        if segment_end == start {
-            continue;
-        }
-        let (raw_name, raw_value) = match eq {
-            Some(eq) => (&body[start..eq], &body[eq + 1..segment_end]),
-            None => (&body[start..segment_end], &body[segment_end..segment_end]),
-        };
-        let name = decode_component(raw_name, name_encoded, None)?;
-        if name.is_empty() {
-            return Err(Error::callback("a field has an empty name"));
-        }
-        let value = decode_component(raw_value, value_encoded, Some(&name))?;
-        if pairs.iter().any(|(n, _)| *n == name) {
-            return Err(Error::callback(format!(
-                "field {name:?} appears more than once"
-            )));
-        }
-        pairs.push((name, value));
     }
     Ok(pairs)
 }
@@ -322,5 +370,34 @@ mod tests {
         }
         // Both outcomes were exercised.
         assert!(agreed.0 > 1000 && agreed.1 > 1000, "{agreed:?}");
+    }
+
+    #[test]
+    fn urlencode_agrees_with_a_byte_by_byte_encoding() {
+        let by_byte = |v: &str| -> String {
+            v.bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'_' | b'-' => {
+                        (b as char).to_string()
+                    }
+                    b' ' => "+".to_owned(),
+                    _ => format!("%{b:02X}"),
+                })
+                .collect()
+        };
+        let pieces = ["a", "Z9", " ", "é", "€", "𝄞", "%", "+", "/", ".-_", "~*", "\u{0}"];
+        let mut seed: u64 = 0x1234_5678_9abc_def1;
+        for _ in 0..5_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let mut r = seed;
+            let mut v = String::new();
+            for _ in 0..(r % 8) {
+                r = r.rotate_left(9) ^ 0x2545_f491_4f6c_dd1d;
+                v.push_str(pieces[(r % pieces.len() as u64) as usize]);
+            }
+            assert_eq!(urlencode(&v), by_byte(&v), "{v:?}");
+        }
     }
 }
