@@ -276,7 +276,7 @@ fn check(base: &Base, body: &str, what: &str, tally: &mut Tally) {
             let got: Vec<(String, String)> = cb
                 .fields
                 .iter()
-                .map(|(n, v)| (n.to_string(), v.clone()))
+                .map(|(n, v)| (n.to_string(), v.to_string()))
                 .collect();
             assert_eq!(got, base.fields, "{}: {what}: fields differ", base.name);
         }

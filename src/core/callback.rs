@@ -34,21 +34,22 @@ const AMOUNT_FIELDS: [&str; 3] = ["payAmount", "receiveAmount", "receivedAmount"
 
 /// A callback whose signature and ids have been checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerifiedCallback {
-    /// The signed fields with canonical amounts, in signing order.
-    pub fields: Vec<(&'static str, String)>,
+pub struct VerifiedCallback<'a> {
+    /// The signed fields with canonical amounts, in signing order (borrowing the
+    /// body where decoding changed nothing).
+    pub fields: [(&'static str, Cow<'a, str>); SIGNED_FIELDS.len()],
     pub status: Status,
     /// Our merchant and project ids were matched against signed fields (numeric
     /// ids), not only against the unsigned UUIDs.
     pub ids_signed: bool,
 }
 
-impl VerifiedCallback {
+impl VerifiedCallback<'_> {
     pub fn get(&self, name: &str) -> &str {
         self.fields
             .iter()
             .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| &**v)
             .unwrap_or("")
     }
 }
@@ -170,7 +171,7 @@ impl<'a> ParsedCallback<'a> {
     }
 
     /// Checks SpectroCoin's signature, then the status.
-    pub fn verify_with(self, key: &Rsa<Public>) -> Result<VerifiedCallback> {
+    pub fn verify_with(self, key: &Rsa<Public>) -> Result<VerifiedCallback<'a>> {
         if !verify(self.signed_string().as_bytes(), &self.sign, key) {
             return Err(Error::Signature(
                 "callback signature is not SpectroCoin's (or a signed field was changed)"
@@ -179,11 +180,10 @@ impl<'a> ParsedCallback<'a> {
         }
         let status = Status::parse(self.get("status"))?;
         Ok(VerifiedCallback {
-            fields: SIGNED_FIELDS
-                .iter()
-                .zip(self.signed)
-                .map(|(n, v)| (*n, v.into_owned()))
-                .collect(),
+            fields: {
+                let mut values = self.signed.into_iter();
+                SIGNED_FIELDS.map(|n| (n, values.next().unwrap_or_default()))
+            },
             status,
             ids_signed: self.ids_signed,
         })
@@ -191,11 +191,11 @@ impl<'a> ParsedCallback<'a> {
 }
 
 /// The whole legacy check with a known SpectroCoin key.
-pub fn verify_callback(
-    body: &[u8],
+pub fn verify_callback<'a>(
+    body: &'a [u8],
     ours: &MerchantIds,
     key: &Rsa<Public>,
-) -> Result<VerifiedCallback> {
+) -> Result<VerifiedCallback<'a>> {
     let mut parsed = ParsedCallback::parse(body)?;
     parsed.check_ids(ours, None)?;
     parsed.verify_with(key)
@@ -349,7 +349,8 @@ pub(crate) mod tests {
             check(Some(MerchantIds::new("170", "3").unwrap())),
             Err(Error::Callback(_))
         ));
-        let numeric = verify_callback(v1_body_with(&[]).as_bytes(), &ours(), &v1_key()).unwrap();
+        let v1 = v1_body_with(&[]);
+        let numeric = verify_callback(v1.as_bytes(), &ours(), &v1_key()).unwrap();
         assert!(numeric.ids_signed);
     }
 

@@ -345,8 +345,22 @@ mod tests {
     #[test]
     fn the_one_pass_decoder_agrees_with_the_plain_rules() {
         let pieces: [&[u8]; 16] = [
-            b"a", b"b", b"sign", b"=", b"&", b"+", b"%", b"%2B", b"%2f", b"%4", b"%zz", b"%C3%A9",
-            b"\xc3\xa9", b"\xff", b"==", b"x9",
+            b"a",
+            b"b",
+            b"sign",
+            b"=",
+            b"&",
+            b"+",
+            b"%",
+            b"%2B",
+            b"%2f",
+            b"%4",
+            b"%zz",
+            b"%C3%A9",
+            b"\xc3\xa9",
+            b"\xff",
+            b"==",
+            b"x9",
         ];
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut agreed = (0, 0);
@@ -365,8 +379,17 @@ mod tests {
                     .map(|(n, v)| (n.into_owned(), v.into_owned()))
                     .collect::<Vec<_>>()
             });
-            assert_eq!(got, reference(&body), "{:?}", String::from_utf8_lossy(&body));
-            if got.is_some() { agreed.0 += 1 } else { agreed.1 += 1 }
+            assert_eq!(
+                got,
+                reference(&body),
+                "{:?}",
+                String::from_utf8_lossy(&body)
+            );
+            if got.is_some() {
+                agreed.0 += 1
+            } else {
+                agreed.1 += 1
+            }
         }
         // Both outcomes were exercised.
         assert!(agreed.0 > 1000 && agreed.1 > 1000, "{agreed:?}");
@@ -385,7 +408,9 @@ mod tests {
                 })
                 .collect()
         };
-        let pieces = ["a", "Z9", " ", "é", "€", "𝄞", "%", "+", "/", ".-_", "~*", "\u{0}"];
+        let pieces = [
+            "a", "Z9", " ", "é", "€", "𝄞", "%", "+", "/", ".-_", "~*", "\u{0}",
+        ];
         let mut seed: u64 = 0x1234_5678_9abc_def1;
         for _ in 0..5_000 {
             seed ^= seed << 13;

@@ -2,6 +2,7 @@
 //! between ids, keys, the HTTP clients and the protocol rules. Which API
 //! generation is used follows from the credentials configured.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use crate::core::callback::{ParsedCallback, VerifiedCallback};
@@ -21,19 +22,21 @@ pub const DEFAULT_PUBLIC_KEY_URL: &str = "https://spectrocoin.com/files/merchant
 /// Longest timeout accepted; a customer is waiting.
 const MAX_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// Texts borrow the caller's (a PHP array's strings for the duration of a call):
+/// the callback path copies nothing it only reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MerchantConfig {
-    pub merchant_id: String,
-    pub project_id: String,
-    pub private_key_pem: Option<String>,
+pub struct MerchantConfig<'a> {
+    pub merchant_id: Cow<'a, str>,
+    pub project_id: Cow<'a, str>,
+    pub private_key_pem: Option<Cow<'a, str>>,
     /// The project's numeric merchant and API ids, for UUID configurations that
     /// also receive legacy signed callbacks (only numeric ids are signed).
-    pub legacy_numeric: Option<(String, String)>,
+    pub legacy_numeric: Option<(Cow<'a, str>, Cow<'a, str>)>,
     pub client: Option<ClientCredentials>,
-    pub api_url: String,
-    pub public_api_url: String,
-    pub public_key_pem: Option<String>,
-    pub public_key_url: String,
+    pub api_url: Cow<'a, str>,
+    pub public_api_url: Cow<'a, str>,
+    pub public_key_pem: Option<Cow<'a, str>>,
+    pub public_key_url: Cow<'a, str>,
     pub timeout: Duration,
 }
 
@@ -77,6 +80,7 @@ impl AuthenticCallback {
             .fields
             .into_iter()
             .filter(|(n, _)| *n != "status")
+            .map(|(n, v)| (n, v.into_owned()))
             .collect();
         AuthenticCallback {
             format: "legacy",
@@ -129,18 +133,18 @@ pub fn is_json_callback(content_type: &str) -> bool {
     media_type(content_type) == "application/json"
 }
 
-impl MerchantConfig {
-    pub fn new(merchant_id: &str, project_id: &str) -> Self {
+impl<'a> MerchantConfig<'a> {
+    pub fn new(merchant_id: &'a str, project_id: &'a str) -> Self {
         MerchantConfig {
-            merchant_id: merchant_id.trim().to_owned(),
-            project_id: project_id.trim().to_owned(),
+            merchant_id: Cow::Borrowed(merchant_id.trim()),
+            project_id: Cow::Borrowed(project_id.trim()),
             private_key_pem: None,
             legacy_numeric: None,
             client: None,
-            api_url: DEFAULT_API_URL.to_owned(),
-            public_api_url: DEFAULT_PUBLIC_API_URL.to_owned(),
+            api_url: Cow::Borrowed(DEFAULT_API_URL),
+            public_api_url: Cow::Borrowed(DEFAULT_PUBLIC_API_URL),
             public_key_pem: None,
-            public_key_url: DEFAULT_PUBLIC_KEY_URL.to_owned(),
+            public_key_url: Cow::Borrowed(DEFAULT_PUBLIC_KEY_URL),
             timeout: http::DEFAULT_TIMEOUT,
         }
     }
@@ -282,7 +286,7 @@ impl MerchantConfig {
 
     /// Verifies a legacy callback body with SpectroCoin's key (explicit, or
     /// fetched and cached per process).
-    pub fn verify_callback(&self, body: &[u8]) -> Result<VerifiedCallback> {
+    pub fn verify_callback<'b>(&self, body: &'b [u8]) -> Result<VerifiedCallback<'b>> {
         let mut parsed = ParsedCallback::parse(body)?;
         let numeric = self.numeric_ids()?;
         parsed.check_ids(&self.legacy_ids()?, numeric.as_ref())?;

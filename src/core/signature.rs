@@ -67,7 +67,12 @@ fn b64_decode_exact(text: &[u8], out: &mut [u8], want: usize) -> bool {
     let mut quanta = text.chunks_exact(4);
     let mut rest: &[u8] = &[];
     for q in quanta.by_ref() {
-        let v = [B64[q[0] as usize], B64[q[1] as usize], B64[q[2] as usize], B64[q[3] as usize]];
+        let v = [
+            B64[q[0] as usize],
+            B64[q[1] as usize],
+            B64[q[2] as usize],
+            B64[q[3] as usize],
+        ];
         if (v[0] | v[1] | v[2] | v[3]) >= 64 || n + 3 > want {
             rest = q;
             break;

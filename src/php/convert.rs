@@ -1,9 +1,11 @@
 //! PHP arrays in, PHP arrays out.
 
+use std::borrow::Cow;
+
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::ffi::zend_ini_entry;
 use ext_php_rs::flags::DataType;
-use ext_php_rs::types::ZendHashTable;
+use ext_php_rs::types::{ArrayKey, ZendHashTable};
 use ext_php_rs::zend::ExecutorGlobals;
 
 use crate::core::callback::VerifiedCallback;
@@ -41,19 +43,25 @@ pub fn ini(name: &str) -> Option<String> {
 
 /// A string-valued entry: absent or null ⇒ `None`; int ⇒ its digits;
 /// anything else (floats included: amounts must not pass through binary floats) ⇒ error.
-pub fn text(ht: &ZendHashTable, key: &str) -> Result<Option<String>> {
+/// Strings are borrowed from the array (which outlives the call).
+pub fn text_ref<'a>(ht: &'a ZendHashTable, key: &str) -> Result<Option<Cow<'a, str>>> {
     let Some(z) = ht.get(key) else {
         return Ok(None);
     };
     match z.get_type() {
         DataType::Null => Ok(None),
-        DataType::String => Ok(Some(z.string().unwrap_or_default())),
-        DataType::Long => Ok(z.long().map(|n| n.to_string())),
+        DataType::String => Ok(Some(Cow::Borrowed(z.str().unwrap_or_default()))),
+        DataType::Long => Ok(z.long().map(|n| Cow::Owned(n.to_string()))),
         DataType::Double => Err(Error::config(format!(
             "{key} was given as a float; pass amounts and ids as strings (e.g. \"12.30\") so no precision is lost"
         ))),
         other => Err(Error::config(format!("{key} must be a string, got {other}"))),
     }
+}
+
+/// [`text_ref`], owned.
+pub fn text(ht: &ZendHashTable, key: &str) -> Result<Option<String>> {
+    Ok(text_ref(ht, key)?.map(Cow::into_owned))
 }
 
 fn required(ht: &ZendHashTable, key: &str) -> Result<String> {
@@ -99,22 +107,24 @@ impl Needs {
     };
 }
 
-/// `$merchant` ⇒ configuration. URLs default to the INI entries, then to SpectroCoin's.
-pub fn merchant(ht: &ZendHashTable, needs: Needs) -> Result<MerchantConfig> {
-    let mut cfg = MerchantConfig::new(
-        &text(ht, "merchantId")?.unwrap_or_default(),
-        &required(ht, "projectId")?,
-    );
-    cfg.private_key_pem = text(ht, "privateKey")?;
-    let id = text(ht, "clientId")?
-        .map(|i| i.trim().to_owned())
-        .unwrap_or_default();
-    let secret = text(ht, "clientSecret")?.unwrap_or_default();
+/// `$merchant` ⇒ configuration, borrowing the array's strings. URLs default to
+/// the INI entries, then to SpectroCoin's.
+pub fn merchant(ht: &ZendHashTable, needs: Needs) -> Result<MerchantConfig<'_>> {
+    let trimmed = |c: Cow<'_, str>| -> String { c.trim().to_owned() };
+    let merchant_id = text_ref(ht, "merchantId")?;
+    let project_id =
+        text_ref(ht, "projectId")?.ok_or_else(|| Error::config("projectId is required"))?;
+    let mut cfg = MerchantConfig::new("", "");
+    cfg.merchant_id = trim_cow(merchant_id.unwrap_or_default());
+    cfg.project_id = trim_cow(project_id);
+    cfg.private_key_pem = text_ref(ht, "privateKey")?;
+    let id = text_ref(ht, "clientId")?.map(trimmed).unwrap_or_default();
+    let secret = text_ref(ht, "clientSecret")?.unwrap_or_default();
     match (id.is_empty(), secret.is_empty()) {
         (false, false) => {
             cfg.client = Some(ClientCredentials {
                 client_id: id,
-                client_secret: secret,
+                client_secret: secret.into_owned(),
             })
         }
         (true, true) => {}
@@ -124,11 +134,11 @@ pub fn merchant(ht: &ZendHashTable, needs: Needs) -> Result<MerchantConfig> {
             ))
         }
     }
-    let legacy_m = text(ht, "legacyMerchantId")?
-        .map(|v| v.trim().to_owned())
+    let legacy_m = text_ref(ht, "legacyMerchantId")?
+        .map(trim_cow)
         .unwrap_or_default();
-    let legacy_p = text(ht, "legacyProjectId")?
-        .map(|v| v.trim().to_owned())
+    let legacy_p = text_ref(ht, "legacyProjectId")?
+        .map(trim_cow)
         .unwrap_or_default();
     match (legacy_m.is_empty(), legacy_p.is_empty()) {
         (false, false) => cfg.legacy_numeric = Some((legacy_m, legacy_p)),
@@ -139,18 +149,19 @@ pub fn merchant(ht: &ZendHashTable, needs: Needs) -> Result<MerchantConfig> {
             ))
         }
     }
-    cfg.public_key_pem = text(ht, "publicKey")?;
+    cfg.public_key_pem = text_ref(ht, "publicKey")?;
     // Each URL: the merchant array, else our INI entry, else SpectroCoin's. The INI is only
     // consulted for endpoints this call can reach (not on every callback verification).
-    let url = |key: &str, entry: &str, default: &str, needed: bool| -> Result<String> {
-        Ok(match text(ht, key)?.filter(|u| !u.is_empty()) {
-            Some(u) => u,
-            None => needed
-                .then(|| ini(entry))
-                .flatten()
-                .unwrap_or_else(|| default.to_owned()),
-        })
-    };
+    let url =
+        |key: &str, entry: &str, default: &'static str, needed: bool| -> Result<Cow<'_, str>> {
+            Ok(match text_ref(ht, key)?.filter(|u| !u.is_empty()) {
+                Some(u) => u,
+                None => match needed.then(|| ini(entry)).flatten() {
+                    Some(u) => Cow::Owned(u),
+                    None => Cow::Borrowed(default),
+                },
+            })
+        };
     let key_url_needed = needs.public_key
         && cfg
             .public_key_pem
@@ -190,6 +201,15 @@ pub fn merchant(ht: &ZendHashTable, needs: Needs) -> Result<MerchantConfig> {
     Ok(cfg)
 }
 
+/// The text without surrounding blanks, still borrowed when it was.
+fn trim_cow(c: Cow<'_, str>) -> Cow<'_, str> {
+    match c {
+        Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
+        Cow::Owned(o) if o.trim().len() == o.len() => Cow::Owned(o),
+        Cow::Owned(o) => Cow::Owned(o.trim().to_owned()),
+    }
+}
+
 /// `$order` ⇒ order input.
 pub fn order(ht: &ZendHashTable) -> Result<OrderInput> {
     Ok(OrderInput {
@@ -209,45 +229,40 @@ pub fn order(ht: &ZendHashTable) -> Result<OrderInput> {
     })
 }
 
-/// Builds a PHP array; insert errors only happen on allocation failure.
+/// Builds a PHP array; insert errors only happen on allocation failure. Keys are
+/// our field names, never numeric strings, so they skip ext-php-rs' numeric-key check.
 pub struct ArrayOut(ZBox<ZendHashTable>);
 
 impl ArrayOut {
     pub fn new() -> Self {
         ArrayOut(ZendHashTable::new())
     }
-    pub fn str(mut self, k: &str, v: &str) -> Self {
-        let _ = self.0.insert(k, v);
+    /// Room for `n` entries up front (no rehash while filling).
+    pub fn with_capacity(n: u32) -> Self {
+        ArrayOut(ZendHashTable::with_capacity(n))
+    }
+    fn put(mut self, k: &str, v: impl ext_php_rs::convert::IntoZval) -> Self {
+        debug_assert!(k.parse::<i64>().is_err(), "numeric key {k}");
+        let _ = self.0.insert(ArrayKey::Str(k), v);
         self
     }
-    pub fn opt_str(mut self, k: &str, v: Option<&str>) -> Self {
-        let _ = match v {
-            Some(s) => self.0.insert(k, s),
-            None => self.0.insert(k, ()),
-        };
-        self
+    pub fn str(self, k: &str, v: &str) -> Self {
+        self.put(k, v)
     }
-    pub fn int(mut self, k: &str, v: i64) -> Self {
-        let _ = self.0.insert(k, v);
-        self
+    pub fn opt_str(self, k: &str, v: Option<&str>) -> Self {
+        self.put(k, v)
     }
-    pub fn opt_int(mut self, k: &str, v: Option<i64>) -> Self {
-        let _ = match v {
-            Some(n) => self.0.insert(k, n),
-            None => self.0.insert(k, ()),
-        };
-        self
+    pub fn int(self, k: &str, v: i64) -> Self {
+        self.put(k, v)
     }
-    pub fn opt_bool(mut self, k: &str, v: Option<bool>) -> Self {
-        let _ = match v {
-            Some(b) => self.0.insert(k, b),
-            None => self.0.insert(k, ()),
-        };
-        self
+    pub fn opt_int(self, k: &str, v: Option<i64>) -> Self {
+        self.put(k, v)
     }
-    pub fn bool(mut self, k: &str, v: bool) -> Self {
-        let _ = self.0.insert(k, v);
-        self
+    pub fn opt_bool(self, k: &str, v: Option<bool>) -> Self {
+        self.put(k, v)
+    }
+    pub fn bool(self, k: &str, v: bool) -> Self {
+        self.put(k, v)
     }
     pub fn done(self) -> ZBox<ZendHashTable> {
         self.0
@@ -290,7 +305,7 @@ fn order_fields(r: &OrderResponse) -> ArrayOut {
 }
 
 pub fn verified_callback(cb: &VerifiedCallback) -> ZBox<ZendHashTable> {
-    let mut out = ArrayOut::new();
+    let mut out = ArrayOut::with_capacity(16);
     for (name, value) in &cb.fields {
         if *name != "status" {
             out = out.str(name, value);
