@@ -91,59 +91,117 @@ const HEX_VALUE: [u8; 256] = {
     t
 };
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// High bit set in each byte of `word` equal to `byte`. The lowest set bit is
-/// always exact (a borrow can only mark bytes above a real match), which is all
-/// the scans below use.
-#[inline(always)]
-fn bytes_equal(word: u64, byte: u8) -> u64 {
-    let x = word ^ (ONES * byte as u64);
-    x.wrapping_sub(ONES) & !x & HIGHS
+/// Positions of the bytes of a set in a text, found 64 bytes at a time: each
+/// block becomes a bit mask (a loop the compiler turns into vector compares),
+/// then set bits are read off in order.
+struct Positions<'a, const N: usize> {
+    bytes: &'a [u8],
+    set: [u8; N],
+    /// Start of the current block.
+    base: usize,
+    /// Positions in the current block not yet returned.
+    mask: u64,
 }
 
-/// Index of the first byte at or after `from` that is one of `set`, or `bytes.len()`.
-/// Eight bytes at a time: a callback body is mostly runs of plain characters.
-#[inline(always)]
-fn find_any<const N: usize>(bytes: &[u8], from: usize, set: [u8; N]) -> usize {
-    let mut i = from;
-    while i + 8 <= bytes.len() {
-        let word = u64::from_le_bytes(bytes[i..i + 8].try_into().unwrap_or([0; 8]));
-        let hits = set.iter().fold(0, |m, b| m | bytes_equal(word, *b));
-        if hits != 0 {
-            return i + (hits.trailing_zeros() / 8) as usize;
+impl<'a, const N: usize> Positions<'a, N> {
+    fn new(bytes: &'a [u8], set: [u8; N]) -> Self {
+        let mask = Self::block_mask(bytes, 0, set);
+        Positions {
+            bytes,
+            set,
+            base: 0,
+            mask,
         }
-        i += 8;
     }
-    bytes[i..]
-        .iter()
-        .position(|b| set.contains(b))
-        .map_or(bytes.len(), |p| i + p)
+
+    /// Bit i set when `bytes[base + i]` is in the set, eight bytes at a time:
+    /// per byte an exact zero test of `word ^ c`, then the eight flags gathered
+    /// into eight bits by one multiplication.
+    #[inline(always)]
+    fn block_mask(bytes: &[u8], base: usize, set: [u8; N]) -> u64 {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+        const GATHER: u64 = 0x0102_0408_1020_4080;
+        let end = bytes.len().min(base + 64);
+        let mut mask = 0u64;
+        let mut at = base;
+        while at < end {
+            let n = (end - at).min(8);
+            let word = match bytes.get(at..at + 8) {
+                Some(eight) => u64::from_le_bytes(eight.try_into().unwrap_or([0; 8])),
+                None => {
+                    let mut chunk = [0u8; 8];
+                    chunk[..n].copy_from_slice(&bytes[at..at + n]);
+                    u64::from_le_bytes(chunk)
+                }
+            };
+            let mut hits = 0u64;
+            for c in set {
+                let t = word ^ (ONES * c as u64);
+                // 0x80 exactly in the bytes of t that are zero.
+                hits |= !(((t & LOW7) + LOW7) | t | LOW7);
+            }
+            // Bytes past the end were zero-filled: never counted.
+            if n < 8 {
+                hits &= (1u64 << (8 * n)) - 1;
+            }
+            mask |= ((hits >> 7).wrapping_mul(GATHER) >> 56) << (at - base);
+            at += 8;
+        }
+        mask
+    }
+}
+
+impl<const N: usize> Iterator for Positions<'_, N> {
+    type Item = usize;
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.mask == 0 {
+            self.base += 64;
+            if self.base >= self.bytes.len() {
+                return None;
+            }
+            self.mask = Self::block_mask(self.bytes, self.base, self.set);
+        }
+        let bit = self.mask.trailing_zeros() as usize;
+        self.mask &= self.mask - 1;
+        Some(self.base + bit)
+    }
+}
+
+/// The text of `raw`: a slice of the already validated body when there is one
+/// (its ends are at ASCII delimiters, so at character boundaries), else checked here.
+fn as_text<'a>(raw: &'a [u8], body_text: Option<(&'a str, usize)>) -> Option<&'a str> {
+    match body_text {
+        Some((text, start)) => text.get(start..start + raw.len()),
+        None => std::str::from_utf8(raw).ok(),
+    }
 }
 
 /// Decodes one form component: `+` and `%20` are spaces, `%XX` a byte.
 /// Borrows the input when it holds nothing to decode (`encoded` false: the
 /// common case). `name` is only used for error messages (None: this is the name itself).
-fn decode_component<'a>(raw: &'a [u8], encoded: bool, name: Option<&str>) -> Result<Cow<'a, str>> {
+fn decode_component<'a>(
+    raw: &'a [u8],
+    encoded: bool,
+    body_text: Option<(&'a str, usize)>,
+    name: Option<&str>,
+) -> Result<Cow<'a, str>> {
     let what = || match name {
         Some(n) => format!("field {n:?}"),
         None => "a field name".to_owned(),
     };
     let not_utf8 = || Error::callback(format!("{} is not valid UTF-8", what()));
     if !encoded {
-        return std::str::from_utf8(raw)
-            .map(Cow::Borrowed)
-            .map_err(|_| not_utf8());
+        return as_text(raw, body_text).map(Cow::Borrowed).ok_or_else(not_utf8);
     }
     let mut bytes = Vec::with_capacity(raw.len());
     let mut i = 0;
-    loop {
-        let escape = find_any(raw, i, [b'+', b'%']);
-        bytes.extend_from_slice(&raw[i..escape]);
-        if escape == raw.len() {
-            break;
+    for escape in Positions::new(raw, [b'+', b'%']) {
+        if escape < i {
+            continue; // inside a %XX just decoded (only reachable for malformed input)
         }
+        bytes.extend_from_slice(&raw[i..escape]);
         if raw[escape] == b'+' {
             bytes.push(b' ');
             i = escape + 1;
@@ -160,6 +218,7 @@ fn decode_component<'a>(raw: &'a [u8], encoded: bool, name: Option<&str>) -> Res
             i = escape + 3;
         }
     }
+    bytes.extend_from_slice(&raw[i..]);
     String::from_utf8(bytes)
         .map(Cow::Owned)
         .map_err(|_| not_utf8())
@@ -181,14 +240,18 @@ pub fn decode_form(body: &[u8]) -> Result<Vec<Pair<'_>>> {
             MAX_BODY
         )));
     }
+    // A body that is UTF-8 as a whole (every real callback) is checked once; otherwise
+    // each component is, so the error names the field.
+    let text = std::str::from_utf8(body).ok();
+    let at = |start: usize| text.map(|t| (t, start));
     let mut pairs: Vec<Pair<'_>> = Vec::with_capacity(16);
     let mut start = 0;
     let mut eq = None;
     let (mut name_encoded, mut value_encoded) = (false, false);
-    let mut i = 0;
+    // Only '&', '=', '+' and '%' matter to the structure; the end closes the last segment.
+    let mut specials = Positions::new(body, [b'&', b'=', b'+', b'%']);
     loop {
-        // Only '&', '=', '+' and '%' matter to the structure; skip to the next one.
-        i = find_any(body, i, [b'&', b'=', b'+', b'%']);
+        let i = specials.next().unwrap_or(body.len());
         match body.get(i) {
             Some(b'=') if eq.is_none() => eq = Some(i),
             Some(b'+' | b'%') if eq.is_none() => name_encoded = true,
@@ -197,15 +260,18 @@ pub fn decode_form(body: &[u8]) -> Result<Vec<Pair<'_>>> {
             // '&' or the end: one segment is complete.
             _ => {
                 if i > start {
-                    let (raw_name, raw_value) = match eq {
-                        Some(eq) => (&body[start..eq], &body[eq + 1..i]),
-                        None => (&body[start..i], &body[i..i]),
+                    let (name_at, value_at) = match eq {
+                        Some(eq) => ((start, eq), (eq + 1, i)),
+                        None => ((start, i), (i, i)),
                     };
-                    let name = decode_component(raw_name, name_encoded, None)?;
+                    let raw_name = &body[name_at.0..name_at.1];
+                    let name = decode_component(raw_name, name_encoded, at(name_at.0), None)?;
                     if name.is_empty() {
                         return Err(Error::callback("a field has an empty name"));
                     }
-                    let value = decode_component(raw_value, value_encoded, Some(&name))?;
+                    let raw_value = &body[value_at.0..value_at.1];
+                    let value =
+                        decode_component(raw_value, value_encoded, at(value_at.0), Some(&name))?;
                     if pairs.iter().any(|(n, _)| *n == name) {
                         return Err(Error::callback(format!(
                             "field {name:?} appears more than once"
@@ -221,7 +287,6 @@ pub fn decode_form(body: &[u8]) -> Result<Vec<Pair<'_>>> {
                 (name_encoded, value_encoded) = (false, false);
             }
         }
-        i += 1;
     }
     Ok(pairs)
 }
