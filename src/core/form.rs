@@ -169,69 +169,88 @@ impl<const N: usize> Iterator for Positions<'_, N> {
     }
 }
 
-/// The text of `raw`: a slice of the already validated body when there is one
-/// (its ends are at ASCII delimiters, so at character boundaries), else checked here.
-fn as_text<'a>(raw: &'a [u8], body_text: Option<(&'a str, usize)>) -> Option<&'a str> {
-    match body_text {
-        Some((text, start)) => text.get(start..start + raw.len()),
-        None => std::str::from_utf8(raw).ok(),
-    }
+/// One side (name or value) of the segment being decoded: where it starts and,
+/// once an escape was met, its decoded bytes so far (up to `copied`).
+struct Side {
+    start: usize,
+    decoded: Option<Vec<u8>>,
+    copied: usize,
 }
 
-/// Decodes one form component: `+` and `%20` are spaces, `%XX` a byte.
-/// Borrows the input when it holds nothing to decode (`encoded` false: the
-/// common case). `name` is only used for error messages (None: this is the name itself).
-fn decode_component<'a>(
-    raw: &'a [u8],
-    encoded: bool,
-    body_text: Option<(&'a str, usize)>,
-    name: Option<&str>,
-) -> Result<Cow<'a, str>> {
-    let what = || match name {
-        Some(n) => format!("field {n:?}"),
-        None => "a field name".to_owned(),
-    };
-    let not_utf8 = || Error::callback(format!("{} is not valid UTF-8", what()));
-    if !encoded {
-        return as_text(raw, body_text).map(Cow::Borrowed).ok_or_else(not_utf8);
-    }
-    let mut bytes = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    for escape in Positions::new(raw, [b'+', b'%']) {
-        if escape < i {
-            continue; // inside a %XX just decoded (only reachable for malformed input)
+impl Side {
+    fn at(start: usize) -> Self {
+        Side {
+            start,
+            decoded: None,
+            copied: start,
         }
-        bytes.extend_from_slice(&raw[i..escape]);
-        if raw[escape] == b'+' {
-            bytes.push(b' ');
-            i = escape + 1;
-        } else {
-            let hi = raw.get(escape + 1).map_or(0xff, |c| HEX_VALUE[*c as usize]);
-            let lo = raw.get(escape + 2).map_or(0xff, |c| HEX_VALUE[*c as usize]);
-            if (hi | lo) > 15 {
-                return Err(Error::callback(format!(
-                    "malformed percent-encoding in {} at byte {escape}",
-                    what()
-                )));
+    }
+
+    /// Decodes the escape at `p` (`+`, or `%` with two hex digits) into the side.
+    fn escape(&mut self, body: &[u8], p: usize, what: &dyn Fn() -> String) -> Result<()> {
+        let decoded = self
+            .decoded
+            .get_or_insert_with(|| Vec::with_capacity(body.len().min(1024)));
+        decoded.extend_from_slice(&body[self.copied..p]);
+        if body[p] == b'+' {
+            decoded.push(b' ');
+            self.copied = p + 1;
+            return Ok(());
+        }
+        // Hex digits are never delimiters, so a valid escape hides no other special byte.
+        let hi = body.get(p + 1).map_or(0xff, |c| HEX_VALUE[*c as usize]);
+        let lo = body.get(p + 2).map_or(0xff, |c| HEX_VALUE[*c as usize]);
+        if (hi | lo) > 15 {
+            return Err(Error::callback(format!(
+                "malformed percent-encoding in {} at byte {}",
+                what(),
+                p - self.start
+            )));
+        }
+        decoded.push(hi << 4 | lo);
+        self.copied = p + 3;
+        Ok(())
+    }
+
+    /// The side's text, ending at `end`: borrowed from the body when nothing was escaped.
+    fn finish<'a>(
+        self,
+        body: &'a [u8],
+        text: Option<&'a str>,
+        end: usize,
+        what: &dyn Fn() -> String,
+    ) -> Result<Cow<'a, str>> {
+        let not_utf8 = || Error::callback(format!("{} is not valid UTF-8", what()));
+        match self.decoded {
+            // Delimiters are ASCII, so a validated body slices at character boundaries.
+            None => match text {
+                Some(t) => t.get(self.start..end).map(Cow::Borrowed).ok_or_else(not_utf8),
+                None => std::str::from_utf8(&body[self.start..end])
+                    .map(Cow::Borrowed)
+                    .map_err(|_| not_utf8()),
+            },
+            Some(mut decoded) => {
+                decoded.extend_from_slice(&body[self.copied..end]);
+                String::from_utf8(decoded)
+                    .map(Cow::Owned)
+                    .map_err(|_| not_utf8())
             }
-            bytes.push(hi << 4 | lo);
-            i = escape + 3;
         }
     }
-    bytes.extend_from_slice(&raw[i..]);
-    String::from_utf8(bytes)
-        .map(Cow::Owned)
-        .map_err(|_| not_utf8())
 }
 
 /// One decoded `name=value` pair; both sides borrow the body unless they were encoded.
 pub type Pair<'a> = (Cow<'a, str>, Cow<'a, str>);
 
-/// Decodes an `application/x-www-form-urlencoded` body strictly, keeping order.
+/// Decodes an `application/x-www-form-urlencoded` body strictly, keeping order:
+/// `+` and `%20` are spaces, `%XX` a byte (hex digits in either case).
 ///
-/// Refused: bodies over [`MAX_BODY`], malformed `%` sequences, values that
-/// are not UTF-8, empty or duplicate names. Empty segments (`a=1&&b=2`) are
+/// Refused: bodies over [`MAX_BODY`], malformed `%` sequences, names or values
+/// that are not UTF-8, empty or duplicate names. Empty segments (`a=1&&b=2`) are
 /// skipped as PHP does; a segment without `=` is a name with an empty value.
+///
+/// One pass: the delimiters and escapes are found 64 bytes at a time, and each
+/// name or value is decoded as they are met (borrowed when it has no escape).
 pub fn decode_form(body: &[u8]) -> Result<Vec<Pair<'_>>> {
     if body.len() > MAX_BODY {
         return Err(Error::callback(format!(
@@ -240,51 +259,67 @@ pub fn decode_form(body: &[u8]) -> Result<Vec<Pair<'_>>> {
             MAX_BODY
         )));
     }
-    // A body that is UTF-8 as a whole (every real callback) is checked once; otherwise
-    // each component is, so the error names the field.
+    // A body that is UTF-8 as a whole (every real callback) is checked once here;
+    // otherwise each name and value is, so the error names the field.
     let text = std::str::from_utf8(body).ok();
-    let at = |start: usize| text.map(|t| (t, start));
+    let name_what = || "a field name".to_owned();
     let mut pairs: Vec<Pair<'_>> = Vec::with_capacity(16);
-    let mut start = 0;
-    let mut eq = None;
-    let (mut name_encoded, mut value_encoded) = (false, false);
-    // Only '&', '=', '+' and '%' matter to the structure; the end closes the last segment.
+    let mut segment = 0;
+    let mut name: Option<Cow<'_, str>> = None;
+    let mut side = Side::at(0);
     let mut specials = Positions::new(body, [b'&', b'=', b'+', b'%']);
     loop {
-        let i = specials.next().unwrap_or(body.len());
-        match body.get(i) {
-            Some(b'=') if eq.is_none() => eq = Some(i),
-            Some(b'+' | b'%') if eq.is_none() => name_encoded = true,
-            Some(b'+' | b'%') => value_encoded = true,
+        let p = specials.next().unwrap_or(body.len());
+        if p < side.copied {
+            continue; // inside an escape just decoded (its digits are never specials)
+        }
+        match body.get(p) {
+            Some(b'+' | b'%') => match &name {
+                None => side.escape(body, p, &name_what)?,
+                Some(n) => side.escape(body, p, &|| format!("field {n:?}"))?,
+            },
+            Some(b'=') if name.is_none() => {
+                let n = std::mem::replace(&mut side, Side::at(p + 1)).finish(
+                    body,
+                    text,
+                    p,
+                    &name_what,
+                )?;
+                if n.is_empty() {
+                    return Err(Error::callback("a field has an empty name"));
+                }
+                name = Some(n);
+            }
             Some(b'=') => {}
-            // '&' or the end: one segment is complete.
+            // '&' or the end: the segment is complete.
             _ => {
-                if i > start {
-                    let (name_at, value_at) = match eq {
-                        Some(eq) => ((start, eq), (eq + 1, i)),
-                        None => ((start, i), (i, i)),
+                let side = std::mem::replace(&mut side, Side::at(p + 1));
+                if p > segment {
+                    let (n, value) = match name.take() {
+                        Some(n) => {
+                            let value = side.finish(body, text, p, &|| format!("field {n:?}"))?;
+                            (n, value)
+                        }
+                        None => {
+                            let n = side.finish(body, text, p, &name_what)?;
+                            if n.is_empty() {
+                                return Err(Error::callback("a field has an empty name"));
+                            }
+                            (n, Cow::Borrowed(""))
+                        }
                     };
-                    let raw_name = &body[name_at.0..name_at.1];
-                    let name = decode_component(raw_name, name_encoded, at(name_at.0), None)?;
-                    if name.is_empty() {
-                        return Err(Error::callback("a field has an empty name"));
-                    }
-                    let raw_value = &body[value_at.0..value_at.1];
-                    let value =
-                        decode_component(raw_value, value_encoded, at(value_at.0), Some(&name))?;
-                    if pairs.iter().any(|(n, _)| *n == name) {
+                    if pairs.iter().any(|(m, _)| *m == n) {
                         return Err(Error::callback(format!(
-                            "field {name:?} appears more than once"
+                            "field {n:?} appears more than once"
                         )));
                     }
-                    pairs.push((name, value));
+                    pairs.push((n, value));
                 }
-                if i >= body.len() {
+                if p >= body.len() {
                     break;
                 }
-                start = i + 1;
-                eq = None;
-                (name_encoded, value_encoded) = (false, false);
+                segment = p + 1;
+                name = None;
             }
         }
     }

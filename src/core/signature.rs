@@ -113,28 +113,42 @@ fn b64_decode_exact(text: &[u8], out: &mut [u8], want: usize) -> bool {
     count.is_multiple_of(4) && pad <= 2 && n == want
 }
 
-/// True only for an exact, valid signature (RFC 8017 8.2.2: recover the
-/// encoded message and compare it with the expected DigestInfo in constant
-/// time). A signature that is not Base64 or has the wrong length is simply not valid.
+/// True only for an exact, valid signature. RFC 8017 8.2.2 as written: RSAVP1
+/// gives the encoded message EM, which must equal, byte for byte (compared in
+/// constant time), the encoding EMSA-PKCS1-v1_5 builds from the data:
+/// `00 01 FF…FF 00 || DigestInfo(SHA-1)`. Nothing in EM is parsed. A signature
+/// that is not Base64 or has the wrong length is simply not valid.
 pub fn verify(data: &[u8], signature_b64: &str, key: &Rsa<Public>) -> bool {
     let size = key.size() as usize;
-    let mut stack = [0u8; 2 * STACK_SIG];
+    let digest_info = digest_info(data);
+    // PKCS#1 v1.5 needs at least 8 bytes of FF padding (RFC 8017 9.2 step 5).
+    if size < digest_info.len() + 11 {
+        return false;
+    }
+    let mut stack = [0u8; 3 * STACK_SIG];
     let mut heap = Vec::new();
     let buf: &mut [u8] = if size <= STACK_SIG {
-        &mut stack[..2 * size]
+        &mut stack[..3 * size]
     } else {
-        heap.resize(2 * size, 0);
+        heap.resize(3 * size, 0);
         &mut heap
     };
-    let (sig, recovered) = buf.split_at_mut(size);
+    let (sig, rest) = buf.split_at_mut(size);
+    let (em, expected) = rest.split_at_mut(size);
     if !b64_decode_exact(signature_b64.as_bytes(), sig, size) {
         return false;
     }
-    let Ok(n) = key.public_decrypt(sig, recovered, Padding::PKCS1) else {
+    // A signature not below the modulus is refused by OpenSSL here.
+    let Ok(n) = key.public_decrypt(sig, em, Padding::NONE) else {
         return false;
     };
-    let expected = digest_info(data);
-    n == expected.len() && openssl::memcmp::eq(&recovered[..n], &expected)
+    let (padding, info) = expected.split_at_mut(size - digest_info.len());
+    padding.fill(0xff);
+    padding[0] = 0x00;
+    padding[1] = 0x01;
+    padding[padding.len() - 1] = 0x00;
+    info.copy_from_slice(&digest_info);
+    n == size && openssl::memcmp::eq(em, expected)
 }
 
 #[cfg(test)]
@@ -220,6 +234,44 @@ mod tests {
                 .map(|b| b.len())
                 .unwrap_or(1);
             assert!(!b64_decode_exact(bad.as_bytes(), &mut out, want), "{bad}");
+        }
+    }
+
+    /// Encoded messages signed raw with the merchant test key: only the exact
+    /// EMSA-PKCS1-v1_5 encoding verifies, none of the lookalikes that lenient
+    /// parsers of EM have accepted (garbage after or inside the padding, other
+    /// DigestInfo encodings, another block type).
+    #[test]
+    fn only_the_exact_encoded_message_verifies() {
+        let v = vectors();
+        let key = parse_private_key(v["merchant_test_private_key_pem"].as_str().unwrap()).unwrap();
+        let public = parse_public_key(v["merchant_test_public_key_pem"].as_str().unwrap()).unwrap();
+        let data = b"merchantId=25&apiId=74&orderId=7-1";
+        let k = key.size() as usize;
+        let info = digest_info(data);
+        let em = |block: u8, ff: usize, info: &[u8], tail: &[u8]| -> String {
+            let mut m = vec![0x00, block];
+            m.extend(std::iter::repeat_n(0xff, ff));
+            m.push(0x00);
+            m.extend_from_slice(info);
+            m.extend_from_slice(tail);
+            assert_eq!(m.len(), k, "test encoding has the key's size");
+            let mut sig = vec![0u8; k];
+            key.private_encrypt(&m, &mut sig, Padding::NONE).unwrap();
+            openssl::base64::encode_block(&sig)
+        };
+        let ff = k - 3 - info.len();
+        assert!(verify(data, &em(0x01, ff, &info, b""), &public), "the exact encoding");
+        assert_eq!(em(0x01, ff, &info, b""), sign(data, &key).unwrap());
+        let no_null: Vec<u8> = [&[0x30, 0x1f, 0x30, 0x07][..], &info[4..11], &info[13..]].concat();
+        let forged = [
+            em(0x01, ff - 4, &info, b"junk"),
+            em(0x02, ff, &info, b""),
+            em(0x01, ff + 2, &no_null, b""),
+            em(0x01, ff - 1, &[&info[..], b"\0"].concat(), b""),
+        ];
+        for (i, f) in forged.iter().enumerate() {
+            assert!(!verify(data, f, &public), "lookalike {i} verified");
         }
     }
 }
