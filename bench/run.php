@@ -7,9 +7,10 @@ declare(strict_types=1);
  *
  *   php bench/run.php [--ext=/abs/libspectrocoin.so] [--quick] [--only=micro,callgrind,rss,load,roundtrip,e2e]
  *
- * Each measurement runs in its own process. Rates that are compared are measured side by side,
- * interleaved in rounds (the machine is noisy), and each ratio is the median of the per-round
- * ratios of rates per CPU second (wall-clock ratios and callgrind instruction ratios alongside).
+ * Each measurement runs in its own process. Rates that are compared are measured side by side:
+ * two live processes run short slices in turn (the machine is noisy), and each ratio is the
+ * median of the adjacent-slice ratios of rates per CPU second (wall-clock ratios and callgrind
+ * instruction ratios alongside).
  * Goals are printed as met or not; the exit code is 0 either way (it does not fail a build).
  */
 
@@ -102,49 +103,88 @@ $cmds = [
     'ref_sign' => static fn (string $how) => [$php, '-n', "$root/bench/micro/rate.php", 'ref', 'sign', $how],
 ];
 
-// Each rate is measured per second of the measured process's own CPU time (user + system), and per
-// wall second: with a 2-core machine shared with fuzzers and test suites, a process often waits for
-// a core, which wall time counts and CPU time does not. The summary ratios are the CPU-time ones;
-// the wall-clock ones are kept in detail.json and printed. Order within a round keeps each compared
-// pair adjacent (ext_verify next to openssl_verify and ref_verify, ext_sign next to ref_sign and
-// openssl_sign) and is reversed every other round, so a drift in load favours neither side.
-if (in_array('micro', $only, true)) {
-    $secs = $quick ? '0.5' : '1';
-    $rounds = $quick ? 2 : 5;
-    $order = ['openssl_verify', 'ext_verify', 'ref_verify', 'ref_sign', 'ext_sign', 'openssl_sign'];
-    $runs = [];
-    $wallRuns = [];
-    for ($r = 0; $r < $rounds; $r++) {
-        say("micro round " . ($r + 1) . "/$rounds");
-        $row = [];
-        $wallRow = [];
-        foreach ($r % 2 ? array_reverse($order) : $order as $k) {
-            $m = run_json($cmds[$k]($secs));
-            $row[$k] = $m['cpu_rate'];
-            $wallRow[$k] = $m['rate'];
+// Side by side: the two processes of a comparison stay alive and run short slices in turn
+// (A B B A …, about 50 ms each: `serve` mode), so both see the same machine within a tenth of
+// a second; on this shared 2-core VM the speed of either moves by ±15 % over seconds. Each
+// pair of adjacent slices gives one ratio; the summary ratio is the median of those, of rates
+// per CPU second of each process (user + system: time spent waiting for a core is not counted).
+// Wall-clock ratios are kept alongside in detail.json.
+/**
+ * @return array{cpu: float, wall: float, rates: array<string, float>, pairs: int}
+ */
+function side_by_side(array $a, array $b, float $slice, int $pairs): array
+{
+    $procs = [];
+    foreach (['a' => $a, 'b' => $b] as $k => $argv) {
+        $cmd = implode(' ', array_map('escapeshellarg', $argv));
+        $procs[$k] = ['p' => proc_open($cmd, [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => ['file', '/dev/null', 'w']], $pipes), 'io' => $pipes];
+    }
+    $run = static function (string $k, int $n) use (&$procs): array {
+        fwrite($procs[$k]['io'][0], "$n\n");
+        fflush($procs[$k]['io'][0]);
+        $line = fgets($procs[$k]['io'][1]);
+        if ($line === false || !preg_match('/^(\d+) (\d+)$/', trim($line), $m)) {
+            throw new RuntimeException("side-by-side: no answer from process $k");
         }
-        $runs[] = $row;
-        $wallRuns[] = $wallRow;
+        return ['cpu' => $n / max((int) $m[1], 1) * 1e9, 'wall' => $n / max((int) $m[2], 1) * 1e9];
+    };
+    try {
+        // Warm-up, then slice sizes of about $slice seconds each.
+        $n = [];
+        foreach (['a', 'b'] as $k) {
+            $run($k, 3);
+            $rate = $run($k, 20)['wall'];
+            $n[$k] = max(1, (int) round($rate * $slice));
+        }
+        $cpu = $wall = [];
+        $rates = ['a' => [], 'b' => []];
+        for ($i = 0; $i < $pairs; $i++) {
+            $r = [];
+            foreach ($i % 2 ? ['b', 'a'] : ['a', 'b'] as $k) {
+                $r[$k] = $run($k, $n[$k]);
+                $rates[$k][] = $r[$k]['cpu'];
+            }
+            $cpu[] = $r['a']['cpu'] / $r['b']['cpu'];
+            $wall[] = $r['a']['wall'] / $r['b']['wall'];
+        }
+    } finally {
+        foreach ($procs as $p) {
+            @fwrite($p['io'][0], "0\n");
+            @fclose($p['io'][0]);
+            @fclose($p['io'][1]);
+            proc_close($p['p']);
+        }
     }
-    $ratio = static fn (array $rs, string $a, string $b) => round(median(array_map(static fn ($row) => $row[$a] / $row[$b], $rs)), 3);
-    $pairs = [
-        'verify_vs_openssl' => ['ext_verify', 'openssl_verify'], 'verify_vs_php_reference' => ['ext_verify', 'ref_verify'],
-        'sign_vs_openssl' => ['ext_sign', 'openssl_sign'], 'sign_vs_php_reference' => ['ext_sign', 'ref_sign'],
+    return [
+        'cpu' => round(median($cpu), 3), 'wall' => round(median($wall), 3),
+        'rates' => ['a' => round(median($rates['a']), 1), 'b' => round(median($rates['b']), 1)], 'pairs' => $pairs,
     ];
+}
+
+if (in_array('micro', $only, true)) {
+    $pairsOf = [
+        'verify_vs_openssl' => ['ext_verify', 'openssl_verify', 0.05],
+        'verify_vs_php_reference' => ['ext_verify', 'ref_verify', 0.05],
+        'sign_vs_openssl' => ['ext_sign', 'openssl_sign', 0.1],
+        'sign_vs_php_reference' => ['ext_sign', 'ref_sign', 0.1],
+    ];
+    $count = $quick ? 20 : 80;
     $wallRatios = [];
-    foreach ($pairs as $key => [$a, $b]) {
-        $summary[$key] = $ratio($runs, $a, $b);
-        $wallRatios[$key] = $ratio($wallRuns, $a, $b);
-    }
     $med = [];
-    $wallMed = [];
-    foreach ($order as $k) {
-        $med[$k] = round(median(array_column($runs, $k)), 1);
-        $wallMed[$k] = round(median(array_column($wallRuns, $k)), 1);
+    $sessions = [];
+    foreach ($pairsOf as $key => [$a, $b, $slice]) {
+        say("micro: $a against $b, $count pairs of ~" . ($slice * 1000) . ' ms slices');
+        $r = side_by_side($cmds[$a]('serve'), $cmds[$b]('serve'), $slice, $count);
+        $summary[$key] = $r['cpu'];
+        $wallRatios[$key] = $r['wall'];
+        $med[$a][] = $r['rates']['a'];
+        $med[$b][] = $r['rates']['b'];
+        $sessions[$key] = $r;
     }
     $detail['micro'] = [
-        'seconds_per_measurement' => (float) $secs, 'rounds_cpu_rate' => $runs, 'rounds_wall_rate' => $wallRuns,
-        'median_rates_per_cpu_s' => $med, 'median_rates_per_wall_s' => $wallMed, 'wall_ratios' => $wallRatios,
+        'method' => 'alternating slices (A B B A ...) of two live processes; median of adjacent-pair ratios',
+        'sessions' => $sessions, 'wall_ratios' => $wallRatios,
+        'median_rates_per_cpu_s' => array_map(static fn ($xs) => round(median($xs), 1), $med),
     ];
 }
 
@@ -270,7 +310,6 @@ file_put_contents("$results/table.md", $table . "\n");
 echo "\n$table\n\n";
 if (isset($detail['micro'])) {
     echo 'median rates per CPU second: ' . json_encode($detail['micro']['median_rates_per_cpu_s']) . "\n";
-    echo 'median rates per wall second: ' . json_encode($detail['micro']['median_rates_per_wall_s']) . "\n";
     echo 'wall-clock ratios: ' . json_encode($detail['micro']['wall_ratios']) . "\n";
 }
 if (isset($detail['callgrind'])) {

@@ -8,6 +8,8 @@ declare(strict_types=1);
 // ref: bench/php-reference (PEM parsed per call, as SpectroCoin's PHP plugins do)
 // n=<count>: exactly that many timed operations (for callgrind: instructions per operation are the
 // difference of two counts divided by the difference of operations, start-up cancels out).
+// serve: slices on demand (bench/run.php's side-by-side protocol): each line "<n>" on stdin runs n
+// operations and answers "<cpu_ns> <wall_ns>"; "0" or the end of input stops.
 // Prints one JSON line {"impl","op","ops","seconds","rate","cpu_seconds","cpu_rate"}: rate per wall
 // second and per second of this process's CPU time (user + system; not counting time the process
 // waited for a core that other work on the machine had).
@@ -72,6 +74,20 @@ for ($i = 0; $i < 3; $i++) {
         fwrite(STDERR, "$impl $op: wrong result\n");
         exit(1);
     }
+}
+
+$cpuNs = static function (): int {
+    $r = getrusage();
+    return ($r['ru_utime.tv_sec'] + $r['ru_stime.tv_sec']) * 1_000_000_000 + ($r['ru_utime.tv_usec'] + $r['ru_stime.tv_usec']) * 1000;
+};
+if ($how === 'serve') {
+    while (($line = fgets(STDIN)) !== false && ($n = (int) $line) > 0) {
+        [$c0, $w0] = [$cpuNs(), hrtime(true)];
+        $run($n);
+        echo ($cpuNs() - $c0), ' ', (hrtime(true) - $w0), "\n";
+        fflush(STDOUT);
+    }
+    exit(0);
 }
 
 if ($count !== null) {
