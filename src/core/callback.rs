@@ -11,9 +11,9 @@ use openssl::rsa::Rsa;
 
 use crate::core::amount::format_callback_amount;
 use crate::core::error::{Error, Result};
-use crate::core::form::{decode_form, encode_pairs};
+use crate::core::form::{decode_form_keeping, encode_pairs, Value};
 use crate::core::ids::{IdScheme, MerchantIds};
-use crate::core::signature::verify;
+use crate::core::signature::{verify, verify_form_encoded};
 use crate::core::status::Status;
 
 /// The signed fields, in signing order.
@@ -59,7 +59,8 @@ impl VerifiedCallback<'_> {
 pub struct ParsedCallback<'a> {
     /// Values of [`SIGNED_FIELDS`], by position; amounts canonical.
     signed: [Cow<'a, str>; SIGNED_FIELDS.len()],
-    sign: Cow<'a, str>,
+    /// Kept as sent when it can be: the Base64 reader decodes its escapes itself.
+    sign: Value<'a>,
     pub user_id: Option<Cow<'a, str>>,
     pub merchant_api_id: Option<Cow<'a, str>>,
     ids_signed: bool,
@@ -70,14 +71,15 @@ impl<'a> ParsedCallback<'a> {
         let mut signed: [Option<Cow<'a, str>>; SIGNED_FIELDS.len()] = Default::default();
         let (mut sign, mut user_id, mut merchant_api_id) = (None, None, None);
         // decode_form refuses duplicate names, so each slot is filled at most once.
-        for (name, value) in decode_form(body)? {
-            if let Some(i) = SIGNED_FIELDS.iter().position(|f| *f == name) {
-                signed[i] = Some(value);
+        for (name, value) in decode_form_keeping(body, &["sign"])? {
+            if &*name == "sign" {
+                sign = Some(value);
+            } else if let Some(i) = SIGNED_FIELDS.iter().position(|f| *f == name) {
+                signed[i] = Some(value.decoded());
             } else {
                 match &*name {
-                    "sign" => sign = Some(value),
-                    "userId" => user_id = Some(value),
-                    "merchantApiId" => merchant_api_id = Some(value),
+                    "userId" => user_id = Some(value.decoded()),
+                    "merchantApiId" => merchant_api_id = Some(value.decoded()),
                     _ => {}
                 }
             }
@@ -108,7 +110,7 @@ impl<'a> ParsedCallback<'a> {
         }
         Ok(ParsedCallback {
             signed,
-            sign: sign.unwrap_or_default(),
+            sign: sign.unwrap_or(Value::Decoded(Cow::Borrowed(""))),
             user_id,
             merchant_api_id,
             ids_signed: false,
@@ -172,7 +174,12 @@ impl<'a> ParsedCallback<'a> {
 
     /// Checks SpectroCoin's signature, then the status.
     pub fn verify_with(self, key: &Rsa<Public>) -> Result<VerifiedCallback<'a>> {
-        if !verify(self.signed_string().as_bytes(), &self.sign, key) {
+        let signed = self.signed_string();
+        let genuine = match &self.sign {
+            Value::Encoded(raw) => verify_form_encoded(signed.as_bytes(), raw, key),
+            Value::Decoded(text) => verify(signed.as_bytes(), text, key),
+        };
+        if !genuine {
             return Err(Error::Signature(
                 "callback signature is not SpectroCoin's (or a signed field was changed)"
                     .to_owned(),

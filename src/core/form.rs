@@ -170,30 +170,36 @@ impl<const N: usize> Iterator for Positions<'_, N> {
 }
 
 /// One side (name or value) of the segment being decoded: where it starts and,
-/// once an escape was met, its decoded bytes so far (up to `copied`).
+/// once an escape was met, its decoded bytes so far (up to `copied`). A side
+/// kept encoded only has its escapes checked.
 struct Side {
     start: usize,
     decoded: Option<Vec<u8>>,
     copied: usize,
+    keep_encoded: bool,
+    /// An escape gave a non-ASCII byte (a kept side is then decoded after all,
+    /// so its UTF-8 is checked as any other's).
+    high: bool,
 }
 
 impl Side {
-    fn at(start: usize) -> Self {
+    fn at(start: usize, keep_encoded: bool) -> Self {
         Side {
             start,
             decoded: None,
             copied: start,
+            keep_encoded,
+            high: false,
         }
     }
 
-    /// Decodes the escape at `p` (`+`, or `%` with two hex digits) into the side.
+    /// Checks, and unless kept encoded decodes, the escape at `p` (`+`, or `%`
+    /// with two hex digits).
     fn escape(&mut self, body: &[u8], p: usize, what: &dyn Fn() -> String) -> Result<()> {
-        let decoded = self
-            .decoded
-            .get_or_insert_with(|| Vec::with_capacity(body.len().min(1024)));
-        decoded.extend_from_slice(&body[self.copied..p]);
         if body[p] == b'+' {
-            decoded.push(b' ');
+            if !self.keep_encoded {
+                self.push(body, p, b' ');
+            }
             self.copied = p + 1;
             return Ok(());
         }
@@ -207,9 +213,21 @@ impl Side {
                 p - self.start
             )));
         }
-        decoded.push(hi << 4 | lo);
+        self.high |= hi >= 8;
+        if !self.keep_encoded {
+            self.push(body, p, hi << 4 | lo);
+        }
         self.copied = p + 3;
         Ok(())
+    }
+
+    /// Appends the text since the last escape, then the decoded byte of the escape at `p`.
+    fn push(&mut self, body: &[u8], p: usize, byte: u8) {
+        let decoded = self
+            .decoded
+            .get_or_insert_with(|| Vec::with_capacity(body.len().min(1024)));
+        decoded.extend_from_slice(&body[self.copied..p]);
+        decoded.push(byte);
     }
 
     /// The side's text, ending at `end`: borrowed from the body when nothing was escaped.
@@ -237,10 +255,66 @@ impl Side {
             }
         }
     }
+
+    /// A kept side: its text as sent (escapes checked), or decoded after all when an
+    /// escape gave a non-ASCII byte or the body is not UTF-8.
+    fn finish_value<'a>(
+        self,
+        body: &'a [u8],
+        text: Option<&'a str>,
+        end: usize,
+        what: &dyn Fn() -> String,
+    ) -> Result<Value<'a>> {
+        if !self.keep_encoded || self.copied == self.start {
+            return Ok(Value::Decoded(self.finish(body, text, end, what)?));
+        }
+        match text {
+            Some(t) if !self.high => Ok(Value::Encoded(&t[self.start..end])),
+            _ => {
+                let mut again = Side::at(self.start, false);
+                for p in self.start..end {
+                    if matches!(body[p], b'+' | b'%') && p >= again.copied {
+                        again.escape(body, p, what)?;
+                    }
+                }
+                Ok(Value::Decoded(again.finish(body, text, end, what)?))
+            }
+        }
+    }
 }
 
 /// One decoded `name=value` pair; both sides borrow the body unless they were encoded.
 pub type Pair<'a> = (Cow<'a, str>, Cow<'a, str>);
+
+/// A value of [`decode_form_keeping`]: decoded, or as sent (a field named to be kept
+/// encoded, with escapes: they are checked and each stands for an ASCII byte, so
+/// the text decodes to valid UTF-8).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value<'a> {
+    Decoded(Cow<'a, str>),
+    Encoded(&'a str),
+}
+
+impl<'a> Value<'a> {
+    /// The decoded text.
+    pub fn decoded(self) -> Cow<'a, str> {
+        match self {
+            Value::Decoded(text) => text,
+            Value::Encoded(raw) => {
+                let mut side = Side::at(0, false);
+                let bytes = raw.as_bytes();
+                for p in 0..bytes.len() {
+                    if matches!(bytes[p], b'+' | b'%') && p >= side.copied {
+                        // Checked when decoded the first time: cannot fail.
+                        let _ = side.escape(bytes, p, &String::new);
+                    }
+                }
+                side.finish(bytes, Some(raw), bytes.len(), &String::new)
+                    .unwrap_or_default()
+            }
+        }
+    }
+}
 
 /// Decodes an `application/x-www-form-urlencoded` body strictly, keeping order:
 /// `+` and `%20` are spaces, `%XX` a byte (hex digits in either case).
@@ -248,10 +322,23 @@ pub type Pair<'a> = (Cow<'a, str>, Cow<'a, str>);
 /// Refused: bodies over [`MAX_BODY`], malformed `%` sequences, names or values
 /// that are not UTF-8, empty or duplicate names. Empty segments (`a=1&&b=2`) are
 /// skipped as PHP does; a segment without `=` is a name with an empty value.
+pub fn decode_form(body: &[u8]) -> Result<Vec<Pair<'_>>> {
+    Ok(decode_form_keeping(body, &[])?
+        .into_iter()
+        .map(|(n, v)| (n, v.decoded()))
+        .collect())
+}
+
+/// [`decode_form`], leaving the values of the fields named in `keep_encoded` as
+/// sent when every escape in them stands for an ASCII byte (for a consumer that
+/// reads escapes itself: a Base64 signature is a tenth escapes). Checks are the same.
 ///
 /// One pass: the delimiters and escapes are found 64 bytes at a time, and each
 /// name or value is decoded as they are met (borrowed when it has no escape).
-pub fn decode_form(body: &[u8]) -> Result<Vec<Pair<'_>>> {
+pub fn decode_form_keeping<'a>(
+    body: &'a [u8],
+    keep_encoded: &[&str],
+) -> Result<Vec<(Cow<'a, str>, Value<'a>)>> {
     if body.len() > MAX_BODY {
         return Err(Error::callback(format!(
             "body of {} bytes is larger than the {} bytes a callback can be",
@@ -263,15 +350,15 @@ pub fn decode_form(body: &[u8]) -> Result<Vec<Pair<'_>>> {
     // otherwise each name and value is, so the error names the field.
     let text = std::str::from_utf8(body).ok();
     let name_what = || "a field name".to_owned();
-    let mut pairs: Vec<Pair<'_>> = Vec::with_capacity(16);
+    let mut pairs: Vec<(Cow<'a, str>, Value<'a>)> = Vec::with_capacity(16);
     let mut segment = 0;
-    let mut name: Option<Cow<'_, str>> = None;
-    let mut side = Side::at(0);
+    let mut name: Option<Cow<'a, str>> = None;
+    let mut side = Side::at(0, false);
     let mut specials = Positions::new(body, [b'&', b'=', b'+', b'%']);
     loop {
         let p = specials.next().unwrap_or(body.len());
         if p < side.copied {
-            continue; // inside an escape just decoded (its digits are never specials)
+            continue; // inside an escape just checked (its digits are never specials)
         }
         match body.get(p) {
             Some(b'+' | b'%') => match &name {
@@ -279,7 +366,7 @@ pub fn decode_form(body: &[u8]) -> Result<Vec<Pair<'_>>> {
                 Some(n) => side.escape(body, p, &|| format!("field {n:?}"))?,
             },
             Some(b'=') if name.is_none() => {
-                let n = std::mem::replace(&mut side, Side::at(p + 1)).finish(
+                let n = std::mem::replace(&mut side, Side::at(p + 1, false)).finish(
                     body,
                     text,
                     p,
@@ -288,16 +375,18 @@ pub fn decode_form(body: &[u8]) -> Result<Vec<Pair<'_>>> {
                 if n.is_empty() {
                     return Err(Error::callback("a field has an empty name"));
                 }
+                side.keep_encoded = keep_encoded.contains(&&*n);
                 name = Some(n);
             }
             Some(b'=') => {}
             // '&' or the end: the segment is complete.
             _ => {
-                let side = std::mem::replace(&mut side, Side::at(p + 1));
+                let side = std::mem::replace(&mut side, Side::at(p + 1, false));
                 if p > segment {
                     let (n, value) = match name.take() {
                         Some(n) => {
-                            let value = side.finish(body, text, p, &|| format!("field {n:?}"))?;
+                            let what = || format!("field {n:?}");
+                            let value = side.finish_value(body, text, p, &what)?;
                             (n, value)
                         }
                         None => {
@@ -305,7 +394,7 @@ pub fn decode_form(body: &[u8]) -> Result<Vec<Pair<'_>>> {
                             if n.is_empty() {
                                 return Err(Error::callback("a field has an empty name"));
                             }
-                            (n, Cow::Borrowed(""))
+                            (n, Value::Decoded(Cow::Borrowed("")))
                         }
                     };
                     if pairs.iter().any(|(m, _)| *m == n) {
@@ -485,6 +574,19 @@ mod tests {
                 "{:?}",
                 String::from_utf8_lossy(&body)
             );
+            // Keeping values encoded changes what is returned, never what is accepted.
+            let kept = decode_form_keeping(&body, &["a", "b", "x9"]).ok().map(|p| {
+                p.into_iter()
+                    .map(|(n, v)| {
+                        if let Value::Encoded(raw) = &v {
+                            assert!(["a", "b", "x9"].contains(&&*n), "{n} kept");
+                            assert!(raw.contains(['+', '%']), "{raw:?} kept without escapes");
+                        }
+                        (n.into_owned(), v.decoded().into_owned())
+                    })
+                    .collect::<Vec<_>>()
+            });
+            assert_eq!(kept, got, "{:?}", String::from_utf8_lossy(&body));
             if got.is_some() {
                 agreed.0 += 1
             } else {

@@ -60,36 +60,43 @@ const B64: [u8; 256] = {
 /// Decodes padded standard Base64 into `out`, which must have room for exactly
 /// `want` bytes; true only if the text decodes to exactly `want` bytes.
 /// Spaces are read as `+` and line breaks are skipped; any other character, or
-/// padding anywhere but the end, fails.
-fn b64_decode_exact(text: &[u8], out: &mut [u8], want: usize) -> bool {
-    let mut n = 0usize;
-    // Whole quanta of alphabet characters, four at a time (nearly all of a signature).
-    let mut quanta = text.chunks_exact(4);
-    let mut rest: &[u8] = &[];
-    for q in quanta.by_ref() {
-        let v = [
-            B64[q[0] as usize],
-            B64[q[1] as usize],
-            B64[q[2] as usize],
-            B64[q[3] as usize],
-        ];
-        if (v[0] | v[1] | v[2] | v[3]) >= 64 || n + 3 > want {
-            rest = q;
-            break;
+/// padding anywhere but the end, fails. With `form`, the text is as it came in a
+/// form body: `%XX` stands for its byte (and `+` for a space, read as `+`).
+fn b64_decode_exact(text: &[u8], form: bool, out: &mut [u8], want: usize) -> bool {
+    let (mut acc, mut bits, mut count, mut pad, mut n) = (0u32, 0u32, 0usize, 0usize, 0usize);
+    let mut i = 0;
+    while i < text.len() {
+        // Four plain alphabet characters at a quantum boundary: nearly all of a signature.
+        if bits == 0 && n + 3 <= want {
+            if let Some(q) = text.get(i..i + 4) {
+                let v = [
+                    B64[q[0] as usize],
+                    B64[q[1] as usize],
+                    B64[q[2] as usize],
+                    B64[q[3] as usize],
+                ];
+                if (v[0] | v[1] | v[2] | v[3]) < 64 {
+                    let word =
+                        (v[0] as u32) << 18 | (v[1] as u32) << 12 | (v[2] as u32) << 6 | v[3] as u32;
+                    out[n..n + 3].copy_from_slice(&word.to_be_bytes()[1..]);
+                    n += 3;
+                    count += 4;
+                    i += 4;
+                    continue;
+                }
+            }
         }
-        let bits = (v[0] as u32) << 18 | (v[1] as u32) << 12 | (v[2] as u32) << 6 | v[3] as u32;
-        out[n..n + 3].copy_from_slice(&bits.to_be_bytes()[1..]);
-        n += 3;
-    }
-    // The rest (the last quantum, padding, line breaks): one character at a time.
-    let tail = if rest.is_empty() {
-        quanta.remainder()
-    } else {
-        let start = text.len() - quanta.remainder().len() - quanta.len() * 4 - 4;
-        &text[start..]
-    };
-    let (mut acc, mut bits, mut count, mut pad) = (0u32, 0u32, 0usize, 0usize);
-    for &c in tail {
+        // Otherwise one character at a time (escapes, padding, line breaks, the end).
+        let mut c = text[i];
+        i += 1;
+        if form && c == b'%' {
+            let hex = |d: Option<&u8>| d.and_then(|d| (*d as char).to_digit(16));
+            match (hex(text.get(i)), hex(text.get(i + 1))) {
+                (Some(h), Some(l)) => c = (h << 4 | l) as u8,
+                _ => return false,
+            }
+            i += 2;
+        }
         match B64[c as usize] {
             SKIP => continue,
             BAD => return false,
@@ -114,11 +121,21 @@ fn b64_decode_exact(text: &[u8], out: &mut [u8], want: usize) -> bool {
 }
 
 /// True only for an exact, valid signature. RFC 8017 8.2.2 as written: RSAVP1
-/// gives the encoded message EM, which must equal, byte for byte (compared in
-/// constant time), the encoding EMSA-PKCS1-v1_5 builds from the data:
+/// gives the encoded message EM, which must equal, byte for byte, the encoding
+/// EMSA-PKCS1-v1_5 builds from the data (both are public: a plain comparison):
 /// `00 01 FF…FF 00 || DigestInfo(SHA-1)`. Nothing in EM is parsed. A signature
 /// that is not Base64 or has the wrong length is simply not valid.
 pub fn verify(data: &[u8], signature_b64: &str, key: &Rsa<Public>) -> bool {
+    verify_text(data, signature_b64, false, key)
+}
+
+/// [`verify`] for a signature still form-encoded as it came in a body
+/// (`%2B`, `%2F`, `%3D` and `+`): decoded while the Base64 is read.
+pub fn verify_form_encoded(data: &[u8], signature_form: &str, key: &Rsa<Public>) -> bool {
+    verify_text(data, signature_form, true, key)
+}
+
+fn verify_text(data: &[u8], signature: &str, form: bool, key: &Rsa<Public>) -> bool {
     let size = key.size() as usize;
     let digest_info = digest_info(data);
     // PKCS#1 v1.5 needs at least 8 bytes of FF padding (RFC 8017 9.2 step 5).
@@ -135,7 +152,7 @@ pub fn verify(data: &[u8], signature_b64: &str, key: &Rsa<Public>) -> bool {
     };
     let (sig, rest) = buf.split_at_mut(size);
     let (em, expected) = rest.split_at_mut(size);
-    if !b64_decode_exact(signature_b64.as_bytes(), sig, size) {
+    if !b64_decode_exact(signature.as_bytes(), form, sig, size) {
         return false;
     }
     // A signature not below the modulus is refused by OpenSSL here.
@@ -148,7 +165,7 @@ pub fn verify(data: &[u8], signature_b64: &str, key: &Rsa<Public>) -> bool {
     padding[1] = 0x01;
     padding[padding.len() - 1] = 0x00;
     info.copy_from_slice(&digest_info);
-    n == size && openssl::memcmp::eq(em, expected)
+    n == size && em == expected
 }
 
 #[cfg(test)]
@@ -199,25 +216,37 @@ mod tests {
         for len in 0..70usize {
             let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + len * 11) as u8 ^ 0xa5).collect();
             let text = openssl::base64::encode_block(&bytes);
-            assert!(b64_decode_exact(text.as_bytes(), &mut out, len), "{text}");
+            assert!(b64_decode_exact(text.as_bytes(), false, &mut out, len), "{text}");
             assert_eq!(&out[..len], &bytes[..]);
             // Form decoding turns a raw '+' into a space; PEM-style line breaks are allowed.
             let spaced = text.replace('+', " ");
-            assert!(b64_decode_exact(spaced.as_bytes(), &mut out, len));
+            assert!(b64_decode_exact(spaced.as_bytes(), false, &mut out, len));
             let folded = format!(
                 "{}\r\n{}\n",
                 &text[..text.len() / 2],
                 &text[text.len() / 2..]
             );
-            assert!(b64_decode_exact(folded.as_bytes(), &mut out, len));
+            assert!(b64_decode_exact(folded.as_bytes(), false, &mut out, len));
             assert_eq!(&out[..len], &bytes[..]);
+            // As it comes in a form body (http_build_query), read escapes and all.
+            let form = crate::core::form::urlencode(&text);
+            out.fill(0);
+            assert!(b64_decode_exact(form.as_bytes(), true, &mut out, len), "{form}");
+            assert_eq!(&out[..len], &bytes[..]);
+            let lower = form.replace("%2B", "%2b").replace("%2F", "%2f");
+            assert!(b64_decode_exact(lower.as_bytes(), true, &mut out, len));
+            if form.contains('%') {
+                assert!(!b64_decode_exact(form.as_bytes(), false, &mut out, len), "{form}");
+                let cut = form.replacen('%', "%G", 1);
+                assert!(!b64_decode_exact(cut.as_bytes(), true, &mut out, len), "{cut}");
+            }
             // Exactly the wanted length, no more and no less.
-            assert!(!b64_decode_exact(text.as_bytes(), &mut out, len + 1));
+            assert!(!b64_decode_exact(text.as_bytes(), false, &mut out, len + 1));
             if len > 0 {
-                assert!(!b64_decode_exact(text.as_bytes(), &mut out, len - 1));
+                assert!(!b64_decode_exact(text.as_bytes(), false, &mut out, len - 1));
                 let unpadded = text.trim_end_matches('=');
                 if unpadded.len() != text.len() {
-                    assert!(!b64_decode_exact(unpadded.as_bytes(), &mut out, len));
+                    assert!(!b64_decode_exact(unpadded.as_bytes(), false, &mut out, len));
                 }
             }
         }
@@ -233,7 +262,7 @@ mod tests {
             let want = openssl::base64::decode_block(bad)
                 .map(|b| b.len())
                 .unwrap_or(1);
-            assert!(!b64_decode_exact(bad.as_bytes(), &mut out, want), "{bad}");
+            assert!(!b64_decode_exact(bad.as_bytes(), false, &mut out, want), "{bad}");
         }
     }
 
