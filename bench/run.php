@@ -103,19 +103,23 @@ $cmds = [
     'ref_sign' => static fn (string $how) => [$php, '-n', "$root/bench/micro/rate.php", 'ref', 'sign', $how],
 ];
 
-// Side by side: the two processes of a comparison stay alive and run short slices in turn
-// (A B B A …, about 50 ms each: `serve` mode), so both see the same machine within a tenth of
-// a second; on this shared 2-core VM the speed of either moves by ±15 % over seconds. Each
+// Side by side: the two processes of a comparison stay alive, pinned to one CPU, and run short
+// slices in turn (A B B A …, about 50 ms each: `serve` mode), so both see the same CPU within a
+// tenth of a second; on this shared 2-core VM the speed of a CPU moves by ±15 % over seconds. Each
 // pair of adjacent slices gives one ratio; the summary ratio is the median of those, of rates
 // per CPU second of each process (user + system: time spent waiting for a core is not counted).
 // Wall-clock ratios are kept alongside in detail.json.
 /**
- * @return array{cpu: float, wall: float, rates: array<string, float>, pairs: int}
+ * One session: two fresh processes, $pairs pairs of slices.
+ * @return array{cpu: list<float>, wall: list<float>, rates: array{a: list<float>, b: list<float>}}
  */
 function side_by_side(array $a, array $b, float $slice, int $pairs): array
 {
+    // Both on the same CPU (they never run at once): on a VM the two vCPUs can differ in
+    // speed for minutes, which would bias every pair the same way.
+    $pin = is_executable('/usr/bin/taskset') ? ['/usr/bin/taskset', '-c', (string) (getenv('BENCH_CPU') ?: '0')] : [];
     $procs = [];
-    foreach (['a' => $a, 'b' => $b] as $k => $argv) {
+    foreach (['a' => array_merge($pin, $a), 'b' => array_merge($pin, $b)] as $k => $argv) {
         $cmd = implode(' ', array_map('escapeshellarg', $argv));
         $procs[$k] = ['p' => proc_open($cmd, [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => ['file', '/dev/null', 'w']], $pipes), 'io' => $pipes];
     }
@@ -155,9 +159,29 @@ function side_by_side(array $a, array $b, float $slice, int $pairs): array
             proc_close($p['p']);
         }
     }
+    return ['cpu' => $cpu, 'wall' => $wall, 'rates' => $rates];
+}
+
+/**
+ * Several sessions (fresh processes each: a process's own layout can make it a few per cent
+ * faster or slower for its whole life), all pair ratios pooled; medians.
+ * @return array{cpu: float, wall: float, rates: array{a: float, b: float}, pairs: int, session_medians: list<float>}
+ */
+function compare(array $a, array $b, float $slice, int $sessions, int $pairs): array
+{
+    $cpu = $wall = $ra = $rb = $per = [];
+    for ($s = 0; $s < $sessions; $s++) {
+        $r = side_by_side($a, $b, $slice, $pairs);
+        array_push($cpu, ...$r['cpu']);
+        array_push($wall, ...$r['wall']);
+        array_push($ra, ...$r['rates']['a']);
+        array_push($rb, ...$r['rates']['b']);
+        $per[] = round(median($r['cpu']), 3);
+    }
     return [
         'cpu' => round(median($cpu), 3), 'wall' => round(median($wall), 3),
-        'rates' => ['a' => round(median($rates['a']), 1), 'b' => round(median($rates['b']), 1)], 'pairs' => $pairs,
+        'rates' => ['a' => round(median($ra), 1), 'b' => round(median($rb), 1)],
+        'pairs' => count($cpu), 'session_medians' => $per,
     ];
 }
 
@@ -168,22 +192,22 @@ if (in_array('micro', $only, true)) {
         'sign_vs_openssl' => ['ext_sign', 'openssl_sign', 0.1],
         'sign_vs_php_reference' => ['ext_sign', 'ref_sign', 0.1],
     ];
-    $count = $quick ? 20 : 80;
+    [$sessions, $count] = $quick ? [2, 10] : [5, 20];
     $wallRatios = [];
     $med = [];
-    $sessions = [];
+    $results_by_pair = [];
     foreach ($pairsOf as $key => [$a, $b, $slice]) {
-        say("micro: $a against $b, $count pairs of ~" . ($slice * 1000) . ' ms slices');
-        $r = side_by_side($cmds[$a]('serve'), $cmds[$b]('serve'), $slice, $count);
+        say("micro: $a against $b, $sessions sessions of $count pairs of ~" . ($slice * 1000) . ' ms slices');
+        $r = compare($cmds[$a]('serve'), $cmds[$b]('serve'), $slice, $sessions, $count);
         $summary[$key] = $r['cpu'];
         $wallRatios[$key] = $r['wall'];
         $med[$a][] = $r['rates']['a'];
         $med[$b][] = $r['rates']['b'];
-        $sessions[$key] = $r;
+        $results_by_pair[$key] = $r;
     }
     $detail['micro'] = [
-        'method' => 'alternating slices (A B B A ...) of two live processes; median of adjacent-pair ratios',
-        'sessions' => $sessions, 'wall_ratios' => $wallRatios,
+        'method' => 'alternating slices (A B B A ...) of two live processes pinned to one CPU, in fresh sessions; median of all adjacent-pair ratios',
+        'comparisons' => $results_by_pair, 'wall_ratios' => $wallRatios,
         'median_rates_per_cpu_s' => array_map(static fn ($xs) => round(median($xs), 1), $med),
     ];
 }

@@ -32,6 +32,24 @@ pub const SIGNED_FIELDS: [&str; 11] = [
 ];
 const AMOUNT_FIELDS: [&str; 3] = ["payAmount", "receiveAmount", "receivedAmount"];
 
+/// Position of a field in [`SIGNED_FIELDS`] (a `match`: one length switch, one comparison).
+fn signed_index(name: &str) -> Option<usize> {
+    Some(match name {
+        "merchantId" => 0,
+        "apiId" => 1,
+        "orderId" => 2,
+        "payCurrency" => 3,
+        "payAmount" => 4,
+        "receiveCurrency" => 5,
+        "receiveAmount" => 6,
+        "receivedAmount" => 7,
+        "description" => 8,
+        "orderRequestId" => 9,
+        "status" => 10,
+        _ => return None,
+    })
+}
+
 /// A callback whose signature and ids have been checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedCallback<'a> {
@@ -74,7 +92,7 @@ impl<'a> ParsedCallback<'a> {
         for (name, value) in decode_form_keeping(body, &["sign"])? {
             if &*name == "sign" {
                 sign = Some(value);
-            } else if let Some(i) = SIGNED_FIELDS.iter().position(|f| *f == name) {
+            } else if let Some(i) = signed_index(&name) {
                 signed[i] = Some(value.decoded());
             } else {
                 match &*name {
@@ -118,11 +136,7 @@ impl<'a> ParsedCallback<'a> {
     }
 
     fn get(&self, name: &str) -> &str {
-        SIGNED_FIELDS
-            .iter()
-            .position(|f| *f == name)
-            .map(|i| &*self.signed[i])
-            .unwrap_or("")
+        signed_index(name).map(|i| &*self.signed[i]).unwrap_or("")
     }
 
     /// The canonical string SpectroCoin signed.
@@ -248,6 +262,23 @@ pub(crate) mod tests {
 
     fn ours() -> MerchantIds {
         MerchantIds::new("169", "3").unwrap()
+    }
+
+    #[test]
+    fn signed_index_follows_the_signing_order() {
+        for (i, name) in SIGNED_FIELDS.iter().enumerate() {
+            assert_eq!(signed_index(name), Some(i), "{name}");
+        }
+        for other in [
+            "sign",
+            "userId",
+            "merchantApiId",
+            "MerchantId",
+            "",
+            "status ",
+        ] {
+            assert_eq!(signed_index(other), None, "{other}");
+        }
     }
 
     #[test]

@@ -242,7 +242,10 @@ impl Side {
         match self.decoded {
             // Delimiters are ASCII, so a validated body slices at character boundaries.
             None => match text {
-                Some(t) => t.get(self.start..end).map(Cow::Borrowed).ok_or_else(not_utf8),
+                Some(t) => t
+                    .get(self.start..end)
+                    .map(Cow::Borrowed)
+                    .ok_or_else(not_utf8),
                 None => std::str::from_utf8(&body[self.start..end])
                     .map(Cow::Borrowed)
                     .map_err(|_| not_utf8()),
@@ -366,12 +369,8 @@ pub fn decode_form_keeping<'a>(
                 Some(n) => side.escape(body, p, &|| format!("field {n:?}"))?,
             },
             Some(b'=') if name.is_none() => {
-                let n = std::mem::replace(&mut side, Side::at(p + 1, false)).finish(
-                    body,
-                    text,
-                    p,
-                    &name_what,
-                )?;
+                let n = std::mem::replace(&mut side, Side::at(p + 1, false))
+                    .finish(body, text, p, &name_what)?;
                 if n.is_empty() {
                     return Err(Error::callback("a field has an empty name"));
                 }

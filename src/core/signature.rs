@@ -76,8 +76,10 @@ fn b64_decode_exact(text: &[u8], form: bool, out: &mut [u8], want: usize) -> boo
                     B64[q[3] as usize],
                 ];
                 if (v[0] | v[1] | v[2] | v[3]) < 64 {
-                    let word =
-                        (v[0] as u32) << 18 | (v[1] as u32) << 12 | (v[2] as u32) << 6 | v[3] as u32;
+                    let word = (v[0] as u32) << 18
+                        | (v[1] as u32) << 12
+                        | (v[2] as u32) << 6
+                        | v[3] as u32;
                     out[n..n + 3].copy_from_slice(&word.to_be_bytes()[1..]);
                     n += 3;
                     count += 4;
@@ -216,7 +218,10 @@ mod tests {
         for len in 0..70usize {
             let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + len * 11) as u8 ^ 0xa5).collect();
             let text = openssl::base64::encode_block(&bytes);
-            assert!(b64_decode_exact(text.as_bytes(), false, &mut out, len), "{text}");
+            assert!(
+                b64_decode_exact(text.as_bytes(), false, &mut out, len),
+                "{text}"
+            );
             assert_eq!(&out[..len], &bytes[..]);
             // Form decoding turns a raw '+' into a space; PEM-style line breaks are allowed.
             let spaced = text.replace('+', " ");
@@ -231,14 +236,23 @@ mod tests {
             // As it comes in a form body (http_build_query), read escapes and all.
             let form = crate::core::form::urlencode(&text);
             out.fill(0);
-            assert!(b64_decode_exact(form.as_bytes(), true, &mut out, len), "{form}");
+            assert!(
+                b64_decode_exact(form.as_bytes(), true, &mut out, len),
+                "{form}"
+            );
             assert_eq!(&out[..len], &bytes[..]);
             let lower = form.replace("%2B", "%2b").replace("%2F", "%2f");
             assert!(b64_decode_exact(lower.as_bytes(), true, &mut out, len));
             if form.contains('%') {
-                assert!(!b64_decode_exact(form.as_bytes(), false, &mut out, len), "{form}");
+                assert!(
+                    !b64_decode_exact(form.as_bytes(), false, &mut out, len),
+                    "{form}"
+                );
                 let cut = form.replacen('%', "%G", 1);
-                assert!(!b64_decode_exact(cut.as_bytes(), true, &mut out, len), "{cut}");
+                assert!(
+                    !b64_decode_exact(cut.as_bytes(), true, &mut out, len),
+                    "{cut}"
+                );
             }
             // Exactly the wanted length, no more and no less.
             assert!(!b64_decode_exact(text.as_bytes(), false, &mut out, len + 1));
@@ -262,7 +276,10 @@ mod tests {
             let want = openssl::base64::decode_block(bad)
                 .map(|b| b.len())
                 .unwrap_or(1);
-            assert!(!b64_decode_exact(bad.as_bytes(), false, &mut out, want), "{bad}");
+            assert!(
+                !b64_decode_exact(bad.as_bytes(), false, &mut out, want),
+                "{bad}"
+            );
         }
     }
 
@@ -290,7 +307,10 @@ mod tests {
             openssl::base64::encode_block(&sig)
         };
         let ff = k - 3 - info.len();
-        assert!(verify(data, &em(0x01, ff, &info, b""), &public), "the exact encoding");
+        assert!(
+            verify(data, &em(0x01, ff, &info, b""), &public),
+            "the exact encoding"
+        );
         assert_eq!(em(0x01, ff, &info, b""), sign(data, &key).unwrap());
         let no_null: Vec<u8> = [&[0x30, 0x1f, 0x30, 0x07][..], &info[4..11], &info[13..]].concat();
         let forged = [

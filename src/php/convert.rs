@@ -45,7 +45,8 @@ pub fn ini(name: &str) -> Option<String> {
 /// anything else (floats included: amounts must not pass through binary floats) ⇒ error.
 /// Strings are borrowed from the array (which outlives the call).
 pub fn text_ref<'a>(ht: &'a ZendHashTable, key: &str) -> Result<Option<Cow<'a, str>>> {
-    let Some(z) = ht.get(key) else {
+    // Our keys are never numeric strings: no numeric-key check.
+    let Some(z) = ht.get(ArrayKey::Str(key)) else {
         return Ok(None);
     };
     match z.get_type() {
@@ -79,31 +80,39 @@ fn flag(ht: &ZendHashTable, key: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Which SpectroCoin endpoints a call may reach (so only their INI defaults are read).
+/// Which SpectroCoin endpoints a call may reach (so only their INI defaults are read),
+/// and whether it only authenticates a legacy callback.
 #[derive(Clone, Copy)]
 pub struct Needs {
     /// The order APIs (legacy createOrder, the current API).
     pub api: bool,
     /// SpectroCoin's callback-signing key URL (only used without an explicit `publicKey`).
     pub public_key: bool,
+    /// Only a signed callback is verified: the private key and the order API URLs,
+    /// which it never uses, are not read (nor checked).
+    pub callback_only: bool,
 }
 
 impl Needs {
     pub const NOTHING: Needs = Needs {
         api: false,
         public_key: false,
+        callback_only: false,
     };
     pub const API: Needs = Needs {
         api: true,
         public_key: false,
+        callback_only: false,
     };
     pub const CALLBACK_KEY: Needs = Needs {
         api: false,
         public_key: true,
+        callback_only: true,
     };
     pub const ALL: Needs = Needs {
         api: true,
         public_key: true,
+        callback_only: false,
     };
 }
 
@@ -117,7 +126,9 @@ pub fn merchant(ht: &ZendHashTable, needs: Needs) -> Result<MerchantConfig<'_>> 
     let mut cfg = MerchantConfig::new("", "");
     cfg.merchant_id = trim_cow(merchant_id.unwrap_or_default());
     cfg.project_id = trim_cow(project_id);
-    cfg.private_key_pem = text_ref(ht, "privateKey")?;
+    if !needs.callback_only {
+        cfg.private_key_pem = text_ref(ht, "privateKey")?;
+    }
     let id = text_ref(ht, "clientId")?.map(trimmed).unwrap_or_default();
     let secret = text_ref(ht, "clientSecret")?.unwrap_or_default();
     match (id.is_empty(), secret.is_empty()) {
@@ -167,13 +178,15 @@ pub fn merchant(ht: &ZendHashTable, needs: Needs) -> Result<MerchantConfig<'_>> 
             .public_key_pem
             .as_deref()
             .is_none_or(|k| k.trim().is_empty());
-    cfg.api_url = url("apiUrl", "spectrocoin.api_url", DEFAULT_API_URL, needs.api)?;
-    cfg.public_api_url = url(
-        "publicApiUrl",
-        "spectrocoin.public_api_url",
-        DEFAULT_PUBLIC_API_URL,
-        needs.api,
-    )?;
+    if !needs.callback_only {
+        cfg.api_url = url("apiUrl", "spectrocoin.api_url", DEFAULT_API_URL, needs.api)?;
+        cfg.public_api_url = url(
+            "publicApiUrl",
+            "spectrocoin.public_api_url",
+            DEFAULT_PUBLIC_API_URL,
+            needs.api,
+        )?;
+    }
     cfg.public_key_url = url(
         "publicKeyUrl",
         "spectrocoin.public_key_url",
