@@ -91,64 +91,52 @@ const HEX_VALUE: [u8; 256] = {
     t
 };
 
-/// Positions of the bytes of a set in a text, found 64 bytes at a time: each
-/// block becomes a bit mask (a loop the compiler turns into vector compares),
-/// then set bits are read off in order.
+/// Positions of the bytes of a set in a text, in order, eight bytes at a time:
+/// per word an exact zero test of `word ^ c` for each byte `c` of the set marks
+/// the matching bytes (bit 7 of each), which are then read off lowest first.
 struct Positions<'a, const N: usize> {
     bytes: &'a [u8],
     set: [u8; N],
-    /// Start of the current block.
+    /// Start of the current word.
     base: usize,
-    /// Positions in the current block not yet returned.
-    mask: u64,
+    /// Matches in the current word not yet returned (0x80 in each matching byte).
+    hits: u64,
 }
 
 impl<'a, const N: usize> Positions<'a, N> {
     fn new(bytes: &'a [u8], set: [u8; N]) -> Self {
-        let mask = Self::block_mask(bytes, 0, set);
         Positions {
             bytes,
             set,
             base: 0,
-            mask,
+            hits: Self::word_hits(bytes, 0, set),
         }
     }
 
-    /// Bit i set when `bytes[base + i]` is in the set, eight bytes at a time:
-    /// per byte an exact zero test of `word ^ c`, then the eight flags gathered
-    /// into eight bits by one multiplication.
     #[inline(always)]
-    fn block_mask(bytes: &[u8], base: usize, set: [u8; N]) -> u64 {
+    fn word_hits(bytes: &[u8], base: usize, set: [u8; N]) -> u64 {
         const ONES: u64 = 0x0101_0101_0101_0101;
         const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-        const GATHER: u64 = 0x0102_0408_1020_4080;
-        let end = bytes.len().min(base + 64);
-        let mut mask = 0u64;
-        let mut at = base;
-        while at < end {
-            let n = (end - at).min(8);
-            let word = match bytes.get(at..at + 8) {
-                Some(eight) => u64::from_le_bytes(eight.try_into().unwrap_or([0; 8])),
-                None => {
-                    let mut chunk = [0u8; 8];
-                    chunk[..n].copy_from_slice(&bytes[at..at + n]);
-                    u64::from_le_bytes(chunk)
-                }
-            };
-            let mut hits = 0u64;
-            for c in set {
-                let t = word ^ (ONES * c as u64);
-                // 0x80 exactly in the bytes of t that are zero.
-                hits |= !(((t & LOW7) + LOW7) | t | LOW7);
+        let (word, n) = match bytes.get(base..base + 8) {
+            Some(eight) => (u64::from_le_bytes(eight.try_into().unwrap_or([0; 8])), 8),
+            None => {
+                let n = bytes.len().saturating_sub(base);
+                let mut chunk = [0u8; 8];
+                chunk[..n].copy_from_slice(&bytes[base..base + n]);
+                (u64::from_le_bytes(chunk), n)
             }
-            // Bytes past the end were zero-filled: never counted.
-            if n < 8 {
-                hits &= (1u64 << (8 * n)) - 1;
-            }
-            mask |= ((hits >> 7).wrapping_mul(GATHER) >> 56) << (at - base);
-            at += 8;
+        };
+        let mut hits = 0u64;
+        for c in set {
+            let t = word ^ (ONES * c as u64);
+            // 0x80 exactly in the bytes of t that are zero.
+            hits |= !(((t & LOW7) + LOW7) | t | LOW7);
         }
-        mask
+        // Bytes past the end were zero-filled: never counted.
+        if n < 8 {
+            hits &= (1u64 << (8 * n)).wrapping_sub(1);
+        }
+        hits
     }
 }
 
@@ -156,16 +144,16 @@ impl<const N: usize> Iterator for Positions<'_, N> {
     type Item = usize;
     #[inline]
     fn next(&mut self) -> Option<usize> {
-        while self.mask == 0 {
-            self.base += 64;
+        while self.hits == 0 {
+            self.base += 8;
             if self.base >= self.bytes.len() {
                 return None;
             }
-            self.mask = Self::block_mask(self.bytes, self.base, self.set);
+            self.hits = Self::word_hits(self.bytes, self.base, self.set);
         }
-        let bit = self.mask.trailing_zeros() as usize;
-        self.mask &= self.mask - 1;
-        Some(self.base + bit)
+        let byte = (self.hits.trailing_zeros() / 8) as usize;
+        self.hits &= self.hits - 1;
+        Some(self.base + byte)
     }
 }
 
