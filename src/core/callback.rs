@@ -11,7 +11,7 @@ use openssl::rsa::Rsa;
 
 use crate::core::amount::format_callback_amount;
 use crate::core::error::{Error, Result};
-use crate::core::form::{decode_form_keeping, encode_pairs, Value};
+use crate::core::form::{duplicate, encode_pairs, for_each_field, Value};
 use crate::core::ids::{IdScheme, MerchantIds};
 use crate::core::signature::{verify, verify_form_encoded};
 use crate::core::status::Status;
@@ -89,19 +89,32 @@ impl<'a> ParsedCallback<'a> {
         let mut signed: [Option<Cow<'a, str>>; SIGNED_FIELDS.len()] = Default::default();
         let (mut sign, mut user_id, mut merchant_api_id) = (None, None, None);
         // decode_form refuses duplicate names, so each slot is filled at most once.
-        for (name, value) in decode_form_keeping(body, &["sign"])? {
-            if &*name == "sign" {
-                sign = Some(value);
-            } else if let Some(i) = signed_index(&name) {
-                signed[i] = Some(value.decoded());
-            } else {
-                match &*name {
-                    "userId" => user_id = Some(value.decoded()),
-                    "merchantApiId" => merchant_api_id = Some(value.decoded()),
-                    _ => {}
+        // Each field into its slot; a filled slot (or an unknown name seen before) is a repeat.
+        let mut others: Vec<Cow<'a, str>> = Vec::new();
+        for_each_field(body, &["sign"], |name, value| {
+            let slot = match &*name {
+                "sign" => {
+                    let first = sign.is_none();
+                    sign = Some(value);
+                    first
                 }
+                "userId" => user_id.replace(value.decoded()).is_none(),
+                "merchantApiId" => merchant_api_id.replace(value.decoded()).is_none(),
+                n => match signed_index(n) {
+                    Some(i) => signed[i].replace(value.decoded()).is_none(),
+                    None if others.contains(&name) => false,
+                    None => {
+                        others.push(name.clone());
+                        true
+                    }
+                },
+            };
+            if slot {
+                Ok(())
+            } else {
+                Err(duplicate(&name))
             }
-        }
+        })?;
         let missing: Vec<&str> = SIGNED_FIELDS
             .iter()
             .zip(&signed)
@@ -411,8 +424,20 @@ pub(crate) mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, Error::Callback(_)));
-        let err =
-            verify_callback(format!("{v1}&status=3").as_bytes(), &ours(), &v1_key()).unwrap_err();
-        assert!(err.to_string().contains("more than once"));
+        for repeat in [
+            "status=3",
+            "sign=QQ%3D%3D",
+            "userId=a&userId=b",
+            "x=1&x=1",
+            "orderId=275",
+        ] {
+            let err = verify_callback(format!("{v1}&{repeat}").as_bytes(), &ours(), &v1_key())
+                .unwrap_err();
+            assert!(
+                err.to_string().contains("more than once"),
+                "{repeat}: {err}"
+            );
+        }
+        assert!(verify_callback(format!("{v1}&x=1&y=1").as_bytes(), &ours(), &v1_key()).is_ok());
     }
 }

@@ -330,6 +330,29 @@ pub fn decode_form_keeping<'a>(
     body: &'a [u8],
     keep_encoded: &[&str],
 ) -> Result<Vec<(Cow<'a, str>, Value<'a>)>> {
+    let mut pairs: Vec<(Cow<'a, str>, Value<'a>)> = Vec::with_capacity(16);
+    for_each_field(body, keep_encoded, |n, value| {
+        if pairs.iter().any(|(m, _)| *m == n) {
+            return Err(duplicate(&n));
+        }
+        pairs.push((n, value));
+        Ok(())
+    })?;
+    Ok(pairs)
+}
+
+/// The error for a name seen twice (callers of [`for_each_field`] must refuse repeats).
+pub fn duplicate(name: &str) -> Error {
+    Error::callback(format!("field {name:?} appears more than once"))
+}
+
+/// The decoding of [`decode_form_keeping`], handing each field to `field` in order
+/// instead of collecting them. `field` must refuse a name it has seen (see [`duplicate`]).
+pub fn for_each_field<'a>(
+    body: &'a [u8],
+    keep_encoded: &[&str],
+    mut field: impl FnMut(Cow<'a, str>, Value<'a>) -> Result<()>,
+) -> Result<()> {
     if body.len() > MAX_BODY {
         return Err(Error::callback(format!(
             "body of {} bytes is larger than the {} bytes a callback can be",
@@ -341,7 +364,6 @@ pub fn decode_form_keeping<'a>(
     // otherwise each name and value is, so the error names the field.
     let text = std::str::from_utf8(body).ok();
     let name_what = || "a field name".to_owned();
-    let mut pairs: Vec<(Cow<'a, str>, Value<'a>)> = Vec::with_capacity(16);
     let mut segment = 0;
     let mut name: Option<Cow<'a, str>> = None;
     let mut side = Side::at(0, false);
@@ -384,12 +406,7 @@ pub fn decode_form_keeping<'a>(
                             (n, Value::Decoded(Cow::Borrowed("")))
                         }
                     };
-                    if pairs.iter().any(|(m, _)| *m == n) {
-                        return Err(Error::callback(format!(
-                            "field {n:?} appears more than once"
-                        )));
-                    }
-                    pairs.push((n, value));
+                    field(n, value)?;
                 }
                 if p >= body.len() {
                     break;
@@ -399,7 +416,7 @@ pub fn decode_form_keeping<'a>(
             }
         }
     }
-    Ok(pairs)
+    Ok(())
 }
 
 #[cfg(test)]
