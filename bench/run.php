@@ -333,7 +333,9 @@ file_put_contents("$results/detail.json", json_encode($detail, JSON_PRETTY_PRINT
 file_put_contents("$results/table.md", $table . "\n");
 echo "\n$table\n\n";
 if (isset($detail['micro'])) {
-    echo 'median rates per CPU second: ' . json_encode($detail['micro']['median_rates_per_cpu_s']) . "\n";
+    foreach ($detail['micro']['comparisons'] as $k => $c) {
+        printf("%s: median rates per CPU second %s, per-session medians %s\n", $k, json_encode($c['rates']), json_encode($c['session_medians']));
+    }
     echo 'wall-clock ratios: ' . json_encode($detail['micro']['wall_ratios']) . "\n";
 }
 if (isset($detail['callgrind'])) {
