@@ -18,8 +18,9 @@
 //! # Keys
 //! Private keys arrive as PEM from WHMCS' settings on every call and are
 //! parsed once per process, cached by the text itself (at most 64 entries;
-//! the parsed key in the same memory is as sensitive as the text). They are never logged, and no error message contains key
-//! material. Encrypted keys are refused with instructions, not prompted for.
+//! the parsed key in the same memory is as sensitive as the text). They are
+//! never logged, and no error message contains key material. Encrypted keys
+//! are refused with instructions, not prompted for.
 //!
 //! # SpectroCoin's public key
 //! An explicit PEM wins. Otherwise it is fetched from the configured URL
