@@ -14,6 +14,7 @@
 use openssl::pkey::Private;
 use openssl::rsa::Rsa;
 use spectrocoin::core::callback::{verify_callback, SIGNED_FIELDS};
+use spectrocoin::core::form::{decode_form, decode_form_keeping, Value};
 use spectrocoin::core::ids::MerchantIds;
 use spectrocoin::core::keys::parse_public_key;
 use spectrocoin::core::signature::sign;
@@ -589,4 +590,72 @@ fn a_genuine_callback_for_another_merchant_is_refused() {
     assert!(verify_callback(ours.as_bytes(), &uuids, &b.key).is_ok());
     let theirs = ours.replace("8000-1234567890ab", "8000-1234567890ac");
     assert!(verify_callback(theirs.as_bytes(), &uuids, &b.key).is_err());
+}
+
+/// The form decoder itself against the model's strict decoding, on generated bodies
+/// full of delimiters, escapes good and bad, and raw UTF-8 good and bad.
+#[test]
+fn the_form_decoder_agrees_with_the_model_on_generated_bodies() {
+    let pieces: [&[u8]; 16] = [
+        b"a",
+        b"b",
+        b"sign",
+        b"=",
+        b"&",
+        b"+",
+        b"%",
+        b"%2B",
+        b"%2f",
+        b"%4",
+        b"%zz",
+        b"%C3%A9",
+        b"\xc3\xa9",
+        b"\xff",
+        b"==",
+        b"x9",
+    ];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut agreed = (0, 0);
+    for _ in 0..20_000 {
+        let mut body = Vec::new();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let mut r = seed;
+        for _ in 0..(r % 9) {
+            r = r.rotate_left(7) ^ 0x2545_f491_4f6c_dd1d;
+            body.extend_from_slice(pieces[(r % 16) as usize]);
+        }
+        let got = decode_form(&body).ok().map(|p| {
+            p.into_iter()
+                .map(|(n, v)| (n.into_owned(), v.into_owned()))
+                .collect::<Vec<_>>()
+        });
+        assert_eq!(
+            got,
+            model_decode(&body),
+            "{:?}",
+            String::from_utf8_lossy(&body)
+        );
+        // Keeping values encoded changes what is returned, never what is accepted.
+        let kept = decode_form_keeping(&body, &["a", "b", "x9"]).ok().map(|p| {
+            p.into_iter()
+                .map(|(n, v)| {
+                    if let Value::Encoded(raw) = &v {
+                        assert!(["a", "b", "x9"].contains(&&*n), "{n} kept");
+                        assert!(raw.contains(['+', '%']), "{raw:?} kept without escapes");
+                    }
+                    (n.into_owned(), v.decoded().into_owned())
+                })
+                .collect::<Vec<_>>()
+        });
+        assert_eq!(kept, got, "{:?}", String::from_utf8_lossy(&body));
+        if got.is_some() {
+            agreed.0 += 1
+        } else {
+            agreed.1 += 1
+        }
+    }
+    // Both outcomes were exercised.
+    assert!(agreed.0 > 1000 && agreed.1 > 1000, "{agreed:?}");
 }
