@@ -261,17 +261,29 @@ impl Side {
         }
         match text {
             Some(t) if !self.high => Ok(Value::Encoded(&t[self.start..end])),
-            _ => {
-                let mut again = Side::at(self.start, false);
-                for p in self.start..end {
-                    if matches!(body[p], b'+' | b'%') && p >= again.copied {
-                        again.escape(body, p, what)?;
-                    }
-                }
-                Ok(Value::Decoded(again.finish(body, text, end, what)?))
-            }
+            _ => Ok(Value::Decoded(decode_range(
+                body, text, self.start, end, what,
+            )?)),
         }
     }
+}
+
+/// `body[start..end]` decoded from scratch (the rare paths: a kept value that has to
+/// be decoded after all, or [`Value::decoded`]).
+fn decode_range<'a>(
+    body: &'a [u8],
+    text: Option<&'a str>,
+    start: usize,
+    end: usize,
+    what: &dyn Fn() -> String,
+) -> Result<Cow<'a, str>> {
+    let mut side = Side::at(start, false);
+    for p in start..end {
+        if matches!(body[p], b'+' | b'%') && p >= side.copied {
+            side.escape(body, p, what)?;
+        }
+    }
+    side.finish(body, text, end, what)
 }
 
 /// One decoded `name=value` pair; both sides borrow the body unless they were encoded.
@@ -291,16 +303,9 @@ impl<'a> Value<'a> {
     pub fn decoded(self) -> Cow<'a, str> {
         match self {
             Value::Decoded(text) => text,
+            // Its escapes were checked and decode to ASCII when it was kept: cannot fail.
             Value::Encoded(raw) => {
-                let mut side = Side::at(0, false);
-                let bytes = raw.as_bytes();
-                for p in 0..bytes.len() {
-                    if matches!(bytes[p], b'+' | b'%') && p >= side.copied {
-                        // Checked when decoded the first time: cannot fail.
-                        let _ = side.escape(bytes, p, &String::new);
-                    }
-                }
-                side.finish(bytes, Some(raw), bytes.len(), &String::new)
+                decode_range(raw.as_bytes(), Some(raw), 0, raw.len(), &String::new)
                     .unwrap_or_default()
             }
         }
