@@ -88,8 +88,9 @@ pub struct Needs {
     pub api: bool,
     /// SpectroCoin's callback-signing key URL (only used without an explicit `publicKey`).
     pub public_key: bool,
-    /// Only a signed callback is verified: the private key and the order API URLs,
-    /// which it never uses, are not read (nor checked).
+    /// Only a signed callback is verified: the private key, the OAuth credentials and
+    /// the order API URLs, which it never uses, are not read (nor checked); with an
+    /// explicit `publicKey`, neither are the key URL and the timeout.
     pub callback_only: bool,
 }
 
@@ -126,23 +127,25 @@ pub fn merchant(ht: &ZendHashTable, needs: Needs) -> Result<MerchantConfig<'_>> 
     let mut cfg = MerchantConfig::new("", "");
     cfg.merchant_id = trim_cow(merchant_id.unwrap_or_default());
     cfg.project_id = trim_cow(project_id);
+    // The private key and OAuth credentials: read (and checked) by everything but a
+    // signed callback's check.
     if !needs.callback_only {
         cfg.private_key_pem = text_ref(ht, "privateKey")?;
-    }
-    let id = text_ref(ht, "clientId")?.map(trimmed).unwrap_or_default();
-    let secret = text_ref(ht, "clientSecret")?.unwrap_or_default();
-    match (id.is_empty(), secret.is_empty()) {
-        (false, false) => {
-            cfg.client = Some(ClientCredentials {
-                client_id: id,
-                client_secret: secret.into_owned(),
-            })
-        }
-        (true, true) => {}
-        _ => {
-            return Err(Error::config(
-                "fill in both Client ID and Client secret (or neither)",
-            ))
+        let id = text_ref(ht, "clientId")?.map(trimmed).unwrap_or_default();
+        let secret = text_ref(ht, "clientSecret")?.unwrap_or_default();
+        match (id.is_empty(), secret.is_empty()) {
+            (false, false) => {
+                cfg.client = Some(ClientCredentials {
+                    client_id: id,
+                    client_secret: secret.into_owned(),
+                })
+            }
+            (true, true) => {}
+            _ => {
+                return Err(Error::config(
+                    "fill in both Client ID and Client secret (or neither)",
+                ))
+            }
         }
     }
     let legacy_m = text_ref(ht, "legacyMerchantId")?
@@ -178,6 +181,10 @@ pub fn merchant(ht: &ZendHashTable, needs: Needs) -> Result<MerchantConfig<'_>> 
             .public_key_pem
             .as_deref()
             .is_none_or(|k| k.trim().is_empty());
+    if needs.callback_only && !key_url_needed {
+        // A signed callback checked with the given key: nothing else is read.
+        return Ok(cfg);
+    }
     if !needs.callback_only {
         cfg.api_url = url("apiUrl", "spectrocoin.api_url", DEFAULT_API_URL, needs.api)?;
         cfg.public_api_url = url(
