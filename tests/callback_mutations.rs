@@ -140,7 +140,7 @@ struct Base {
     fields: Vec<(String, String)>, // signed fields, canonical, in signing order
     sign: String,
     key: Rsa<openssl::pkey::Public>,
-    ids: MerchantIds,
+    ids: MerchantIds<'static>,
 }
 
 impl Base {
@@ -596,7 +596,9 @@ fn a_genuine_callback_for_another_merchant_is_refused() {
 /// full of delimiters, escapes good and bad, and raw UTF-8 good and bad.
 #[test]
 fn the_form_decoder_agrees_with_the_model_on_generated_bodies() {
-    let pieces: [&[u8]; 16] = [
+    let pieces: [&[u8]; 18] = [
+        b"-.",
+        b" /\x7f",
         b"a",
         b"b",
         b"sign",
@@ -624,7 +626,7 @@ fn the_form_decoder_agrees_with_the_model_on_generated_bodies() {
         let mut r = seed;
         for _ in 0..(r % 9) {
             r = r.rotate_left(7) ^ 0x2545_f491_4f6c_dd1d;
-            body.extend_from_slice(pieces[(r % 16) as usize]);
+            body.extend_from_slice(pieces[(r % pieces.len() as u64) as usize]);
         }
         let got = decode_form(&body).ok().map(|p| {
             p.into_iter()

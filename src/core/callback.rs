@@ -273,7 +273,7 @@ pub(crate) mod tests {
             .join("&")
     }
 
-    fn ours() -> MerchantIds {
+    fn ours() -> MerchantIds<'static> {
         MerchantIds::new("169", "3").unwrap()
     }
 

@@ -91,32 +91,43 @@ const HEX_VALUE: [u8; 256] = {
     t
 };
 
-/// Positions of the bytes of a set in a text, in order, eight bytes at a time:
-/// per word an exact zero test of `word ^ c` for each byte `c` of the set marks
-/// the matching bytes (bit 7 of each), which are then read off lowest first.
-struct Positions<'a, const N: usize> {
+/// Bytes that delimit or escape in a form body.
+const SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'&' as usize] = true;
+    t[b'=' as usize] = true;
+    t[b'+' as usize] = true;
+    t[b'%' as usize] = true;
+    t
+};
+
+/// Positions of the special bytes (`&`, `=`, `+`, `%`) of a body, in order, eight
+/// bytes at a time. Per word, exact per-byte tests (no carry crosses a byte) mark
+/// the candidates: ASCII bytes below `0` (0x30: `%`, `&`, `+` and a few others)
+/// and `=`; candidates are read off lowest first and confirmed with a table.
+struct Specials<'a> {
     bytes: &'a [u8],
-    set: [u8; N],
     /// Start of the current word.
     base: usize,
-    /// Matches in the current word not yet returned (0x80 in each matching byte).
+    /// Candidates in the current word not yet looked at (0x80 in each such byte).
     hits: u64,
 }
 
-impl<'a, const N: usize> Positions<'a, N> {
-    fn new(bytes: &'a [u8], set: [u8; N]) -> Self {
-        Positions {
+impl<'a> Specials<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Specials {
             bytes,
-            set,
             base: 0,
-            hits: Self::word_hits(bytes, 0, set),
+            hits: Self::candidates(bytes, 0),
         }
     }
 
     #[inline(always)]
-    fn word_hits(bytes: &[u8], base: usize, set: [u8; N]) -> u64 {
-        const ONES: u64 = 0x0101_0101_0101_0101;
+    fn candidates(bytes: &[u8], base: usize) -> u64 {
         const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        const BELOW_0: u64 = 0x5050_5050_5050_5050; // 0x30 + 0x50 = 0x80
+        const EQUALS: u64 = 0x3d3d_3d3d_3d3d_3d3d;
         let (word, n) = match bytes.get(base..base + 8) {
             Some(eight) => (u64::from_le_bytes(eight.try_into().unwrap_or([0; 8])), 8),
             None => {
@@ -126,13 +137,13 @@ impl<'a, const N: usize> Positions<'a, N> {
                 (u64::from_le_bytes(chunk), n)
             }
         };
-        let mut hits = 0u64;
-        for c in set {
-            let t = word ^ (ONES * c as u64);
-            // 0x80 exactly in the bytes of t that are zero.
-            hits |= !(((t & LOW7) + LOW7) | t | LOW7);
-        }
-        // Bytes past the end were zero-filled: never counted.
+        // Bit 7 of each byte: set when the byte is ASCII and below 0x30 ...
+        let below = !(((word & LOW7) + BELOW_0) | word) & HIGH;
+        // ... or exactly '=' (the exact zero test of word ^ '=').
+        let t = word ^ EQUALS;
+        let equals = !(((t & LOW7) + LOW7) | t | LOW7);
+        let mut hits = below | equals;
+        // Bytes past the end were zero-filled (and 0 is below 0x30): never counted.
         if n < 8 {
             hits &= (1u64 << (8 * n)).wrapping_sub(1);
         }
@@ -140,20 +151,24 @@ impl<'a, const N: usize> Positions<'a, N> {
     }
 }
 
-impl<const N: usize> Iterator for Positions<'_, N> {
+impl Iterator for Specials<'_> {
     type Item = usize;
     #[inline]
     fn next(&mut self) -> Option<usize> {
-        while self.hits == 0 {
-            self.base += 8;
-            if self.base >= self.bytes.len() {
-                return None;
+        loop {
+            while self.hits == 0 {
+                self.base += 8;
+                if self.base >= self.bytes.len() {
+                    return None;
+                }
+                self.hits = Self::candidates(self.bytes, self.base);
             }
-            self.hits = Self::word_hits(self.bytes, self.base, self.set);
+            let p = self.base + (self.hits.trailing_zeros() / 8) as usize;
+            self.hits &= self.hits - 1;
+            if SPECIAL[self.bytes[p] as usize] {
+                return Some(p);
+            }
         }
-        let byte = (self.hits.trailing_zeros() / 8) as usize;
-        self.hits &= self.hits - 1;
-        Some(self.base + byte)
     }
 }
 
@@ -372,7 +387,7 @@ pub fn for_each_field<'a>(
     let mut segment = 0;
     let mut name: Option<Cow<'a, str>> = None;
     let mut side = Side::at(0, false);
-    let mut specials = Positions::new(body, [b'&', b'=', b'+', b'%']);
+    let mut specials = Specials::new(body);
     loop {
         let p = specials.next().unwrap_or(body.len());
         if p < side.copied {

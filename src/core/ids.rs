@@ -1,6 +1,8 @@
 //! Merchant and project ids. SpectroCoin has two generations: numeric
 //! (`merchantId`/`apiId`) and, since 2022, UUIDs (`userId`/`merchantApiId`).
 
+use std::borrow::Cow;
+
 use crate::core::error::{Error, Result};
 
 /// Which id generation a configuration uses.
@@ -20,12 +22,13 @@ impl IdScheme {
     }
 }
 
-/// A merchant id and project id of the same generation.
+/// A merchant id and project id of the same generation, normalised (borrowing
+/// the given text where normalising changes nothing).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MerchantIds {
+pub struct MerchantIds<'a> {
     pub scheme: IdScheme,
-    pub merchant_id: String,
-    pub project_id: String,
+    pub merchant_id: Cow<'a, str>,
+    pub project_id: Cow<'a, str>,
 }
 
 pub fn is_numeric_id(s: &str) -> bool {
@@ -41,9 +44,9 @@ pub fn is_uuid(s: &str) -> bool {
         })
 }
 
-impl MerchantIds {
+impl<'a> MerchantIds<'a> {
     /// Both numeric or both UUIDs; anything else is a configuration error.
-    pub fn new(merchant_id: &str, project_id: &str) -> Result<Self> {
+    pub fn new(merchant_id: &'a str, project_id: &'a str) -> Result<Self> {
         let (m, p) = (merchant_id.trim(), project_id.trim());
         if m.is_empty() || p.is_empty() {
             return Err(Error::config(
@@ -60,9 +63,14 @@ impl MerchantIds {
                  (like 1a2b3c4d-0000-4000-8000-1234567890ab)"
             )));
         };
-        let norm = |s: &str| match scheme {
-            IdScheme::Numeric => s.trim_start_matches('0').to_owned(),
-            IdScheme::Uuid => s.to_ascii_lowercase(),
+        let norm = |s: &'a str| -> Cow<'a, str> {
+            match scheme {
+                IdScheme::Numeric => Cow::Borrowed(s.trim_start_matches('0')),
+                IdScheme::Uuid if s.bytes().any(|b| b.is_ascii_uppercase()) => {
+                    Cow::Owned(s.to_ascii_lowercase())
+                }
+                IdScheme::Uuid => Cow::Borrowed(s),
+            }
         };
         Ok(MerchantIds {
             scheme,
@@ -100,7 +108,7 @@ mod tests {
     fn id_pairs_are_classified_and_normalised() {
         let n = MerchantIds::new("169", " 3 ").unwrap();
         assert_eq!(
-            (n.scheme, n.merchant_id.as_str(), n.project_id.as_str()),
+            (n.scheme, &*n.merchant_id, &*n.project_id),
             (IdScheme::Numeric, "169", "3")
         );
         let u = MerchantIds::new(

@@ -162,7 +162,7 @@ impl<'a> MerchantConfig<'a> {
 
     /// The numeric merchant/project pair that legacy callbacks sign, when the
     /// main pair is the UUID one (`legacyMerchantId`/`legacyProjectId`).
-    pub fn numeric_ids(&self) -> Result<Option<MerchantIds>> {
+    pub fn numeric_ids(&self) -> Result<Option<MerchantIds<'_>>> {
         match &self.legacy_numeric {
             None => Ok(None),
             Some((m, p)) => {
@@ -178,7 +178,7 @@ impl<'a> MerchantConfig<'a> {
     }
 
     /// The merchant/project pair of the legacy API (both numeric or both UUIDs).
-    pub fn legacy_ids(&self) -> Result<MerchantIds> {
+    pub fn legacy_ids(&self) -> Result<MerchantIds<'_>> {
         MerchantIds::new(&self.merchant_id, &self.project_id)
     }
 

@@ -99,8 +99,8 @@ pub fn order_fields(ids: &MerchantIds, order: &OrderInput) -> Result<Vec<(&'stat
     }
     let (id1, id2) = ids.scheme.field_names();
     let mut f: Vec<(&'static str, String)> = vec![
-        (id1, ids.merchant_id.clone()),
-        (id2, ids.project_id.clone()),
+        (id1, ids.merchant_id.to_string()),
+        (id2, ids.project_id.to_string()),
         ("orderId", order.order_id.clone()),
         (
             "payCurrency",
