@@ -11,7 +11,7 @@ use openssl::rsa::Rsa;
 
 use crate::core::amount::format_callback_amount;
 use crate::core::error::{Error, Result};
-use crate::core::form::{duplicate, encode_pairs, for_each_field, Value};
+use crate::core::form::{encode_pairs, for_each_field, Value};
 use crate::core::ids::{IdScheme, MerchantIds};
 use crate::core::signature::{verify, verify_form_encoded};
 use crate::core::status::Status;
@@ -88,32 +88,19 @@ impl<'a> ParsedCallback<'a> {
     pub fn parse(body: &'a [u8]) -> Result<ParsedCallback<'a>> {
         let mut signed: [Option<Cow<'a, str>>; SIGNED_FIELDS.len()] = Default::default();
         let (mut sign, mut user_id, mut merchant_api_id) = (None, None, None);
-        // decode_form refuses duplicate names, so each slot is filled at most once.
-        // Each field into its slot; a filled slot (or an unknown name seen before) is a repeat.
-        let mut others: Vec<Cow<'a, str>> = Vec::new();
+        // Each field into its slot (the decoder refuses repeated names).
         for_each_field(body, &["sign"], |name, value| {
-            let slot = match &*name {
-                "sign" => {
-                    let first = sign.is_none();
-                    sign = Some(value);
-                    first
-                }
-                "userId" => user_id.replace(value.decoded()).is_none(),
-                "merchantApiId" => merchant_api_id.replace(value.decoded()).is_none(),
-                n => match signed_index(n) {
-                    Some(i) => signed[i].replace(value.decoded()).is_none(),
-                    None if others.contains(&name) => false,
-                    None => {
-                        others.push(name.clone());
-                        true
+            match &*name {
+                "sign" => sign = Some(value),
+                "userId" => user_id = Some(value.decoded()),
+                "merchantApiId" => merchant_api_id = Some(value.decoded()),
+                n => {
+                    if let Some(i) = signed_index(n) {
+                        signed[i] = Some(value.decoded());
                     }
-                },
-            };
-            if slot {
-                Ok(())
-            } else {
-                Err(duplicate(&name))
+                }
             }
+            Ok(())
         })?;
         let missing: Vec<&str> = SIGNED_FIELDS
             .iter()

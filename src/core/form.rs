@@ -75,7 +75,7 @@ where
 }
 
 /// Hex digit values; 0xff for anything else.
-const HEX_VALUE: [u8; 256] = {
+pub(crate) const HEX_VALUE: [u8; 256] = {
     let mut t = [0xffu8; 256];
     let mut i = 0;
     while i < 10 {
@@ -343,31 +343,23 @@ pub fn decode_form(body: &[u8]) -> Result<Vec<Pair<'_>>> {
 /// [`decode_form`], leaving the values of the fields named in `keep_encoded` as
 /// sent when every escape in them stands for an ASCII byte (for a consumer that
 /// reads escapes itself: a Base64 signature is a tenth escapes). Checks are the same.
-///
-/// One pass: the delimiters and escapes are found 64 bytes at a time, and each
-/// name or value is decoded as they are met (borrowed when it has no escape).
 pub fn decode_form_keeping<'a>(
     body: &'a [u8],
     keep_encoded: &[&str],
 ) -> Result<Vec<(Cow<'a, str>, Value<'a>)>> {
     let mut pairs: Vec<(Cow<'a, str>, Value<'a>)> = Vec::with_capacity(16);
     for_each_field(body, keep_encoded, |n, value| {
-        if pairs.iter().any(|(m, _)| *m == n) {
-            return Err(duplicate(&n));
-        }
         pairs.push((n, value));
         Ok(())
     })?;
     Ok(pairs)
 }
 
-/// The error for a name seen twice (callers of [`for_each_field`] must refuse repeats).
-pub fn duplicate(name: &str) -> Error {
-    Error::callback(format!("field {name:?} appears more than once"))
-}
-
 /// The decoding of [`decode_form_keeping`], handing each field to `field` in order
-/// instead of collecting them. `field` must refuse a name it has seen (see [`duplicate`]).
+/// instead of collecting them (all checks, repeated names included, done here).
+///
+/// One pass: delimiters and escapes are found eight bytes at a time, and each
+/// name or value is decoded as they are met (borrowed when it has no escape).
 pub fn for_each_field<'a>(
     body: &'a [u8],
     keep_encoded: &[&str],
@@ -388,6 +380,8 @@ pub fn for_each_field<'a>(
     let mut name: Option<Cow<'a, str>> = None;
     let mut side = Side::at(0, false);
     let mut specials = Specials::new(body);
+    // Names so far (borrowed from the body unless they had escapes).
+    let mut seen: Vec<Cow<'a, str>> = Vec::with_capacity(16);
     loop {
         let p = specials.next().unwrap_or(body.len());
         if p < side.copied {
@@ -426,6 +420,12 @@ pub fn for_each_field<'a>(
                             (n, Value::Decoded(Cow::Borrowed("")))
                         }
                     };
+                    if seen.contains(&n) {
+                        return Err(Error::callback(format!(
+                            "field {n:?} appears more than once"
+                        )));
+                    }
+                    seen.push(n.clone());
                     field(n, value)?;
                 }
                 if p >= body.len() {

@@ -5,6 +5,7 @@ use openssl::pkey::{Private, Public};
 use openssl::rsa::{Padding, Rsa};
 
 use crate::core::error::{Error, Result};
+use crate::core::form::HEX_VALUE;
 
 /// DER prefix of a SHA-1 DigestInfo (RFC 8017, 9.2 note 1): what PKCS#1 v1.5
 /// signs and what verification must find, byte for byte.
@@ -92,11 +93,12 @@ fn b64_decode_exact(text: &[u8], form: bool, out: &mut [u8], want: usize) -> boo
         let mut c = text[i];
         i += 1;
         if form && c == b'%' {
-            let hex = |d: Option<&u8>| d.and_then(|d| (*d as char).to_digit(16));
-            match (hex(text.get(i)), hex(text.get(i + 1))) {
-                (Some(h), Some(l)) => c = (h << 4 | l) as u8,
-                _ => return false,
+            let hex = |d: Option<&u8>| d.map_or(0xff, |d| HEX_VALUE[*d as usize]);
+            let (h, l) = (hex(text.get(i)), hex(text.get(i + 1)));
+            if (h | l) > 15 {
+                return false;
             }
+            c = h << 4 | l;
             i += 2;
         }
         match B64[c as usize] {

@@ -65,8 +65,8 @@ pub fn text(ht: &ZendHashTable, key: &str) -> Result<Option<String>> {
     Ok(text_ref(ht, key)?.map(Cow::into_owned))
 }
 
-fn required(ht: &ZendHashTable, key: &str) -> Result<String> {
-    text(ht, key)?.ok_or_else(|| Error::config(format!("{key} is required")))
+fn required<'a>(ht: &'a ZendHashTable, key: &str) -> Result<Cow<'a, str>> {
+    text_ref(ht, key)?.ok_or_else(|| Error::config(format!("{key} is required")))
 }
 
 fn flag(ht: &ZendHashTable, key: &str) -> bool {
@@ -80,63 +80,60 @@ fn flag(ht: &ZendHashTable, key: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Which SpectroCoin endpoints a call may reach (so only their INI defaults are read),
-/// and whether it only authenticates a legacy callback.
+/// Which SpectroCoin endpoints a call may reach (so only their INI defaults are read).
 #[derive(Clone, Copy)]
 pub struct Needs {
     /// The order APIs (legacy createOrder, the current API).
     pub api: bool,
     /// SpectroCoin's callback-signing key URL (only used without an explicit `publicKey`).
     pub public_key: bool,
-    /// Only a signed callback is verified: the private key, the OAuth credentials and
-    /// the order API URLs, which it never uses, are not read (nor checked); with an
-    /// explicit `publicKey`, neither are the key URL and the timeout.
-    pub callback_only: bool,
 }
 
 impl Needs {
     pub const NOTHING: Needs = Needs {
         api: false,
         public_key: false,
-        callback_only: false,
     };
     pub const API: Needs = Needs {
         api: true,
         public_key: false,
-        callback_only: false,
     };
     pub const CALLBACK_KEY: Needs = Needs {
         api: false,
         public_key: true,
-        callback_only: true,
     };
     pub const ALL: Needs = Needs {
         api: true,
         public_key: true,
-        callback_only: false,
     };
+
+    /// Only a signed callback is checked (the key URL is reachable, the order APIs
+    /// are not): the private key, the OAuth credentials and the order API URLs, which
+    /// it never uses, are not read (nor checked); with an explicit `publicKey`,
+    /// neither are the key URL and the timeout.
+    fn callback_only(self) -> bool {
+        self.public_key && !self.api
+    }
 }
 
 /// `$merchant` ⇒ configuration, borrowing the array's strings. URLs default to
 /// the INI entries, then to SpectroCoin's.
 pub fn merchant(ht: &ZendHashTable, needs: Needs) -> Result<MerchantConfig<'_>> {
-    let trimmed = |c: Cow<'_, str>| -> String { c.trim().to_owned() };
     let merchant_id = text_ref(ht, "merchantId")?;
-    let project_id =
-        text_ref(ht, "projectId")?.ok_or_else(|| Error::config("projectId is required"))?;
+    let project_id = required(ht, "projectId")?;
     let mut cfg = MerchantConfig::new("", "");
     cfg.merchant_id = trim_cow(merchant_id.unwrap_or_default());
     cfg.project_id = trim_cow(project_id);
     // The private key and OAuth credentials: read (and checked) by everything but a
     // signed callback's check.
-    if !needs.callback_only {
+    if !needs.callback_only() {
         cfg.private_key_pem = text_ref(ht, "privateKey")?;
-        let id = text_ref(ht, "clientId")?.map(trimmed).unwrap_or_default();
+        let id = text_ref(ht, "clientId")?.map(trim_cow).unwrap_or_default();
         let secret = text_ref(ht, "clientSecret")?.unwrap_or_default();
         match (id.is_empty(), secret.is_empty()) {
             (false, false) => {
                 cfg.client = Some(ClientCredentials {
-                    client_id: id,
+                    client_id: id.into_owned(),
                     client_secret: secret.into_owned(),
                 })
             }
@@ -181,11 +178,11 @@ pub fn merchant(ht: &ZendHashTable, needs: Needs) -> Result<MerchantConfig<'_>> 
             .public_key_pem
             .as_deref()
             .is_none_or(|k| k.trim().is_empty());
-    if needs.callback_only && !key_url_needed {
+    if needs.callback_only() && !key_url_needed {
         // A signed callback checked with the given key: nothing else is read.
         return Ok(cfg);
     }
-    if !needs.callback_only {
+    if !needs.callback_only() {
         cfg.api_url = url("apiUrl", "spectrocoin.api_url", DEFAULT_API_URL, needs.api)?;
         cfg.public_api_url = url(
             "publicApiUrl",
@@ -236,7 +233,7 @@ pub fn order(ht: &ZendHashTable) -> Result<OrderInput> {
         order_id: text(ht, "orderId")?.unwrap_or_default(),
         pay_currency: text(ht, "payCurrency")?.filter(|c| !c.is_empty()),
         pay_amount: text(ht, "payAmount")?.filter(|a| !a.is_empty()),
-        receive_currency: required(ht, "receiveCurrency")?,
+        receive_currency: required(ht, "receiveCurrency")?.into_owned(),
         receive_amount: text(ht, "receiveAmount")?,
         description: text(ht, "description")?.unwrap_or_default(),
         culture: text(ht, "culture")?,
@@ -383,10 +380,10 @@ pub fn callback_facts(ht: &ZendHashTable) -> Result<(CallbackFacts, crate::core:
 
 pub fn order_row(ht: &ZendHashTable) -> Result<OrderRow> {
     Ok(OrderRow {
-        order_id: required(ht, "orderId")?,
+        order_id: required(ht, "orderId")?.into_owned(),
         order_request_id: text(ht, "orderRequestId")?.filter(|s| !s.is_empty()),
-        receive_currency: required(ht, "receiveCurrency")?,
-        receive_amount: required(ht, "receiveAmount")?,
+        receive_currency: required(ht, "receiveCurrency")?.into_owned(),
+        receive_amount: required(ht, "receiveAmount")?.into_owned(),
         status: text(ht, "status")?
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| "CREATED".to_owned()),
@@ -399,7 +396,7 @@ pub fn order_row(ht: &ZendHashTable) -> Result<OrderRow> {
 
 pub fn invoice_facts(ht: &ZendHashTable) -> Result<InvoiceFacts> {
     Ok(InvoiceFacts {
-        status: required(ht, "status")?,
+        status: required(ht, "status")?.into_owned(),
         transaction_exists: flag(ht, "transactionExists"),
     })
 }
