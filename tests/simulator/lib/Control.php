@@ -57,6 +57,20 @@ final class Control
             });
             $route = $m[1] . ' /orders/' . $orderRequestId . ($m[3] ?? '');
         }
+        if (preg_match('#^POST /orders/(\d+)/(pay|part|expire|fail)$#', $route, $m) && ($in['deliver'] ?? true)) {
+            $done = Flow::actAndDeliver(
+                $this->store,
+                (int) $m[1],
+                $m[2],
+                Keys::privatePem($dir),
+                isset($in['receivedAmount']) ? (string) $in['receivedAmount'] : null,
+            );
+            return [
+                'order' => $this->store->read()['orders'][$m[1]],
+                'deliveryIds' => $done['ids'],
+                'attempts' => $done['attempts'],
+            ];
+        }
         if (preg_match('#^POST /orders/(\d+)/(pay|part|expire|fail)$#', $route, $m)) {
             $ids = $this->store->transaction(fn (array &$s) => Flow::act(
                 $s,
