@@ -165,7 +165,6 @@ final class PublicOrderTest extends SimulatorTestCase
             'receiveAmount must be a decimal' => ['receiveAmount', ['receiveAmount' => '12,3']],
             'at most 8 decimals' => ['receiveAmount', ['receiveAmount' => '1.123456789']],
             'receiveAmount must be greater than 0' => ['receiveAmount', ['receiveAmount' => '0.00']],
-            'Currency JPY is not supported' => ['receiveCurrencyCode', ['receiveCurrencyCode' => 'JPY']],
             'callbackUrl must be an absolute http(s) URL' => ['callbackUrl', ['callbackUrl' => 'ftp://127.0.0.1/cb']],
             'projectId must be a UUID' => ['projectId', ['projectId' => '74']],
             'payerEmail must be an email address' => ['payerEmail', ['payerEmail' => 'nope']],
@@ -176,6 +175,9 @@ final class PublicOrderTest extends SimulatorTestCase
             self::assertSame([$parameter], $r['json']['errorParameters'], $message);
         }
         self::assertSame([], $this->sim()->preOrders());
+        $jpy = $this->sim()->publicApi('POST', '/merchants/orders/create', $token, $this->publicOrderBody(['receiveCurrencyCode' => 'JPY']));
+        self::assertErrorBody(422, $jpy, 'Currency JPY is not supported');
+        self::assertSame('UNSUPPORTED_CURRENCY', $jpy['json']['key']);
     }
 
     public function testTheDocumentedExampleShapesAreAccepted(): void
@@ -219,14 +221,14 @@ final class PublicOrderTest extends SimulatorTestCase
         self::assertSame(405, $this->sim()->publicApi('GET', '/merchants/orders/create', $token)['status']);
     }
 
-    public function testDuplicateOrderIdInTheProjectIs400(): void
+    public function testDuplicateOrderIdInTheProjectIs422(): void
     {
         $this->createPublicOrder(['orderId' => 'DUP-1']);
         $this->createOrder(['orderId' => 'DUP-2']); // legacy API, same project
 
         foreach (['DUP-1', 'DUP-2'] as $orderId) {
             $r = $this->sim()->publicApi('POST', '/merchants/orders/create', $this->sim()->accessToken(), $this->publicOrderBody(['orderId' => $orderId]));
-            self::assertErrorBody(400, $r, "Order with orderId $orderId already exists");
+            self::assertErrorBody(422, $r, "Order with orderId $orderId already exists");
         }
         $legacy = $this->sim()->createOrderRaw(self::signedBody($this->orderFields(['orderId' => 'DUP-1'])));
         self::assertSame([['code' => 5, 'message' => 'Merchant order id already exists']], $legacy['json'], 'and the other way round');

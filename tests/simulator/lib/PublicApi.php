@@ -277,7 +277,8 @@ final class PublicApi
             return self::error(422, 'Malformed JSON request: a JSON object is expected', 'MALFORMED_JSON');
         }
 
-        // Missing parameters answer 400 (all of them named); so do values of the wrong form.
+        // Missing parameters answer 400 (all of them named); so do values of the wrong form. What
+        // the request asks that the project cannot do (currency, a used orderId) stays 422.
         $missing = [];
         $errors = [];
         $invalid = [];
@@ -391,12 +392,12 @@ final class PublicApi
             return self::error(404, "Project $projectId not found", 'NOT_FOUND');
         }
         if (!in_array($receiveCurrency, $project['receiveCurrencies'], true)) {
-            return self::error(400, "Currency $receiveCurrency is not supported", 'UNSUPPORTED_CURRENCY', [], ['receiveCurrencyCode']);
+            return self::error(422, "Currency $receiveCurrency is not supported", 'UNSUPPORTED_CURRENCY', [], ['receiveCurrencyCode']);
         }
         // The quote shown before the payer chooses: the currency asked for, else the project's first.
         $payCurrency = $receive === null ? (string) $payCurrencyCode : ($project['payCurrencies'][0] ?? 'BTC');
         if (!in_array($payCurrency, $project['payCurrencies'], true)) {
-            return self::error(400, "Currency $payCurrency is not supported", 'UNSUPPORTED_CURRENCY', [], ['payCurrencyCode']);
+            return self::error(422, "Currency $payCurrency is not supported", 'UNSUPPORTED_CURRENCY', [], ['payCurrencyCode']);
         }
         if ($receive !== null) {
             [$receiveAmount, $formattedAmount] = $receive;
@@ -405,7 +406,7 @@ final class PublicApi
             // Only payAmount given: receiveAmount = round2(payAmount × rate), as the legacy API does.
             $rate = $state['rates'][$payCurrency][$receiveCurrency] ?? null;
             if ($rate === null) {
-                return self::error(400, "No rate $payCurrency/$receiveCurrency", 'UNSUPPORTED_CURRENCY', [], ['payCurrencyCode']);
+                return self::error(422, "No rate $payCurrency/$receiveCurrency", 'UNSUPPORTED_CURRENCY', [], ['payCurrencyCode']);
             }
             $payAmount = $pay[1];
             $formattedAmount = Canon::formatAmount(sprintf('%.2F', round((float) $payAmount * (float) $rate, 2)));
@@ -416,7 +417,7 @@ final class PublicApi
         // An order without orderId gets the system's id, as the legacy API assigns the orderRequestId.
         $orderId ??= $preOrderId;
         if (self::orderIdTaken($state, $project, $orderId)) {
-            return self::error(400, "Order with orderId $orderId already exists", 'DUPLICATE_ORDER_ID', [], ['orderId']);
+            return self::error(422, "Order with orderId $orderId already exists", 'DUPLICATE_ORDER_ID', [], ['orderId']);
         }
         $preOrder = [
             'preOrderId' => $preOrderId,
