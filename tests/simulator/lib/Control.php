@@ -399,7 +399,8 @@ final class Control
                     $unsigned[$k] = (string) $v;
                 }
             }
-            $signedString = Canon::callbackSignedString($signed);
+            $java = ($in['encoding'] ?? (isset($project) ? ($project['signEncoding'] ?? 'php') : 'php')) === 'java';
+            $signedString = Canon::callbackSignedString($signed, $java);
             $signWith = $in['signWith'] ?? 'simulator';
             $key = $signWith === 'simulator' ? Keys::privatePem($dir) : (string) $signWith;
             $sign = Canon::sign($signedString, $key);
@@ -415,7 +416,7 @@ final class Control
             }
             $body = isset($in['rawBody'])
                 ? (string) $in['rawBody']
-                : Callbacks::body($signed, $sign, $unsigned, (bool) ($in['spaceAs20'] ?? false));
+                : Callbacks::body($signed, $sign, $unsigned, (bool) ($in['spaceAs20'] ?? false), $java);
             return Callbacks::enqueue($s, $url, $body, [
                 'orderRequestId' => $orderRequestId,
                 'status' => isset($signed['status']) ? (int) $signed['status'] : null,
