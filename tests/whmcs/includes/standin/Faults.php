@@ -19,7 +19,7 @@ use WHMCS\Database\Capsule;
  * restart or a network cut would: the next query on it fails, or reconnects where Laravel
  * does), `lock-timeout` (a real InnoDB lock wait timeout, error 1205, on the next statement),
  * `exit` (the script ends, as a fatal error would), `kill9` (SIGKILL of the worker process),
- * `throw` (a RuntimeException).
+ * `throw` (a RuntimeException), `sleep:SECONDS` (a slow step).
  *
  * Hook behaviour: `StandInInvoicePaidHook` = comma list of `print` (output, as a stray echo or
  * a newline after `?>` in a hook file), `throw` (the hook throws; WHMCS lets it propagate),
@@ -71,6 +71,10 @@ final class Faults
                 exit;
             case 'throw':
                 throw new \RuntimeException("stand-in fault at $point");
+        }
+        if (strncmp($action, 'sleep:', 6) === 0) {
+            usleep((int) round(1e6 * (float) substr($action, 6)));
+            return;
         }
         throw new \LogicException("unknown stand-in fault action '$action'");
     }
