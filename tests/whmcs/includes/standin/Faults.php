@@ -23,7 +23,7 @@ use WHMCS\Database\Capsule;
  *
  * Hook behaviour: `StandInInvoicePaidHook` = comma list of `print` (output, as a stray echo or
  * a newline after `?>` in a hook file), `throw` (the hook throws; WHMCS lets it propagate),
- * `sleep:SECONDS` (slow automation, e.g. account creation).
+ * `sleep:SECONDS` (slow automation, e.g. account creation); `BEHAVIOUR@INVOICEID` limits one to an invoice.
  */
 final class Faults
 {
@@ -106,6 +106,13 @@ final class Faults
         $select->execute([self::INVOICE_PAID_HOOK]);
         $knob = (string) $select->fetchColumn();
         foreach (array_filter(array_map('trim', explode(',', $knob))) as $behaviour) {
+            // "BEHAVIOUR@INVOICEID": for that invoice only.
+            if (strpos($behaviour, '@') !== false) {
+                [$behaviour, $only] = explode('@', $behaviour, 2);
+                if ((int) $only !== (int) ($vars['invoiceid'] ?? 0)) {
+                    continue;
+                }
+            }
             if ($behaviour === 'print') {
                 echo "\n<!-- InvoicePaid hook output for invoice " . (int) ($vars['invoiceid'] ?? 0) . " -->\n";
             } elseif (strncmp($behaviour, 'sleep:', 6) === 0) {
