@@ -121,12 +121,46 @@ function spectrocoin_config()
             'Type' => 'info',
             'Description' => Html::e(Extension::statusLine()),
         ],
+        'databaseStatus' => [
+            'FriendlyName' => 'Database tables',
+            'Type' => 'info',
+            'Description' => spectrocoin_schema_status(),
+        ],
         'settingsCheck' => [
             'FriendlyName' => 'Settings check',
             'Type' => 'info',
             'Description' => SettingsCheck::describe(new OrderStore()),
         ],
     ];
+}
+
+/**
+ * The module's tables are created and upgraded at admin time only: on activation, on Save and
+ * when the settings page is shown (so an upgraded module migrates on the next visit). Callbacks
+ * and Pay Now never run DDL; they answer "unavailable" until this has happened.
+ */
+function spectrocoin_post_activation($params)
+{
+    $problem = OrderStore::migrateForAdmin();
+    if ($problem !== null) {
+        logActivity('SpectroCoin: ' . $problem);
+    }
+}
+
+/** The settings page's "Database tables" line; migrates when shown on the admin settings page. */
+function spectrocoin_schema_status(): string
+{
+    $onSettingsPage = defined('ADMINAREA')
+        || basename((string) ($_SERVER['SCRIPT_FILENAME'] ?? '')) === 'configgateways.php';
+    try {
+        $problem = $onSettingsPage ? OrderStore::migrateForAdmin() : OrderStore::schemaProblem();
+    } catch (\Throwable $e) {
+        $problem = $e->getMessage();
+    }
+    if ($problem !== null) {
+        return '<strong class="text-danger spectrocoin-schema-problem">' . Html::e($problem) . '</strong>';
+    }
+    return Html::e('Installed, version ' . OrderStore::SCHEMA_VERSION . '.');
 }
 
 /**
@@ -137,6 +171,8 @@ function spectrocoin_config()
  */
 function spectrocoin_config_validate($params)
 {
+    // Save is admin time: install or upgrade the tables first (the page then shows any problem).
+    OrderStore::migrateForAdmin();
     $settings = Settings::fromParams(spectrocoin_unmask_secret(is_array($params) ? $params : []));
     $problem = Extension::problem();
     if ($problem !== null) {

@@ -40,7 +40,7 @@ final class AddInvoicePaymentTest extends StandInTestCase
         $this->assertSame('Paid', $invoice['status']);
         $this->assertSame('0.00', $invoice['balance']);
         $this->assertNotSame('0000-00-00 00:00:00', $invoice['datepaid']);
-        $this->assertSame(['AddTransaction', 'AddInvoicePayment', 'InvoicePaid'], $this->hookNames());
+        $this->assertSame(['AddTransaction', 'AddInvoicePayment', 'InvoicePaidPreEmail', 'InvoicePaid'], $this->hookNames());
         $emails = $this->site()->emails();
         $this->assertCount(1, $emails);
         $this->assertSame('Invoice Payment Confirmation', $emails[0]['template']);

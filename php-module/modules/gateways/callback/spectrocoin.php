@@ -2,7 +2,12 @@
 /**
  * SpectroCoin callback endpoint: {SystemURL}modules/gateways/callback/spectrocoin.php
  * The work is in spectrocoin/lib/CallbackHandler.php; this file is WHMCS' standard bootstrap.
+ *
+ * SpectroCoin retries until the body is exactly "*ok*": whatever WHMCS, its hooks or any included
+ * file print (stray output, a newline after "?>", a BOM) is buffered from here on and dropped when
+ * the answer is sent (Response::sendAlone()).
  */
+ob_start();
 require __DIR__ . '/../../../init.php';
 require_once ROOTDIR . '/includes/gatewayfunctions.php';
 require_once ROOTDIR . '/includes/invoicefunctions.php';
@@ -21,7 +26,7 @@ try {
 }
 if (empty($variables['type'])) {
     // Not active (yet): SpectroCoin retries, so nothing is lost once the admin activates it again.
-    Response::text(503, 'Gateway not active')->send();
+    Response::text(503, 'Gateway not active')->sendAlone();
     return;
 }
 // The raw body, never $_POST: WHMCS HTML-encodes superglobals, which would break the signature.
@@ -29,4 +34,4 @@ $raw = (string) file_get_contents('php://input');
 // Content-Type picks the format (form: legacy signed; JSON: current API). WHMCS encodes $_SERVER
 // like the other superglobals, so decode it; media types contain nothing it would change anyway.
 $contentType = html_entity_decode((string) ($_SERVER['CONTENT_TYPE'] ?? $_SERVER['HTTP_CONTENT_TYPE'] ?? ''), ENT_QUOTES, 'UTF-8');
-(new CallbackHandler(Settings::fromGatewayVariables($variables), new OrderStore()))->handle($method, $raw, $contentType)->send();
+(new CallbackHandler(Settings::fromGatewayVariables($variables), new OrderStore()))->handle($method, $raw, $contentType)->sendAlone();

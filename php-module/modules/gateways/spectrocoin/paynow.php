@@ -38,10 +38,10 @@ if (empty($variables['type'])) {
     $unavailable(503);
     return;
 }
-try {
-    OrderStore::ensureSchema();
-} catch (\Throwable $e) {
-    logTransaction(Settings::GATEWAY, ['error' => 'database: ' . $e->getMessage()], 'Pay Now Error');
+$schemaProblem = OrderStore::schemaProblem();
+if ($schemaProblem !== null) {
+    // Never DDL here: the tables are the admin's to install (activate or save the gateway).
+    logTransaction(Settings::GATEWAY, ['error' => 'database: ' . $schemaProblem], 'Pay Now Error');
     $unavailable(503);
     return;
 }

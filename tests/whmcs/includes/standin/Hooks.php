@@ -6,7 +6,9 @@ use WHMCS\Database\Capsule;
 
 /**
  * add_hook()/run_hook() registry. Every run is recorded in `standin_hooks` (hook name, vars
- * as JSON) before the registered functions are called, so tests can assert on it.
+ * as JSON) before the registered functions are called, through the Journal's own connection:
+ * a hook's work (mail, provisioning) happens in the real world and no rollback undoes it.
+ * A hook that throws propagates to the caller, as in WHMCS; output a hook prints goes out.
  */
 final class Hooks
 {
@@ -20,11 +22,12 @@ final class Hooks
 
     public static function run(string $hook, array $vars): array
     {
-        Capsule::table('standin_hooks')->insert([
-            'date' => (new \DateTimeImmutable())->format('Y-m-d H:i:s.u'),
+        Journal::record('standin_hooks', [
+            'date' => Journal::now(),
             'hook' => $hook,
             'vars' => json_encode($vars, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_PARTIAL_OUTPUT_ON_ERROR),
         ]);
+        Faults::point('hook:' . $hook);
         $entries = self::$registered[$hook] ?? [];
         usort($entries, static fn (array $a, array $b): int => $a[0] <=> $b[0]);
         $results = [];
@@ -32,6 +35,9 @@ final class Hooks
             if (is_callable($function)) {
                 $results[] = $function($vars);
             }
+        }
+        if ($hook === 'InvoicePaid') {
+            Faults::invoicePaidHook($vars);
         }
         return $results;
     }

@@ -4,7 +4,10 @@ namespace StandIn;
 
 use WHMCS\Database\Capsule;
 
-/** sendMessage(): no mail leaves the machine; each email is a row in `standin_emails`. */
+/**
+ * sendMessage(): no mail leaves the machine; each email is a row in `standin_emails`, written
+ * through the Journal's own connection (a sent e-mail is not taken back by a rollback).
+ */
 final class Mail
 {
     /** Templates whose relid is an invoice id (the rest name a client). */
@@ -20,8 +23,8 @@ final class Mail
             $userId = (int) Capsule::table('tblinvoices')->where('id', $relId)->value('userid');
         }
         $email = (string) Capsule::table('tblclients')->where('id', $userId)->value('email');
-        Capsule::table('standin_emails')->insert([
-            'date' => (new \DateTimeImmutable())->format('Y-m-d H:i:s.u'),
+        Journal::record('standin_emails', [
+            'date' => Journal::now(),
             'template' => $template,
             'relid' => $relId,
             'userid' => $userId,

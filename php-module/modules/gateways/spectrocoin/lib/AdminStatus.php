@@ -9,7 +9,10 @@ final class AdminStatus
     {
         $problem = Extension::problem();
         try {
-            OrderStore::ensureSchema();
+            $schemaProblem = OrderStore::schemaProblem();
+            if ($schemaProblem !== null) {
+                return ['type' => 'error', 'title' => 'SpectroCoin', 'msg' => Html::e('Orders unavailable: ' . $schemaProblem . '.')];
+            }
             $orders = $store->forInvoice($invoiceId);
         } catch (\Throwable $e) {
             return ['type' => 'error', 'title' => 'SpectroCoin', 'msg' => Html::e('Orders unavailable: ' . $e->getMessage())];

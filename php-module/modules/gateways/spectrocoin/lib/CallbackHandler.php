@@ -6,8 +6,15 @@ use WHMCS\Database\Capsule;
 /**
  * SpectroCoin's callbacks (legacy signed form, or current-API JSON): authenticate (extension), find
  * our order by the authenticated orderId, ask the extension what to do (spectrocoin_decide), and do
- * it inside one transaction holding the invoice and the order row (SELECT … FOR UPDATE, in that
- * order everywhere).
+ * it in three idempotent steps, so that a crash anywhere ends in one payment row and one run of
+ * WHMCS's side effects (e-mail, hooks, provisioning — none of which a rollback can undo):
+ * 1. claim: decide in a short transaction holding the invoice and the order row (SELECT … FOR
+ *    UPDATE, in that order everywhere) and record on the row the transaction id about to be written
+ *    (claim_state "applying", when, by whom);
+ * 2. apply: addInvoicePayment outside any transaction or lock of ours;
+ * 3. confirm: the row is marked credited.
+ * A delivery that finds an unconfirmed claim confirms it when tblaccounts has its transaction id,
+ * answers 503 while it is fresh, and takes it over once stale (CLAIM_STALE_SECONDS).
  *
  * Answers: 200 "*ok*" when handled or a duplicate; 400 when forged, foreign, malformed or unknown
  * (nothing changes); 503 when something temporary failed, so SpectroCoin retries.
@@ -75,8 +82,12 @@ final class CallbackHandler
         }
 
         $orderId = (string) ($callback['orderId'] ?? '');
+        $schemaProblem = OrderStore::schemaProblem();
+        if ($schemaProblem !== null) {
+            $this->log(self::summary($callback) + ['error' => 'database: ' . $schemaProblem], 'Retry Later');
+            return Response::text(503, 'Service Unavailable');
+        }
         try {
-            OrderStore::ensureSchema();
             $found = $orderId === '' ? null : $this->store->findByOrderId($orderId);
         } catch (\Throwable $e) {
             $this->log(self::summary($callback) + ['error' => 'database: ' . $e->getMessage()], 'Retry Later');
@@ -85,24 +96,44 @@ final class CallbackHandler
         if ($found === null) {
             return $this->reject('orderId ' . $orderId . ' was not issued by this WHMCS', $rawBody, $callback);
         }
+        $context = self::summary($callback) + ['invoiceid' => $found->invoice_id];
+        $deadline = microtime(true) + self::CLAIM_WAIT_SECONDS;
         try {
-            $outcome = Capsule::connection()->transaction(function () use ($callback, $found) {
-                return $this->apply($callback, (int) $found->invoice_id, (string) $found->order_id);
-            }, 3);
+            while (true) {
+                // Step 1, claim: decide under the invoice and order locks, record what is about to be
+                // written, commit. Short: nothing of WHMCS runs inside.
+                $outcome = Capsule::connection()->transaction(function () use ($callback, $found) {
+                    return $this->decideAndClaim($callback, (int) $found->invoice_id, (string) $found->order_id);
+                }, 3);
+                if (!$outcome['busy'] || microtime(true) >= $deadline) {
+                    break;
+                }
+                // Another delivery of this payment is applying it right now: its confirmation usually
+                // follows within milliseconds, so wait a little (holding no lock) before answering 503.
+                usleep(50000);
+            }
         } catch (\SpectroCoin\CallbackException $e) {
-            return $this->reject($e->getMessage(), $rawBody, $callback + ['invoiceid' => $found->invoice_id]);
+            return $this->reject($e->getMessage(), $rawBody, $context);
         } catch (\Throwable $e) {
-            $this->log(self::summary($callback) + ['invoiceid' => $found->invoice_id, 'error' => get_class($e) . ': ' . $e->getMessage()], 'Retry Later');
+            $this->log($context + ['error' => get_class($e) . ': ' . $e->getMessage()], 'Retry Later');
             return Response::text(503, 'Service Unavailable');
         }
+        if ($outcome['busy']) {
+            $this->log($context + ['transId' => $outcome['transId'], 'message' => $outcome['message']], 'Retry Later');
+            return Response::text(503, 'Service Unavailable');
+        }
+        if ($outcome['claimed']) {
+            // Steps 2 and 3, outside any transaction of ours: WHMCS applies the payment (e-mail, hooks,
+            // provisioning), then the claim is confirmed.
+            $outcome = $this->applyClaim($outcome, (int) $found->invoice_id);
+        }
 
-        $this->log(self::summary($callback) + [
-            'invoiceid' => $found->invoice_id,
+        $this->log($context + [
             'action' => $outcome['action'],
             'transId' => $outcome['transId'],
             'invoiceStatus' => $outcome['invoiceBefore'] . ' -> ' . $outcome['invoiceAfter'],
             'message' => $outcome['message'],
-        ], $outcome['result']);
+        ] + ($outcome['warning'] !== null ? ['warning' => $outcome['warning']] : []), $outcome['result']);
         if ($outcome['applied']) {
             \logActivity(sprintf(
                 'SpectroCoin payment applied to Invoice ID: %d - %s %s (order %s, SpectroCoin order %s, Trans ID %s)',
@@ -110,11 +141,21 @@ final class CallbackHandler
                 $callback['orderRequestId'] ?? '', $outcome['transId']
             ), (int) $outcome['userid']);
         }
+        if ($outcome['warning'] !== null) {
+            \logActivity('SpectroCoin: ' . $outcome['warning'] . ' (Invoice ID: ' . $found->invoice_id . ')', (int) $outcome['userid']);
+        }
+        if ($outcome['retry']) {
+            return Response::text(503, 'Service Unavailable');
+        }
         return Response::text(200, self::OK);
     }
 
-    /** Runs inside the transaction. Throws CallbackException when the callback does not match the order. */
-    private function apply(array $callback, int $invoiceId, string $orderId): array
+    /**
+     * Runs inside the claim transaction. Throws CallbackException when the callback does not match
+     * the order. A claim left unconfirmed by an earlier delivery is completed here when WHMCS has
+     * its payment row, waited for while fresh, and taken over once stale.
+     */
+    private function decideAndClaim(array $callback, int $invoiceId, string $orderId): array
     {
         $invoice = $this->store->lockInvoice($invoiceId);
         $row = $this->store->lockOrder($orderId);
@@ -122,6 +163,18 @@ final class CallbackHandler
             throw new \RuntimeException('order row ' . $orderId . ' vanished');
         }
         $invoiceStatus = $invoice === null ? 'Deleted' : (string) $invoice->status;
+        $claimOpen = (string) ($row->claim_state ?? '') === self::CLAIM_APPLYING;
+        $changes = [];
+        if ($claimOpen && $this->store->transactionExists((string) $row->claim_transid)) {
+            // The earlier delivery's payment is in WHMCS (it died, or failed after the row): confirm it.
+            $changes += self::confirmation((string) $row->claim_transid);
+            $unfinished = $this->unfinished($invoiceId, $invoiceStatus, (string) $row->claim_transid);
+            if ($unfinished !== null) {
+                $changes['review_reason'] = $unfinished;
+            }
+            $row->credited = 1;
+            $claimOpen = false;
+        }
         $order = OrderStore::decisionInput($row);
         $markPending = $this->settings->markPending();
 
@@ -134,8 +187,16 @@ final class CallbackHandler
         ], $markPending);
         $transId = (string) ($decision['transId'] ?? $transId);
         $action = (string) $decision['action'];
+        $result = self::RESULTS[$action] ?? $action;
+        $claimed = false;
 
-        $changes = ['status' => (string) $decision['orderStatus']];
+        if (!empty($decision['credit']) && $claimOpen && !self::claimIsStale($row)) {
+            return self::outcome($action, $transId, 'payment ' . $transId . ' is being applied by another delivery ('
+                . $row->claimed_by . ' since ' . $row->claimed_at . ' UTC); SpectroCoin retries', $row, $invoice, $invoiceStatus)
+                + ['busy' => true];
+        }
+        $message = (string) ($decision['message'] ?? '');
+        $changes['status'] = (string) $decision['orderStatus'];
         if ($row->order_request_id === null && isset($callback['orderRequestId']) && $callback['orderRequestId'] !== '') {
             $changes['order_request_id'] = (string) $callback['orderRequestId'];
         }
@@ -144,28 +205,23 @@ final class CallbackHandler
             $changes['pay_amount'] = (string) $callback['payAmount'];
             $changes['pay_currency'] = (string) ($callback['payCurrency'] ?? $row->pay_currency);
         }
-        $applied = false;
-        $result = self::RESULTS[$action] ?? $action;
-        $invoiceAfter = $invoiceStatus;
-
         if (!empty($decision['credit'])) {
-            $changes['transid'] = $transId;
-            $applied = (bool) \addInvoicePayment($invoiceId, $transId, (string) $row->invoice_amount, 0, Settings::GATEWAY);
-            if ($applied) {
-                $changes['credited'] = 1;
-                $invoiceAfter = (string) ($this->store->invoice($invoiceId)->status ?? $invoiceStatus);
-            } else {
-                // Money is never dropped: WHMCS refused (e.g. invoice Cancelled), so the admin must act.
-                $changes['review_reason'] = 'Paid at SpectroCoin, but WHMCS did not accept the payment for invoice #'
-                    . $invoiceId . ' (status ' . $invoiceStatus . '). Apply it manually or refund it in SpectroCoin.';
-                $result = 'Paid, Not Applied (Review)';
+            if ($claimOpen) {
+                $message .= ' (took over the stale claim of ' . $row->claimed_by . ' from ' . $row->claimed_at . ' UTC: no payment row was written)';
             }
+            $changes += [
+                'claim_transid' => $transId,
+                'claim_state' => self::CLAIM_APPLYING,
+                'claimed_at' => OrderStore::now(),
+                'claimed_by' => self::worker(),
+            ];
+            $changes['claim_state'] = self::CLAIM_APPLYING;
+            $claimed = true;
         } elseif ($action === 'already_credited') {
-            $changes['credited'] = 1;
-            $changes['transid'] = $transId;
+            $changes += self::confirmation($transId);
         }
-        if (!empty($decision['review']) && !isset($changes['review_reason'])) {
-            $changes['review_reason'] = (string) $decision['message'];
+        if (!empty($decision['review'])) {
+            $changes['review_reason'] = $message;
             if ($action === 'hold' && $transId !== '') {
                 $changes['transid'] = $transId;
             }
@@ -173,6 +229,7 @@ final class CallbackHandler
 
         // Paid is only ever reached through addInvoicePayment; other transitions are set as decided.
         $target = $decision['invoiceStatus'] ?? null;
+        $invoiceAfter = $invoiceStatus;
         if ($invoice !== null && is_string($target) && $target !== '' && $target !== 'Paid' && $target !== $invoiceStatus) {
             $this->store->setInvoiceStatus($invoiceId, $target);
             $invoiceAfter = $target;
@@ -183,18 +240,124 @@ final class CallbackHandler
         }
         $this->store->update((int) $row->id, $changes);
 
+        return ['busy' => false, 'claimed' => $claimed, 'result' => $result, 'invoiceAfter' => $invoiceAfter, 'rowId' => (int) $row->id]
+            + self::outcome($action, $transId, $message, $row, $invoice, $invoiceStatus);
+    }
+
+    /**
+     * Step 2 and 3 of a credit: addInvoicePayment outside our transactions, then the confirmation.
+     * WHMCS's payment row decides: there ⇒ the payment stands whatever WHMCS threw after writing it
+     * (a hook); not there and WHMCS said false ⇒ held for review; not there after an error ⇒ the claim
+     * is released and SpectroCoin retries.
+     */
+    private function applyClaim(array $outcome, int $invoiceId): array
+    {
+        $transId = $outcome['transId'];
+        $failure = null;
+        $applied = null;
+        try {
+            $applied = (bool) \addInvoicePayment($invoiceId, $transId, $outcome['amount'], 0, Settings::GATEWAY);
+        } catch (\Throwable $e) {
+            $failure = get_class($e) . ': ' . $e->getMessage();
+        }
+        try {
+            $written = $this->store->transactionExists($transId);
+            if ($written) {
+                $outcome['invoiceAfter'] = (string) ($this->store->invoice($invoiceId)->status ?? $outcome['invoiceAfter']);
+                $unfinished = $failure === null ? null : $this->unfinished($invoiceId, $outcome['invoiceAfter'], $transId);
+                $this->store->confirmClaim($outcome['rowId'], $transId, self::confirmation($transId)
+                    + ($unfinished !== null ? ['review_reason' => $unfinished] : []));
+                $outcome['applied'] = true;
+                if ($failure !== null) {
+                    $outcome['warning'] = 'payment ' . $transId . ' was applied, but WHMCS failed after writing it '
+                        . '(a hook or its automation; check the e-mail and provisioning of invoice #' . $invoiceId . '): ' . $failure;
+                }
+                return $outcome;
+            }
+            if ($failure === null && $applied === false) {
+                // Money is never dropped: WHMCS refused (e.g. invoice Cancelled), so the admin must act.
+                $reason = 'Paid at SpectroCoin, but WHMCS did not accept the payment for invoice #'
+                    . $invoiceId . ' (status ' . $outcome['invoiceBefore'] . '). Apply it manually or refund it in SpectroCoin.';
+                $this->store->releaseClaim($outcome['rowId'], $transId, ['review_reason' => $reason, 'transid' => $transId]);
+                return ['result' => 'Paid, Not Applied (Review)', 'message' => $reason] + $outcome;
+            }
+            // WHMCS failed before writing anything: nothing happened, so the next delivery may apply it.
+            $this->store->releaseClaim($outcome['rowId'], $transId, []);
+        } catch (\Throwable $e) {
+            // The database is gone: the claim stays, and the next delivery completes it (confirms the
+            // payment row if WHMCS wrote it, or takes the claim over once it is stale).
+            $failure = ($failure !== null ? $failure . '; then ' : '') . 'database: ' . get_class($e) . ': ' . $e->getMessage();
+        }
+        return ['result' => 'Retry Later', 'retry' => true, 'message' => 'payment ' . $transId . ' not confirmed: '
+            . ($failure ?? 'WHMCS wrote no payment row') . '; SpectroCoin retries'] + $outcome;
+    }
+
+    /**
+     * WHMCS's addInvoicePayment is not atomic: a worker that dies (or a statement that fails) between
+     * its payment row and its marking the invoice Paid leaves a settled invoice still open, and its
+     * e-mail and InvoicePaid automation never run. No documented call finishes that without a second
+     * payment row, so the admin is told; the payment itself is never applied twice.
+     */
+    private function unfinished(int $invoiceId, string $invoiceStatus, string $transId): ?string
+    {
+        if (!in_array($invoiceStatus, ['Unpaid', 'Payment Pending'], true) || Decimal::compare($this->store->balance($invoiceId), '0') > 0) {
+            return null;
+        }
+        return 'Payment ' . $transId . ' is recorded in WHMCS, but WHMCS stopped before finishing it: invoice #' . $invoiceId
+            . ' is settled yet still ' . $invoiceStatus . ', so its payment e-mail and InvoicePaid automation did not run. '
+            . 'Mark the invoice Paid in WHMCS (do not add the payment again).';
+    }
+
+    private static function outcome(string $action, string $transId, string $message, object $row, ?object $invoice, string $invoiceStatus): array
+    {
         return [
             'action' => $action,
             'transId' => $transId,
-            'message' => (string) ($decision['message'] ?? ''),
-            'result' => $result,
-            'applied' => $applied,
+            'message' => $message,
+            'result' => self::RESULTS[$action] ?? $action,
+            'applied' => false,
+            'retry' => false,
+            'warning' => null,
             'amount' => (string) $row->invoice_amount,
             'currency' => (string) $row->invoice_currency,
             'userid' => $invoice->userid ?? 0,
             'invoiceBefore' => $invoiceStatus,
-            'invoiceAfter' => $invoiceAfter,
+            'invoiceAfter' => $invoiceStatus,
         ];
+    }
+
+    /** Row fields of a payment that is in WHMCS. */
+    private static function confirmation(string $transId): array
+    {
+        return ['credited' => 1, 'transid' => $transId, 'claim_state' => null];
+    }
+
+    /**
+     * A claim older than this is taken over when WHMCS has no payment row for it: its worker died
+     * between the claim and addInvoicePayment's first write. Far longer than any request runs
+     * (web servers end PHP requests after 30–300 s), so a live worker is never raced.
+     */
+    const CLAIM_STALE_SECONDS = 600;
+
+    /** How long a duplicate waits for a fresh claim's confirmation before answering 503. */
+    const CLAIM_WAIT_SECONDS = 1.5;
+
+    const CLAIM_APPLYING = 'applying';
+
+    private static function claimIsStale(object $row): bool
+    {
+        $at = strtotime((string) $row->claimed_at . ' UTC');
+        return $at === false || $at < time() - self::CLAIM_STALE_SECONDS;
+    }
+
+    /** Who holds a claim: host, process and this request. */
+    private static function worker(): string
+    {
+        static $id = null;
+        if ($id === null) {
+            $id = substr((string) gethostname(), 0, 48) . ':' . getmypid() . ':' . bin2hex(random_bytes(4));
+        }
+        return $id;
     }
 
     private function reject(string $reason, string $rawBody, ?array $callback = null): Response

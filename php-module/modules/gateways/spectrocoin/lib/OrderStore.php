@@ -5,7 +5,7 @@ use WHMCS\Database\Capsule;
 
 /**
  * The module's tables and the WHMCS rows it reads, through Capsule (the connection WHMCS itself
- * uses, so addInvoicePayment runs inside our transactions).
+ * uses). The tables are created and upgraded at admin time only (migrate()).
  *
  * mod_spectrocoin_orders: one row per SpectroCoin order we created (or tried to create).
  * mod_spectrocoin_meta:   module-private values (the Pay Now token secret).
@@ -18,18 +18,25 @@ final class OrderStore
     /** Status of a row before SpectroCoin has sent any callback for it. */
     const STATUS_CREATED = 'CREATED';
 
-    /** @var bool */
-    private static $schemaChecked = false;
+    /** The schema this code needs; migrate() brings older ones up to it, step by step. */
+    const SCHEMA_VERSION = 2;
+    const SCHEMA_META = 'schema_version';
 
-    /** Creates the module's tables if missing. DDL commits implicitly: never call inside a transaction. */
-    public static function ensureSchema(): void
+    /** @var int|null the version seen in this process (callbacks and Pay Now check it once) */
+    private static $schemaSeen = null;
+
+    /**
+     * Creates or upgrades the module's tables. Admin time only (activation, Save, the settings
+     * page): DDL commits implicitly and needs CREATE/ALTER, which a production WHMCS database
+     * user may lack; callbacks and Pay Now only check the version (schemaProblem()).
+     * Returns the version now installed. Throws what the database said (e.g. no privilege).
+     */
+    public static function migrate(): int
     {
-        if (self::$schemaChecked) {
-            return;
-        }
         $schema = Capsule::schema();
-        if (!$schema->hasTable(self::ORDERS)) {
-            try {
+        $version = self::installedVersion();
+        if ($version < 1) {
+            if (!$schema->hasTable(self::ORDERS)) {
                 $schema->create(self::ORDERS, function ($t) {
                     $t->increments('id');
                     $t->unsignedInteger('invoice_id');
@@ -56,26 +63,96 @@ final class OrderStore
                     $t->index('invoice_id');
                     $t->index('order_request_id');
                 });
-            } catch (\Throwable $e) {
-                // Another request created it at the same moment.
-                if (!$schema->hasTable(self::ORDERS)) {
-                    throw $e;
-                }
             }
-        }
-        if (!$schema->hasTable(self::META)) {
-            try {
+            if (!$schema->hasTable(self::META)) {
                 $schema->create(self::META, function ($t) {
                     $t->string('name', 64)->primary();
                     $t->text('value');
                 });
-            } catch (\Throwable $e) {
-                if (!$schema->hasTable(self::META)) {
-                    throw $e;
-                }
             }
+            $version = self::recordVersion(1);
         }
-        self::$schemaChecked = true;
+        if ($version < 2) {
+            // The claim of a payment being applied (CallbackHandler: claim, apply, confirm).
+            if (!$schema->hasColumn(self::ORDERS, 'claim_transid')) {
+                $schema->table(self::ORDERS, function ($t) {
+                    $t->string('claim_transid', 64)->nullable();  // the transaction id about to be written
+                    $t->string('claim_state', 16)->nullable();    // 'applying' until confirmed
+                    $t->dateTime('claimed_at')->nullable();
+                    $t->string('claimed_by', 96)->nullable();     // host, process, request
+                });
+            }
+            $version = self::recordVersion(2);
+        }
+        self::$schemaSeen = $version;
+        return $version;
+    }
+
+    /** 0: nothing installed; 1: tables of a module version without a version row; else the row. */
+    public static function installedVersion(): int
+    {
+        $schema = Capsule::schema();
+        if (!$schema->hasTable(self::META)) {
+            return $schema->hasTable(self::ORDERS) ? 1 : 0;
+        }
+        $row = Capsule::table(self::META)->where('name', self::SCHEMA_META)->value('value');
+        if (is_string($row) && ctype_digit($row)) {
+            return (int) $row;
+        }
+        return $schema->hasTable(self::ORDERS) ? 1 : 0;
+    }
+
+    private static function recordVersion(int $version): int
+    {
+        Capsule::table(self::META)->updateOrInsert(['name' => self::SCHEMA_META], ['value' => (string) $version]);
+        return $version;
+    }
+
+    /**
+     * Null when the tables are installed at this code's version; else what the admin must do.
+     * For callbacks and Pay Now: one query, once per process. Never changes the schema.
+     */
+    public static function schemaProblem(): ?string
+    {
+        if (self::$schemaSeen === self::SCHEMA_VERSION) {
+            return null;
+        }
+        try {
+            $value = Capsule::table(self::META)->where('name', self::SCHEMA_META)->value('value');
+        } catch (\Throwable $e) {
+            return 'the module\'s tables are not installed (' . $e->getMessage()
+                . '); open Setup > Payment Gateways and activate or save SpectroCoin';
+        }
+        $version = is_string($value) && ctype_digit($value) ? (int) $value : 1;
+        if ($version < self::SCHEMA_VERSION) {
+            return 'the module\'s tables are at version ' . $version . ', this module needs ' . self::SCHEMA_VERSION
+                . '; open the SpectroCoin gateway settings page (or press Save) to upgrade them';
+        }
+        self::$schemaSeen = $version;
+        return null;
+    }
+
+    /**
+     * For the settings page: migrates if needed and says plainly what stands in the way
+     * (typically a database user without CREATE/ALTER). Null when all is well.
+     */
+    public static function migrateForAdmin(): ?string
+    {
+        try {
+            self::migrate();
+            return null;
+        } catch (\Throwable $e) {
+            $denied = $e instanceof \PDOException || $e->getPrevious() instanceof \PDOException
+                ? preg_match('/\b(1142|1044|42000)\b|command denied|Access denied/i', $e->getMessage()) === 1 : false;
+            $what = $denied
+                ? 'The WHMCS database user may not create or alter tables (CREATE and ALTER privileges are missing), so the '
+                    . 'SpectroCoin tables could not be installed or upgraded to version ' . self::SCHEMA_VERSION . '. '
+                    . 'Grant CREATE and ALTER on the WHMCS database to that user, reload this page, and revoke them again if you wish. '
+                    . 'Until then SpectroCoin callbacks are answered 503 (SpectroCoin retries them) and Pay Now is unavailable.'
+                : 'The SpectroCoin tables could not be installed or upgraded: ' . $e->getMessage();
+            error_log('spectrocoin: schema migration failed: ' . $e->getMessage());
+            return $what . ($denied ? ' (database said: ' . $e->getMessage() . ')' : '');
+        }
     }
 
     public static function now(): string
@@ -86,7 +163,6 @@ final class OrderStore
     /** A random server-side secret, created once; the first writer wins under concurrency. */
     public function secret(string $name): string
     {
-        self::ensureSchema();
         $value = Capsule::table(self::META)->where('name', $name)->value('value');
         if (is_string($value) && $value !== '') {
             return $value;
@@ -169,6 +245,20 @@ final class OrderStore
         Capsule::table(self::ORDERS)->where('id', $id)->update($changes + ['updated_at' => self::now()]);
     }
 
+    /** Step 3 of a credit: the claimed payment is in WHMCS. Idempotent; needs no lock. */
+    public function confirmClaim(int $id, string $transId, array $changes): void
+    {
+        Capsule::table(self::ORDERS)->where('id', $id)->where('claim_transid', $transId)
+            ->update($changes + ['updated_at' => self::now()]);
+    }
+
+    /** Ends a claim that wrote nothing (WHMCS refused, or failed before its payment row). */
+    public function releaseClaim(int $id, string $transId, array $changes): void
+    {
+        Capsule::table(self::ORDERS)->where('id', $id)->where('claim_transid', $transId)->where('claim_state', 'applying')
+            ->update($changes + ['claim_state' => null, 'updated_at' => self::now()]);
+    }
+
     public function setInvoiceStatus(int $invoiceId, string $status): void
     {
         Capsule::table('tblinvoices')->where('id', $invoiceId)->update(['status' => $status]);
@@ -209,14 +299,12 @@ final class OrderStore
     /** A module-private value (null when unset). */
     public function meta(string $name): ?string
     {
-        self::ensureSchema();
         $value = Capsule::table(self::META)->where('name', $name)->value('value');
         return is_string($value) ? $value : null;
     }
 
     public function setMeta(string $name, string $value): void
     {
-        self::ensureSchema();
         Capsule::table(self::META)->updateOrInsert(['name' => $name], ['value' => $value]);
     }
 }

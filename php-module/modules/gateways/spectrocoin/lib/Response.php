@@ -41,4 +41,24 @@ final class Response
         }
         echo $this->body;
     }
+
+    /**
+     * Sends this answer as the whole response: output buffered before it (by hooks, includes, WHMCS
+     * itself) is dropped, so the body is exactly ours. The entry file starts the buffer first thing.
+     * Returns how many stray bytes were dropped.
+     */
+    public function sendAlone(): int
+    {
+        $dropped = 0;
+        while (ob_get_level() > 0) {
+            $dropped += strlen((string) ob_get_contents());
+            ob_end_clean();
+        }
+        if (!headers_sent()) {
+            header_remove();
+            $this->headers['Content-Length'] = (string) strlen($this->body);
+        }
+        $this->send();
+        return $dropped;
+    }
 }

@@ -18,6 +18,7 @@ use WHMCS\Database\Capsule;
  */
 function getGatewayVariables($gatewayName, $invoiceId = '')
 {
+    \StandIn\Faults::point('getGatewayVariables');
     $gatewayName = (string) $gatewayName;
     if (!Gateways::isValidName($gatewayName) || !is_file(Gateways::modulePath($gatewayName))) {
         throw new \WHMCS\Exception\Module\NotActivated('Module Not Activated');
@@ -64,7 +65,8 @@ function checkCbTransID($transId)
 
 /**
  * Gateway log row (tblgatewaylog). Arrays become "key => value" lines (nested arrays as
- * "key[sub] => value"); a module name is replaced by the gateway's display name.
+ * "key[sub] => value"); a module name is replaced by the gateway's display name. Fires the
+ * LogTransaction hook (gateway, data, result), as WHMCS documents.
  */
 function logTransaction($gateway, $data, $result, $passedParams = [], $gatewayModule = null)
 {
@@ -80,6 +82,7 @@ function logTransaction($gateway, $data, $result, $passedParams = [], $gatewayMo
         'data' => is_array($data) ? standin_flatten_log_data($data) : (string) $data,
         'result' => (string) $result,
     ]);
+    run_hook('LogTransaction', ['gateway' => $gateway, 'data' => $data, 'result' => (string) $result]);
 }
 
 /** @internal stand-in helper of logTransaction() */

@@ -3,6 +3,7 @@
  * Invoice helpers (contract section 3): addInvoicePayment, paymentReversed.
  */
 
+use StandIn\Faults;
 use StandIn\Invoices;
 use StandIn\Money;
 use WHMCS\Database\Capsule;
@@ -15,12 +16,17 @@ use WHMCS\Database\Capsule;
  *    AddTransaction, activity log; hook AddInvoicePayment (partial payments too);
  *  - balance <= 0 and status Unpaid/Payment Pending ⇒ Paid + datepaid, email
  *    "Invoice Payment Confirmation" (unless `$noEmail`), hook InvoicePaid. Collections and
- *    other statuses take the money but keep their status;
+ *    other statuses take the money but keep their status; InvoicePaidPreEmail fires before the
+ *    e-mail (hooks reference);
  *  - balance < 0 ⇒ the excess becomes client credit (tblcredit + tblclients.credit).
- * Not atomic and not locked, like WHMCS: concurrent calls can double-apply.
+ * Not atomic and not locked, like WHMCS: concurrent calls can double-apply. E-mails and hook runs
+ * are journalled outside the caller's transaction (StandIn\Journal): a rollback does not undo
+ * them. A hook that throws propagates out of here after the payment row was written. Fault points
+ * (StandIn\Faults): addInvoicePayment:start, :afterRow, :end.
  */
 function addInvoicePayment($invoiceId, $transId, $amount, $fees, $gateway, $noEmail = false, $date = null)
 {
+    Faults::point('addInvoicePayment:start');
     $invoice = Invoices::find((int) $invoiceId);
     if ($invoice === null || in_array((string) $invoice->status, ['Cancelled', 'Draft'], true)) {
         return false;
@@ -53,6 +59,7 @@ function addInvoicePayment($invoiceId, $transId, $amount, $fees, $gateway, $noEm
         'refundid' => 0,
     ];
     $row['id'] = (int) Capsule::table('tblaccounts')->insertGetId($row);
+    Faults::point('addInvoicePayment:afterRow');
     run_hook('AddTransaction', $row);
     logActivity("Added Invoice Payment - Invoice ID: $invoiceId", $userId);
 
@@ -62,6 +69,7 @@ function addInvoicePayment($invoiceId, $transId, $amount, $fees, $gateway, $noEm
     if ($newBalance <= 0 && in_array((string) $invoice->status, ['Unpaid', 'Payment Pending'], true)) {
         Capsule::table('tblinvoices')->where('id', $invoiceId)->update(['status' => 'Paid', 'datepaid' => $when]);
         logActivity("Invoice Marked Paid - Invoice ID: $invoiceId", $userId);
+        run_hook('InvoicePaidPreEmail', ['invoiceid' => $invoiceId]);
         if (!$noEmail) {
             sendMessage('Invoice Payment Confirmation', $invoiceId);
         }
@@ -81,6 +89,7 @@ function addInvoicePayment($invoiceId, $transId, $amount, $fees, $gateway, $noEm
             ->update(['credit' => Capsule::raw('credit + ' . Money::format($excess))]);
         logActivity('Added Credit - Invoice #' . $invoiceId . ' Overpayment - Amount: ' . Money::format($excess), $userId);
     }
+    Faults::point('addInvoicePayment:end');
     return true;
 }
 
