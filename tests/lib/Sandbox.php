@@ -7,8 +7,10 @@ namespace Testbed;
 /**
  * A hands-on environment: the private MariaDB, the WHMCS stand-in with php-module/modules
  * installed (the extension loaded when built) and the SpectroCoin simulator with its
- * dispatcher, the gateway activated and configured for the simulator's default project.
- * Used by tests/bin/sandbox.php (`make sandbox`).
+ * dispatcher, the gateway activated and configured for the simulator's default project. Every
+ * SpectroCoin endpoint the extension calls (legacy API, public API token and orders, public key)
+ * points at the simulator, so API client credentials work here too. Used by
+ * tests/bin/sandbox.php (`make sandbox`) and EndToEnd/SandboxTest.
  *
  *     $sandbox = new Sandbox(sitePort: 8180, simulatorPort: 8181);
  *     $sandbox->start();
@@ -31,14 +33,19 @@ final class Sandbox
     private array $notes = [];
 
     /**
+     * @param int|null $sitePort null: a free port (tests)
+     * @param int|null $simulatorPort null: a free port (tests)
      * @param string|null $extension path of the built extension; null: env SPECTROCOIN_EXT or
      *        target/debug/libspectrocoin.so when it exists; '' = do not load it
+     * @param bool $stopDatabase whether stop() also stops the process's shared MariaDB (false in
+     *        a test process, where other tests still use it)
      */
     public function __construct(
-        private int $sitePort = 8180,
-        private int $simulatorPort = 8181,
+        private ?int $sitePort = 8180,
+        private ?int $simulatorPort = 8181,
         ?string $extension = null,
         private bool $withSimulator = true,
+        private bool $stopDatabase = true,
     ) {
         $this->extension = $extension ?? self::defaultExtension();
     }
@@ -67,6 +74,7 @@ final class Sandbox
             $this->simulator->startDispatcher();
             $ini['spectrocoin.api_url'] = $this->simulator->apiUrl();
             $ini['spectrocoin.public_key_url'] = $this->simulator->publicKeyUrl();
+            $ini['spectrocoin.public_api_url'] = $this->simulator->publicApiUrl();
         }
         if ($this->extension !== null && $this->extension !== '') {
             $problem = self::extensionProblem($this->extension);
@@ -147,7 +155,10 @@ final class Sandbox
             '  server log         ' . $site->server()->logPath(),
         ];
         if ($this->simulator !== null) {
-            $lines[] = 'SpectroCoin simulator ' . $this->simulator->url() . '/   (API ' . $this->simulator->apiUrl() . ')';
+            $lines[] = 'SpectroCoin simulator ' . $this->simulator->url() . '/   (legacy API ' . $this->simulator->apiUrl()
+                . ', public API ' . $this->simulator->publicApiUrl() . ')';
+            $lines[] = '  current API        client ID ' . Simulator::DEFAULT_CLIENT_ID . ', secret ' . Simulator::DEFAULT_CLIENT_SECRET
+                . ', project ID ' . Simulator::DEFAULT_PROJECT_ID . ' (a sandbox-only test client; use it in the gateway settings)';
             $lines[] = '  server log         ' . $this->simulator->logPath();
         }
         $lines[] = 'Extension            ' . ($this->extension !== null ? 'loaded: ' . $this->extension : 'not loaded');
@@ -166,7 +177,9 @@ final class Sandbox
         $this->simulator?->stop();
         $this->site = null;
         $this->simulator = null;
-        $this->db?->stop();
+        if ($this->stopDatabase) {
+            $this->db?->stop();
+        }
         $this->db = null;
     }
 

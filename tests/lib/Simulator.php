@@ -222,7 +222,8 @@ final class Simulator
      * @param array<string, string|null> $fields signed-field overrides (null removes a field)
      * @param array<string, mixed> $options orderRequestId, url, status, receivedAmount,
      *        unsigned, after, sign (string|false), signWith ("simulator" or a PEM private key),
-     *        spaceAs20, rawBody, deliver
+     *        spaceAs20, rawBody, deliver, encoding ("php" or "java": how `*` is written; default
+     *        the order's project's signEncoding)
      * @return array{delivery: array<string, mixed>, attempts: list<array<string, mixed>>}
      */
     public function sendCallback(array $fields, array $options = []): array

@@ -1,5 +1,8 @@
 <?php
-/** POST username (email) + password => session uid; redirects to `goto` or clientarea. */
+/**
+ * POST username (email) + password of a user (tblusers, WHMCS 8) => logged in for the first
+ * client the user owns (StandIn\Auth); redirects to `goto` or clientarea.
+ */
 
 require __DIR__ . '/init.php';
 
@@ -9,14 +12,20 @@ use WHMCS\Database\Capsule;
 
 $email = (string) Page::raw($_POST, 'username');
 $password = (string) Page::raw($_POST, 'password');
-$client = $email !== '' ? Capsule::table('tblclients')->where('email', $email)->where('status', '!=', 'Closed')->first() : null;
-if ($client === null || !password_verify($password, (string) $client->password)) {
+$user = $email !== '' ? Capsule::table('tblusers')->where('email', $email)->first() : null;
+if ($user === null || !password_verify($password, (string) $user->password)) {
     Page::redirect(Config::systemUrl() . 'login.php?incorrect=true');
     exit;
 }
 session_regenerate_id(true);
-$_SESSION['uid'] = (int) $client->id;
-logActivity('Client Logged In', (int) $client->id);
+\StandIn\Auth::loginUser((int) $user->id);
+$clientId = \StandIn\Auth::clientId();
+if ($clientId === 0 || !Capsule::table('tblclients')->where('id', $clientId)->where('status', '!=', 'Closed')->exists()) {
+    \StandIn\Auth::logout();
+    Page::redirect(Config::systemUrl() . 'login.php?incorrect=true');
+    exit;
+}
+logActivity('Client Logged In', $clientId);
 $goto = (string) Page::raw($_POST, 'goto');
 // Only relative targets inside the site.
 if ($goto === '' || preg_match('#^[a-z0-9_./-]+\.php(\?[^\s]*)?$#i', $goto) !== 1 || str_contains($goto, '..')) {

@@ -5,5 +5,5 @@ require __DIR__ . '/init.php';
 use StandIn\Config;
 use StandIn\Page;
 
-unset($_SESSION['uid']);
+\StandIn\Auth::logout();
 Page::redirect(Config::systemUrl() . 'login.php');

@@ -173,7 +173,7 @@ function spectrocoin_config_validate($params)
 {
     // Save is admin time: install or upgrade the tables first (the page then shows any problem).
     OrderStore::migrateForAdmin();
-    $settings = Settings::fromParams(is_array($params) ? $params : []);
+    $settings = Settings::fromParams(spectrocoin_unmask_secret(is_array($params) ? $params : []));
     $problem = Extension::problem();
     if ($problem !== null) {
         spectrocoin_invalid_config('The settings cannot be checked: ' . $problem);
@@ -198,6 +198,31 @@ function spectrocoin_config_validate($params)
         }
     }
     SettingsCheck::record(new OrderStore(), $report, !empty($report['current']) && $unverified === null, $unverified);
+}
+
+/**
+ * WHMCS shows a saved password field masked and, when the admin saves without retyping it, may
+ * hand `_config_validate` the mask instead of the secret (undocumented; the stand-in tests both).
+ * A value made only of `*` is then the untouched stored secret: check that one, not the stars.
+ */
+function spectrocoin_unmask_secret(array $params): array
+{
+    $secret = $params['clientSecret'] ?? '';
+    if (!is_string($secret) || $secret === '' || strspn($secret, '*') !== strlen($secret)) {
+        return $params;
+    }
+    if (!function_exists('getGatewayVariables')) {
+        require_once ROOTDIR . '/includes/gatewayfunctions.php';
+    }
+    try {
+        $stored = Settings::fromGatewayVariables(getGatewayVariables('spectrocoin'))->merchant()['clientSecret'];
+    } catch (\Throwable $e) {
+        return $params; // not active yet: nothing stored, the stars are checked as typed
+    }
+    if ($stored !== '') {
+        $params['clientSecret'] = $stored;
+    }
+    return $params;
 }
 
 /** The invoice page's Pay Now form. Cheap and side-effect free: no remote call here. */

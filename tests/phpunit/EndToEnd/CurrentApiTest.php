@@ -206,6 +206,23 @@ final class CurrentApiTest extends EndToEndTestCase
         self::assertStringContainsString('SpectroCoin settings rejected', $errors[0]);
     }
 
+    public function testSavingWithoutRetypingTheSecretWorksWhenValidateSeesTheMask(): void
+    {
+        // Stand-in knob: _config_validate gets the masked secret ("****") for an untouched field.
+        self::site()->setConfig('StandInValidateUntouchedSecret', 'masked');
+        $before = count(self::sim()->tokenRequests());
+
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, ['payCurrency' => 'BTC']));
+
+        self::assertGreaterThan($before, count(self::sim()->tokenRequests()), 'the stored secret was proven');
+        self::assertSame(Simulator::DEFAULT_CLIENT_SECRET, self::site()->gatewaySettings(self::GATEWAY)['clientSecret']);
+        $page = self::site()->get('admin/configgateways.php', self::site()->adminLogin());
+        self::assertStringContainsString('current API (client ID and secret, accepted by SpectroCoin)', $page['body']);
+        self::assertStringNotContainsString(Simulator::DEFAULT_CLIENT_SECRET, $page['body'], 'the secret is masked on the page');
+        $order = $this->startPayment(1);
+        self::assertSame($this->preOrderId($order), $order['pre_order_id']);
+    }
+
     public function testSavingProvesTheCredentialsWithAFreshTokenAndShowsWhatWorks(): void
     {
         $before = count(self::sim()->tokenRequests());

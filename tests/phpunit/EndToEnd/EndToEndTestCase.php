@@ -70,14 +70,29 @@ abstract class EndToEndTestCase extends TestCase
         self::$sim = null;
     }
 
+    /**
+     * Run the test as a production WHMCS may: once the admin has activated and saved the gateway,
+     * the site's database user has no CREATE/ALTER (WhmcsSite::useRestrictedDatabaseUser), so a
+     * callback or Pay Now that tried DDL would fail. E2E_DB_USER=installer turns it off.
+     */
+    protected static function restrictedDatabaseUser(): bool
+    {
+        return getenv('E2E_DB_USER') !== 'installer';
+    }
+
     protected function setUp(): void
     {
+        // Installing and activating need CREATE/ALTER: the installer's user until then.
+        self::$site->useInstallerDatabaseUser();
         self::$sim->reset();
         self::$site->resetDatabase();
         self::$site->activateGateway(self::GATEWAY);
         $errors = self::$site->saveGatewaySettings(self::GATEWAY, static::gatewaySettings());
         if (static::withExtension()) {
             self::assertSame([], $errors, 'saving the gateway settings');
+        }
+        if (static::restrictedDatabaseUser()) {
+            self::$site->useRestrictedDatabaseUser();
         }
     }
 

@@ -97,6 +97,21 @@ final class PayNowTest extends EndToEndTestCase
         self::assertSame([], self::sim()->requests());
     }
 
+    public function testTheLoggedInClientComesFromCurrentUserNotTheLegacySessionKey(): void
+    {
+        // Stand-in knob: the session has no legacy `uid`; only WHMCS 8's CurrentUser knows the client.
+        self::site()->setConfig('StandInSessionUid', 'off');
+        $alice = self::site()->clientLogin(1);
+        $carolForm = $this->payNowForm(9, self::site()->clientLogin(3));
+
+        $response = self::site()->post($carolForm['action'], $carolForm['fields'], $alice);
+
+        self::assertSame(403, $response['status'], 'Alice\'s session, Carol\'s invoice');
+        self::assertStringContainsString('another account', $response['body']);
+        self::assertSame([], self::sim()->requests());
+        $this->startPayment(1, $alice);
+    }
+
     public function testAForgedTokenIsRefused(): void
     {
         $cookies = self::site()->clientLogin(1);

@@ -43,6 +43,41 @@ final class PublicCallbackTest extends SimulatorTestCase
         self::assertSame('PAID', $this->getPublicOrder($order['id'])['json']['status']);
     }
 
+    public function testEachJsonCallbackIsDeliveredWhileTheOrderIsInItsStatus(): void
+    {
+        $this->sim()->setCallbackFormat('json');
+        [, $order] = $this->chosenOrder();
+        $fetch = [
+            'fetchUrl' => $this->sim()->publicApiUrl() . '/merchants/orders/' . $order['id'],
+            'fetchHeaders' => ['Authorization: Bearer ' . $this->sim()->accessToken()],
+        ];
+        $this->receiver()->script([$fetch, $fetch]);
+
+        $this->sim()->pay($order['id']);
+
+        $requests = $this->receiver()->requests();
+        self::assertCount(2, $requests);
+        $seen = array_map(static fn (array $r): string => (string) json_decode($r['fetched']['body'], true)['status'], $requests);
+        self::assertSame(['PENDING', 'PAID'], $seen, 'the re-fetch during each callback reads the state of that moment');
+    }
+
+    public function testQueuedCallbacksDispatchedLaterReadTheFinalState(): void
+    {
+        $this->sim()->setCallbackFormat('json');
+        [, $order] = $this->chosenOrder();
+        $fetch = [
+            'fetchUrl' => $this->sim()->publicApiUrl() . '/merchants/orders/' . $order['id'],
+            'fetchHeaders' => ['Authorization: Bearer ' . $this->sim()->accessToken()],
+        ];
+        $this->receiver()->script([$fetch, $fetch]);
+
+        $this->sim()->pay($order['id'], false);
+        $this->sim()->dispatch(true);
+
+        $seen = array_map(static fn (array $r): string => (string) json_decode($r['fetched']['body'], true)['status'], $this->receiver()->requests());
+        self::assertSame(['PAID', 'PAID'], $seen, 'a delayed PENDING callback finds the order already paid');
+    }
+
     public function testJsonCallbacksFollowTheOkRuleAndAreRetriedWithBackoff(): void
     {
         $this->sim()->setCallbackFormat('json');

@@ -79,7 +79,7 @@ final class PublicFaultTest extends SimulatorTestCase
         }
 
         self::assertSame('1', $answers[429]['headers']['retry-after']);
-        self::assertSame('TOO_MANY_REQUESTS', json_decode($answers[429]['body'], true)['errorCode']);
+        self::assertSame('TOO_MANY_REQUESTS', json_decode($answers[429]['body'], true)['key']);
         self::assertSame([], $this->sim()->preOrders(), 'not processed');
         self::assertSame(['http429', 'http500', 'http502', 'http503', 'http403'], array_column(array_column($this->sim()->apiRequests(), 'verdict'), 'fault'));
         self::assertSame(200, $this->postCreate($token)['status'], 'faults are used up');

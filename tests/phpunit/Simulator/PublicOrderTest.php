@@ -138,47 +138,86 @@ final class PublicOrderTest extends SimulatorTestCase
         self::assertErrorBody(404, $this->getPublicOrder($mine['preOrderId']), 'not found'); // a pre-order id is not an order id
         self::assertSame(200, $this->getPublicOrder($mineOrder['id'])['status']);
         self::assertSame(200, $this->getPublicOrder($theirOrder['id'], $this->sim()->accessToken('other-client', 'other-secret'))['status']);
-        self::assertSame('NOT_FOUND', $this->getPublicOrder($theirOrder['id'])['json']['errorCode']);
+        self::assertSame('NOT_FOUND', $this->getPublicOrder($theirOrder['id'])['json']['key']);
     }
 
-    public function testValidationErrorsAre422WithDefaultMessage(): void
+    public function testMissingParametersAre400NamingThemAll(): void
+    {
+        $token = $this->sim()->accessToken();
+        foreach (['receiveAmount', 'receiveCurrencyCode', 'callbackUrl', 'projectId', 'description'] as $name) {
+            $body = array_filter($this->publicOrderBody([$name => null]), static fn ($v) => $v !== null);
+            $r = $this->sim()->publicApi('POST', '/merchants/orders/create', $token, $body);
+            self::assertErrorBody(400, $r, "Missing required parameter(s): $name");
+            self::assertSame(['GEN_8', 'VALIDATION', 'MISSING_PARAMETER', [$name]],
+                [$r['json']['errorCode'], $r['json']['category'], $r['json']['key'], $r['json']['errorParameters']]);
+        }
+        $several = $this->sim()->publicApi('POST', '/merchants/orders/create', $token, ['orderId' => 'x']);
+        self::assertErrorBody(400, $several, 'receiveAmount');
+        self::assertSame(['description', 'receiveAmount', 'receiveCurrencyCode', 'callbackUrl', 'projectId'], $several['json']['errorParameters']);
+        self::assertSame([], $this->sim()->preOrders());
+    }
+
+    public function testInvalidValuesAre400WithTheParameterAtFault(): void
     {
         $token = $this->sim()->accessToken();
         $cases = [
-            'orderId is required' => ['orderId' => null],
-            'orderId must not be blank' => ['orderId' => ''],
-            'receiveAmount must be a string' => ['receiveAmount' => 12.3],
-            'receiveAmount must be a decimal' => ['receiveAmount' => '12,3'],
-            'at most 8 decimals' => ['receiveAmount' => '1.123456789'],
-            'receiveAmount must be greater than 0' => ['receiveAmount' => '0.00'],
-            'receiveCurrencyCode is required' => ['receiveCurrencyCode' => null],
-            'Currency JPY is not supported' => ['receiveCurrencyCode' => 'JPY'],
-            'callbackUrl must be an absolute http(s) URL' => ['callbackUrl' => 'ftp://127.0.0.1/cb'],
-            'successUrl is required' => ['successUrl' => null],
-            'projectId must be a UUID' => ['projectId' => '74'],
-            'description is required' => ['description' => null],
-            'payerEmail must be an email address' => ['payerEmail' => 'nope'],
+            'orderId must not be blank' => ['orderId', ['orderId' => '']],
+            'receiveAmount must be a decimal' => ['receiveAmount', ['receiveAmount' => '12,3']],
+            'at most 8 decimals' => ['receiveAmount', ['receiveAmount' => '1.123456789']],
+            'receiveAmount must be greater than 0' => ['receiveAmount', ['receiveAmount' => '0.00']],
+            'callbackUrl must be an absolute http(s) URL' => ['callbackUrl', ['callbackUrl' => 'ftp://127.0.0.1/cb']],
+            'projectId must be a UUID' => ['projectId', ['projectId' => '74']],
+            'payerEmail must be an email address' => ['payerEmail', ['payerEmail' => 'nope']],
         ];
-        foreach ($cases as $message => $overrides) {
-            $body = array_filter($this->publicOrderBody($overrides), static fn ($v) => $v !== null);
-            $r = $this->sim()->publicApi('POST', '/merchants/orders/create', $token, $body);
-            self::assertErrorBody(422, $r, $message);
-            self::assertSame('VALIDATION_ERROR', $r['json']['errorCode']);
+        foreach ($cases as $message => [$parameter, $overrides]) {
+            $r = $this->sim()->publicApi('POST', '/merchants/orders/create', $token, $this->publicOrderBody($overrides));
+            self::assertErrorBody(400, $r, $message);
+            self::assertSame([$parameter], $r['json']['errorParameters'], $message);
         }
-        $several = $this->sim()->publicApi('POST', '/merchants/orders/create', $token, ['orderId' => 'x']);
-        self::assertErrorBody(422, $several, 'receiveAmount is required; receiveCurrencyCode is required');
-        self::assertSame(200, $this->sim()->publicApi('POST', '/merchants/orders/create', $token, $this->publicOrderBody(['description' => '', 'payerEmail' => 'a@b.lt', 'payerName' => 'Jonas']))['status'], 'empty description and payer fields are fine');
-        self::assertCount(1, $this->sim()->preOrders());
+        self::assertSame([], $this->sim()->preOrders());
+        $jpy = $this->sim()->publicApi('POST', '/merchants/orders/create', $token, $this->publicOrderBody(['receiveCurrencyCode' => 'JPY']));
+        self::assertErrorBody(422, $jpy, 'Currency JPY is not supported');
+        self::assertSame('UNSUPPORTED_CURRENCY', $jpy['json']['key']);
     }
 
-    public function testMalformedRequestsAre400(): void
+    public function testTheDocumentedExampleShapesAreAccepted(): void
+    {
+        $token = $this->sim()->accessToken();
+        // The docs' example: a JSON number; orderId, successUrl and failureUrl left out.
+        $numeric = $this->sim()->publicApi('POST', '/merchants/orders/create', $token,
+            array_diff_key(['receiveAmount' => 10] + $this->publicOrderBody(), array_flip(['orderId', 'successUrl', 'failureUrl'])));
+        self::assertSame(200, $numeric['status'], $numeric['body']);
+        self::assertSame('10', (string) $numeric['json']['receiveAmount']);
+        self::assertUuid($numeric['json']['orderId']);
+        $float = $this->sim()->publicApi('POST', '/merchants/orders/create', $token, ['receiveAmount' => 12.3] + $this->publicOrderBody());
+        self::assertSame(200, $float['status'], $float['body']);
+        self::assertSame('0.000246', (string) $float['json']['payAmount'], '12.3 EUR at 50000');
+
+        // payAmount + payCurrencyCode instead of receiveAmount: receiveAmount = round2(pay × rate).
+        $byPay = $this->sim()->publicApi('POST', '/merchants/orders/create', $token,
+            ['payAmount' => '0.001', 'payCurrencyCode' => 'BTC'] + array_diff_key($this->publicOrderBody(), ['receiveAmount' => 1]));
+        self::assertSame(200, $byPay['status'], $byPay['body']);
+        self::assertSame('50', rtrim(rtrim((string) $byPay['json']['receiveAmount'], '0'), '.'));
+        self::assertSame('0.001', (string) $byPay['json']['payAmount']);
+        $payWithoutCurrency = $this->sim()->publicApi('POST', '/merchants/orders/create', $token,
+            ['payAmount' => '0.001'] + array_diff_key($this->publicOrderBody(), ['receiveAmount' => 1]));
+        self::assertErrorBody(400, $payWithoutCurrency, 'payCurrencyCode');
+
+        self::assertSame(200, $this->sim()->publicApi('POST', '/merchants/orders/create', $token, $this->publicOrderBody(['description' => '', 'payerEmail' => 'a@b.lt', 'payerName' => 'Jonas']))['status'], 'empty description and payer fields are fine');
+        self::assertCount(4, $this->sim()->preOrders());
+    }
+
+    public function testMalformedJsonIs422AndAWrongContentType400(): void
     {
         $token = $this->sim()->accessToken();
         $form = $this->sim()->publicApi('POST', '/merchants/orders/create', $token, http_build_query($this->publicOrderBody()), 'application/x-www-form-urlencoded');
         $broken = $this->sim()->publicApi('POST', '/merchants/orders/create', $token, '{"orderId": "x",');
+        $list = $this->sim()->publicApi('POST', '/merchants/orders/create', $token, '[1,2]');
 
         self::assertErrorBody(400, $form, 'application/json');
-        self::assertErrorBody(400, $broken, 'Malformed JSON');
+        self::assertErrorBody(422, $broken, 'Malformed JSON');
+        self::assertSame('GEN_7', $broken['json']['errorCode']);
+        self::assertErrorBody(422, $list, 'Malformed JSON');
         self::assertSame(405, $this->sim()->publicApi('GET', '/merchants/orders/create', $token)['status']);
     }
 
@@ -227,7 +266,7 @@ final class PublicOrderTest extends SimulatorTestCase
 
         self::assertErrorBody(403, $create, 'IP address 127.0.0.1');
         self::assertErrorBody(403, $get, 'allow-list');
-        self::assertSame('FORBIDDEN', $get['json']['errorCode']);
+        self::assertSame('FORBIDDEN', $get['json']['key']);
         self::assertSame(200, $newToken['status'], 'the allow-list guards the merchant endpoints, not the token endpoint');
 
         $this->sim()->setIpAllowList(['127.0.0.0/8']);

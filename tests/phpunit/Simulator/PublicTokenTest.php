@@ -37,7 +37,7 @@ final class PublicTokenTest extends SimulatorTestCase
 
         self::assertSame(200, $ok['status'], $ok['body']);
         self::assertErrorBody(401, $bad);
-        self::assertSame('invalid_client', $bad['json']['errorCode']);
+        self::assertSame('invalid_client', $bad['json']['key']);
         self::assertSame(['basic', 'basic'], array_column($this->sim()->tokenRequests(), 'clientAuth'));
     }
 
@@ -52,7 +52,7 @@ final class PublicTokenTest extends SimulatorTestCase
         foreach ($cases as $name => $fields) {
             $r = $this->sim()->tokenRaw($fields);
             self::assertErrorBody(401, $r, 'Client authentication failed');
-            self::assertSame('invalid_client', $r['json']['errorCode'], $name);
+            self::assertSame('invalid_client', $r['json']['key'], $name);
         }
         self::assertSame([], $this->sim()->tokens(), 'no token issued');
     }
@@ -64,7 +64,7 @@ final class PublicTokenTest extends SimulatorTestCase
         $json = $this->sim()->tokenRaw(null, null, 'application/json');
 
         self::assertErrorBody(400, $wrong, 'Unsupported grant type');
-        self::assertSame('unsupported_grant_type', $wrong['json']['errorCode']);
+        self::assertSame('unsupported_grant_type', $wrong['json']['key']);
         self::assertErrorBody(400, $missing, 'grant_type is required');
         self::assertErrorBody(400, $json, 'application/x-www-form-urlencoded');
     }
@@ -78,7 +78,7 @@ final class PublicTokenTest extends SimulatorTestCase
 
         self::assertSame(200, $narrow['status']);
         self::assertErrorBody(400, $tooWide);
-        self::assertSame('invalid_scope', $tooWide['json']['errorCode']);
+        self::assertSame('invalid_scope', $tooWide['json']['key']);
         $create = $this->sim()->publicApi('POST', '/merchants/orders/create', $narrow['json']['access_token'], $this->publicOrderBody());
         self::assertErrorBody(403, $create, 'orders:create');
     }
@@ -142,7 +142,7 @@ final class PublicTokenTest extends SimulatorTestCase
 
         foreach ([$missing, $unknown, $basic] as $r) {
             self::assertErrorBody(401, $r);
-            self::assertSame('UNAUTHORIZED', $r['json']['errorCode']);
+            self::assertSame('UNAUTHORIZED', $r['json']['key']);
         }
         self::assertSame('Bearer', $missing['headers']['www-authenticate']);
         $states = array_column(array_column($this->sim()->apiRequests(), 'auth'), 'tokenState');

@@ -185,19 +185,25 @@ abstract class SimulatorTestCase extends TestCase
         return $this->sim()->publicApi('GET', '/merchants/orders/' . $id, $token ?? $this->sim()->accessToken());
     }
 
-    /** The documented error body {"defaultMessage","errorCode","spanId","traceId"}, with JSON content type. */
+    /**
+     * The documented error body {"defaultMessage","errorCode","spanId","traceId"} in SpectroCoin's
+     * vocabulary (GEN_ codes, 16-hex ids) plus category and key, with JSON content type.
+     */
     protected static function assertErrorBody(int $status, array $response, ?string $messageContains = null): void
     {
         self::assertSame($status, $response['status'], $response['body']);
         self::assertStringStartsWith('application/json', $response['headers']['content-type'] ?? '');
         self::assertIsArray($response['json'], $response['body']);
-        self::assertSame(['defaultMessage', 'errorCode', 'spanId', 'traceId'], array_keys($response['json']));
-        foreach ($response['json'] as $value) {
-            self::assertIsString($value);
-            self::assertNotSame('', $value);
+        $keys = array_keys($response['json']);
+        self::assertSame(['defaultMessage', 'errorCode', 'spanId', 'traceId', 'category', 'key'], array_slice($keys, 0, 6));
+        self::assertSame([], array_diff($keys, ['defaultMessage', 'errorCode', 'spanId', 'traceId', 'category', 'key', 'errorParameters']));
+        foreach (['defaultMessage', 'errorCode', 'spanId', 'traceId', 'category', 'key'] as $name) {
+            self::assertIsString($response['json'][$name]);
+            self::assertNotSame('', $response['json'][$name]);
         }
+        self::assertMatchesRegularExpression('/^GEN_[0-9]+( - .+)?$/D', $response['json']['errorCode']);
         self::assertMatchesRegularExpression('/^[0-9a-f]{16}$/D', $response['json']['spanId']);
-        self::assertMatchesRegularExpression('/^[0-9a-f]{32}$/D', $response['json']['traceId']);
+        self::assertMatchesRegularExpression('/^[0-9a-f]{16}$/D', $response['json']['traceId']);
         if ($messageContains !== null) {
             self::assertStringContainsString($messageContains, $response['json']['defaultMessage']);
         }

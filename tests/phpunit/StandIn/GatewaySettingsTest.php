@@ -50,6 +50,55 @@ final class GatewaySettingsTest extends StandInTestCase
         $this->assertSame('sk_live_123', $this->site()->gatewaySettings('standindummy')['apiKey']);
     }
 
+    /** The fields the admin's browser would post from a gateway's settings form, unchanged. */
+    private function settingsForm(string $page, string $gateway): array
+    {
+        $start = strpos($page, '<form method="post" action="configgateways.php" id="form-' . $gateway . '"');
+        $this->assertNotFalse($start, 'settings form of ' . $gateway);
+        $form = \Testbed\WhmcsSite::firstForm(substr($page, $start, strpos($page, '</form>', $start) - $start + 7));
+        return $form['fields'];
+    }
+
+    public function test_saving_without_retyping_a_secret_keeps_it_and_validate_sees_it_by_default(): void
+    {
+        $this->site()->saveGatewaySettings('standindummy', ['apiKey' => 'sk_live_123']);
+        $admin = $this->site()->adminLogin();
+        $form = $this->settingsForm($this->site()->get('admin/configgateways.php', $admin)['body'], 'standindummy');
+        $this->assertSame('***********', $form['field[apiKey]'], 'the page shows the mask');
+
+        $saved = $this->site()->post('admin/configgateways.php', $form, $admin);
+
+        $this->assertStringContainsString('id="config-saved"', $saved['body']);
+        $this->assertSame('sk_live_123', $this->site()->gatewaySettings('standindummy')['apiKey'], 'mask not stored');
+        $validated = $this->recorded('config_validate');
+        $this->assertSame('sk_live_123', end($validated)['apiKey']);
+    }
+
+    public function test_knob_masked_gives_validate_the_mask_but_still_keeps_the_secret(): void
+    {
+        $this->site()->saveGatewaySettings('standindummy', ['apiKey' => 'sk_live_123']);
+        $this->site()->setConfig('StandInValidateUntouchedSecret', 'masked');
+
+        $this->assertSame([], $this->site()->saveGatewaySettings('standindummy', ['accountId' => 'other']));
+
+        $validated = $this->recorded('config_validate');
+        $this->assertSame('***********', end($validated)['apiKey']);
+        $this->assertSame('sk_live_123', $this->site()->gatewaySettings('standindummy')['apiKey']);
+        $this->assertSame('other', $this->site()->gatewaySettings('standindummy')['accountId']);
+    }
+
+    public function test_a_retyped_secret_replaces_the_stored_one(): void
+    {
+        $this->site()->saveGatewaySettings('standindummy', ['apiKey' => 'sk_live_123']);
+        $this->site()->setConfig('StandInValidateUntouchedSecret', 'masked');
+
+        $this->site()->saveGatewaySettings('standindummy', ['apiKey' => 'sk_live_456']);
+
+        $validated = $this->recorded('config_validate');
+        $this->assertSame('sk_live_456', end($validated)['apiKey']);
+        $this->assertSame('sk_live_456', $this->site()->gatewaySettings('standindummy')['apiKey']);
+    }
+
     public function test_validate_exception_rejects_the_whole_save_with_its_message(): void
     {
         $this->site()->saveGatewaySettings('standindummy', ['accountId' => 'good', 'mode' => 'live']);
@@ -104,7 +153,8 @@ final class GatewaySettingsTest extends StandInTestCase
 
         $this->assertStringContainsString('<tr data-field="accountId" data-type="text">', $body);
         $this->assertStringContainsString('name="field[accountId]" size="20" value="acct-default"', $body);
-        $this->assertStringContainsString('<input type="password" name="field[apiKey]" size="40" value="p&quot;w">', $body);
+        $this->assertStringContainsString('<input type="password" name="field[apiKey]" size="40" value="***">', $body, 'masked, one * per character');
+        $this->assertStringNotContainsString('p&quot;w', $body);
         $this->assertMatchesRegularExpression('/<input type="checkbox" name="field\[testMode\]" value="on" checked>/', $body);
         $this->assertStringContainsString('<option value="sandbox" selected>Sandbox</option>', $body);
         $this->assertMatchesRegularExpression('/<input type="radio" name="field\[style\]" value="light" checked>/', $body);

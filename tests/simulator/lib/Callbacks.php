@@ -38,9 +38,14 @@ final class Callbacks
             'status' => (string) $status,
         ];
         $unsigned = ['userId' => $project['userId'], 'merchantApiId' => $project['merchantApiId']];
+        // Per project: the payer fields when the order had them (nonEmpty), always (empty when
+        // the order had none), or never. SpectroCoin/Bitcoin-Merchant-PHP refuses callbacks
+        // without them; whether the live server sends them empty is unknown.
+        $mode = $project['payerFields'] ?? 'nonEmpty';
         foreach (['payerEmail', 'payerName', 'payerSurname'] as $payer) {
-            if (($order[$payer] ?? '') !== '') {
-                $unsigned[$payer] = (string) $order[$payer];
+            $value = (string) ($order[$payer] ?? '');
+            if ($mode === 'always' || ($mode === 'nonEmpty' && $value !== '')) {
+                $unsigned[$payer] = $value;
             }
         }
         return ['signed' => $signed, 'unsigned' => $unsigned];
@@ -53,7 +58,7 @@ final class Callbacks
      * @param array<string, string> $signed
      * @param array<string, string> $unsigned
      */
-    public static function body(array $signed, ?string $sign, array $unsigned, bool $spaceAs20 = false): string
+    public static function body(array $signed, ?string $sign, array $unsigned, bool $spaceAs20 = false, bool $java = false): string
     {
         $all = $signed;
         if ($sign !== null) {
@@ -62,7 +67,7 @@ final class Callbacks
         $all += $unsigned;
         $parts = [];
         foreach ($all as $name => $value) {
-            $parts[] = Canon::pair((string) $name, (string) $value);
+            $parts[] = Canon::pair((string) $name, (string) $value, $java);
         }
         $body = implode('&', $parts);
         // A literal '+' is always %2B after urlencode, so every '+' left is a space.
@@ -129,9 +134,10 @@ final class Callbacks
             ]);
         }
         $fields = self::fieldsFor($order, $project, $status, $receivedAmount);
-        $signedString = Canon::callbackSignedString($fields['signed']);
+        $java = ($project['signEncoding'] ?? 'php') === 'java';
+        $signedString = Canon::callbackSignedString($fields['signed'], $java);
         $sign = Canon::sign($signedString, $privateKeyPem);
-        return self::enqueue($state, (string) $order['callbackUrl'], self::body($fields['signed'], $sign, $fields['unsigned']), [
+        return self::enqueue($state, (string) $order['callbackUrl'], self::body($fields['signed'], $sign, $fields['unsigned'], false, $java), [
             'orderRequestId' => $order['orderRequestId'],
             'status' => $status,
             'kind' => 'order',

@@ -89,9 +89,12 @@ final class Canon
     }
 
     /** One `name=value` pair of the signed string: PHP urlencode (RFC 1738, uppercase hex). */
-    public static function pair(string $name, string $value): string
+    public static function pair(string $name, string $value, bool $java = false): string
     {
-        return urlencode($name) . '=' . urlencode($value);
+        $pair = urlencode($name) . '=' . urlencode($value);
+        // Java's form encoder (Apache URLEncodedUtils, used by SpectroCoin's server and its Java
+        // sample) leaves `*` literal where PHP's urlencode writes %2A; every other byte agrees.
+        return $java ? str_replace('%2A', '*', $pair) : $pair;
     }
 
     /**
@@ -145,12 +148,12 @@ final class Canon
      *
      * @param array<string, string> $fields
      */
-    public static function callbackSignedString(array $fields): string
+    public static function callbackSignedString(array $fields, bool $java = false): string
     {
         $parts = [];
         foreach (self::CALLBACK_FIELDS as $name) {
             if (array_key_exists($name, $fields)) {
-                $parts[] = self::pair($name, self::canonicalValue($name, (string) $fields[$name], true));
+                $parts[] = self::pair($name, self::canonicalValue($name, (string) $fields[$name], true), $java);
             }
         }
         return implode('&', $parts);

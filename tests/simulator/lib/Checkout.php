@@ -19,14 +19,13 @@ final class Checkout
         if ($method === 'POST') {
             $action = (string) ($_POST['action'] ?? '');
             try {
-                $ids = $store->transaction(static fn (array &$s) => Flow::act(
-                    $s,
+                $attempts = Flow::actAndDeliver(
+                    $store,
                     $orderRequestId,
                     $action,
                     Keys::privatePem($store->dir()),
                     ($_POST['amount'] ?? '') !== '' ? (string) $_POST['amount'] : null,
-                ));
-                $attempts = $ids === [] ? [] : Callbacks::dispatch($store, false, $ids);
+                )['attempts'];
                 $message = "Done: $action.";
             } catch (FlowError $e) {
                 http_response_code($e->httpStatus);

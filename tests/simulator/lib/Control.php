@@ -57,6 +57,20 @@ final class Control
             });
             $route = $m[1] . ' /orders/' . $orderRequestId . ($m[3] ?? '');
         }
+        if (preg_match('#^POST /orders/(\d+)/(pay|part|expire|fail)$#', $route, $m) && ($in['deliver'] ?? true)) {
+            $done = Flow::actAndDeliver(
+                $this->store,
+                (int) $m[1],
+                $m[2],
+                Keys::privatePem($dir),
+                isset($in['receivedAmount']) ? (string) $in['receivedAmount'] : null,
+            );
+            return [
+                'order' => $this->store->read()['orders'][$m[1]],
+                'deliveryIds' => $done['ids'],
+                'attempts' => $done['attempts'],
+            ];
+        }
         if (preg_match('#^POST /orders/(\d+)/(pay|part|expire|fail)$#', $route, $m)) {
             $ids = $this->store->transaction(fn (array &$s) => Flow::act(
                 $s,
@@ -385,7 +399,8 @@ final class Control
                     $unsigned[$k] = (string) $v;
                 }
             }
-            $signedString = Canon::callbackSignedString($signed);
+            $java = ($in['encoding'] ?? (isset($project) ? ($project['signEncoding'] ?? 'php') : 'php')) === 'java';
+            $signedString = Canon::callbackSignedString($signed, $java);
             $signWith = $in['signWith'] ?? 'simulator';
             $key = $signWith === 'simulator' ? Keys::privatePem($dir) : (string) $signWith;
             $sign = Canon::sign($signedString, $key);
@@ -401,7 +416,7 @@ final class Control
             }
             $body = isset($in['rawBody'])
                 ? (string) $in['rawBody']
-                : Callbacks::body($signed, $sign, $unsigned, (bool) ($in['spaceAs20'] ?? false));
+                : Callbacks::body($signed, $sign, $unsigned, (bool) ($in['spaceAs20'] ?? false), $java);
             return Callbacks::enqueue($s, $url, $body, [
                 'orderRequestId' => $orderRequestId,
                 'status' => isset($signed['status']) ? (int) $signed['status'] : null,

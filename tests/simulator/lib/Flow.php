@@ -7,7 +7,7 @@ namespace Sim;
 /**
  * What happens to an order after creation: the payer's actions on the checkout page (and their
  * control-API twins) and direct status changes. Each queues the callbacks a real order would
- * produce; the caller delivers them.
+ * produce; actAndDeliver() delivers each status's callbacks before the next change.
  *
  * Sequences (live projects):
  *   pay     NEW|PARTIAL_PAYMENT → PENDING(2) then PAID(3), receivedAmount = payAmount
@@ -30,10 +30,55 @@ final class Flow
     ];
 
     /**
+     * Performs an action as a real order lives it: each status change is made, and its callbacks
+     * delivered (one attempt each), before the next change, so a merchant that re-fetches the
+     * order on a JSON callback reads PENDING during the PENDING callback (../shared/docs/
+     * spectrocoin-api.md section 4, "Callback timing"). Failed deliveries stay queued for retry.
+     *
+     * @return array{ids: list<int>, attempts: list<array<string, mixed>>}
+     */
+    public static function actAndDeliver(Store $store, int $orderRequestId, string $action, string $privateKeyPem, ?string $partAmount = null): array
+    {
+        $steps = [];
+        $ids = $store->transaction(static function (array &$s) use ($orderRequestId, $action, $partAmount, $privateKeyPem, &$steps): array {
+            $steps = self::plan($s, $orderRequestId, $action, $partAmount);
+            [$status, $received] = array_shift($steps);
+            return self::setStatus($s, $orderRequestId, $status, (string) $received, true, $privateKeyPem);
+        });
+        $allIds = $ids;
+        $attempts = $ids === [] ? [] : Callbacks::dispatch($store, false, $ids);
+        foreach ($steps as [$status, $received]) {
+            $ids = $store->transaction(static fn (array &$s): array => self::setStatus($s, $orderRequestId, $status, (string) $received, true, $privateKeyPem));
+            $allIds = array_merge($allIds, $ids);
+            $attempts = array_merge($attempts, $ids === [] ? [] : Callbacks::dispatch($store, false, $ids));
+        }
+        return ['ids' => $allIds, 'attempts' => $attempts];
+    }
+
+    /**
+     * Makes every status change of the action at once and only queues the callbacks (the
+     * control API's deliver=false): when they are dispatched later, a re-fetch reads the final
+     * state, as it would after a real network delay.
+     *
      * @param array<string, mixed> $state
      * @return list<int> ids of the queued deliveries
      */
     public static function act(array &$state, int $orderRequestId, string $action, string $privateKeyPem, ?string $partAmount = null): array
+    {
+        $ids = [];
+        foreach (self::plan($state, $orderRequestId, $action, $partAmount) as [$status, $received]) {
+            $ids = array_merge($ids, self::setStatus($state, $orderRequestId, $status, (string) $received, true, $privateKeyPem));
+        }
+        return $ids;
+    }
+
+    /**
+     * The status changes an action makes, checked against the order's status; changes nothing.
+     *
+     * @param array<string, mixed> $state
+     * @return non-empty-list<array{int, string}> (status, receivedAmount) in order
+     */
+    private static function plan(array $state, int $orderRequestId, string $action, ?string $partAmount): array
     {
         $key = (string) $orderRequestId;
         if (!isset($state['orders'][$key])) {
@@ -42,7 +87,7 @@ final class Flow
         if (!in_array($action, self::ACTIONS, true)) {
             throw new FlowError("unknown action $action", 400);
         }
-        $order = &$state['orders'][$key];
+        $order = $state['orders'][$key];
         if (!in_array((int) $order['status'], self::ALLOWED_FROM[$action], true)) {
             throw new FlowError(sprintf(
                 'cannot %s order %d in status %d %s',
@@ -81,11 +126,7 @@ final class Flow
                     break;
             }
         }
-        $ids = [];
-        foreach ($steps as [$status, $received]) {
-            $ids = array_merge($ids, self::setStatus($state, $orderRequestId, $status, (string) $received, true, $privateKeyPem));
-        }
-        return $ids;
+        return $steps;
     }
 
     /**

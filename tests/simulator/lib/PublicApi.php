@@ -12,8 +12,12 @@ namespace Sim;
  *   POST /api/public/merchants/orders/create     JSON ⇒ pre-order (the payer picks the coin later)
  *   GET  /api/public/merchants/orders/{id}       an order by its system UUID
  *
- * Errors carry the documented body {"defaultMessage","errorCode","spanId","traceId"}. The
- * doc gives no errorCode values; the simulator's are listed in README.md.
+ * Errors carry the documented body {"defaultMessage","errorCode","spanId","traceId"} in
+ * SpectroCoin's vocabulary (../shared/docs/spectrocoin-api.md section 4): `errorCode` "GEN_n"
+ * ("GEN_1 - Internal server error occurred" as in the docs), 16-hex spanId and traceId, and
+ * `category`, `key` (the simulator's label of the error) and, for parameter errors,
+ * `errorParameters`. Which GEN number stands for what beyond GEN_1 is not documented; the
+ * simulator's table is in README.md.
  *
  * Secrets never reach the logs: token requests record the client id and whether a secret was
  * given; API requests record the presented token's fingerprint (first 12 hex digits of its
@@ -269,57 +273,97 @@ final class PublicApi
         }
         $in = json_decode((string) $req['rawBody'], true);
         if (!is_array($in) || array_is_list($in) && $in !== []) {
-            return self::error(400, 'Malformed JSON request: an object is expected', 'BAD_REQUEST');
+            // The status codes page: 422 = malformed JSON syntax (400 is for missing parameters).
+            return self::error(422, 'Malformed JSON request: a JSON object is expected', 'MALFORMED_JSON');
         }
 
+        // Missing parameters answer 400 (all of them named); so do values of the wrong form. What
+        // the request asks that the project cannot do (currency, a used orderId) stays 422.
+        $missing = [];
         $errors = [];
-        $string = static function (string $name, bool $emptyOk = false) use ($in, &$errors): ?string {
-            if (!array_key_exists($name, $in) || $in[$name] === null) {
-                $errors[] = "$name is required";
+        $invalid = [];
+        $present = static fn (string $name): bool => array_key_exists($name, $in) && $in[$name] !== null;
+        $string = static function (string $name, bool $required = true, bool $emptyOk = false) use ($in, $present, &$errors, &$missing, &$invalid): ?string {
+            if (!$present($name)) {
+                if ($required) {
+                    $missing[] = $name;
+                }
                 return null;
             }
             if (!is_string($in[$name])) {
                 $errors[] = "$name must be a string";
+                $invalid[] = $name;
                 return null;
             }
             if (!$emptyOk && trim($in[$name]) === '') {
                 $errors[] = "$name must not be blank";
+                $invalid[] = $name;
                 return null;
             }
             return $in[$name];
         };
-        $orderId = $string('orderId');
+        // Amounts: the docs' example sends a JSON number ("receiveAmount": 10), the reference a string.
+        $amount = static function (string $name) use ($in, $present, &$errors, &$invalid): ?array {
+            if (!$present($name)) {
+                return null;
+            }
+            $raw = $in[$name];
+            $text = is_int($raw) || is_float($raw) ? (string) $raw : (is_string($raw) ? $raw : null);
+            $formatted = $text === null ? null : Canon::formatAmount($text);
+            if ($formatted === null) {
+                $errors[] = "$name must be a decimal number with at most 8 decimals, e.g. 12.3 or \"12.3\"";
+                $invalid[] = $name;
+                return null;
+            }
+            if ((float) $formatted <= 0) {
+                $errors[] = "$name must be greater than 0";
+                $invalid[] = $name;
+                return null;
+            }
+            return [$text, $formatted];
+        };
+        $orderId = $string('orderId', false);
         if ($orderId !== null && strlen($orderId) > 128) {
             $errors[] = 'orderId must be at most 128 characters';
+            $invalid[] = 'orderId';
         }
-        $description = $string('description', true);
-        $receiveAmount = $string('receiveAmount');
-        $formattedAmount = null;
-        if ($receiveAmount !== null) {
-            $formattedAmount = Canon::formatAmount($receiveAmount);
-            if ($formattedAmount === null) {
-                $errors[] = 'receiveAmount must be a decimal number with at most 8 decimals, e.g. "12.3"';
-            } elseif ((float) $formattedAmount <= 0) {
-                $errors[] = 'receiveAmount must be greater than 0';
+        $description = $string('description', true, true);
+        $receive = $amount('receiveAmount');
+        $pay = $amount('payAmount');
+        $payCurrencyCode = $string('payCurrencyCode', false);
+        if (!$present('receiveAmount')) {
+            // The alternative: payAmount + payCurrencyCode instead of receiveAmount.
+            if (!$present('payAmount')) {
+                $missing[] = 'receiveAmount';
+            } elseif (!$present('payCurrencyCode')) {
+                $missing[] = 'payCurrencyCode';
             }
         }
         $receiveCurrency = $string('receiveCurrencyCode');
         if ($receiveCurrency !== null && !preg_match('/^[A-Z]{3,5}$/D', $receiveCurrency)) {
             $errors[] = 'receiveCurrencyCode must be a currency code such as EUR';
+            $invalid[] = 'receiveCurrencyCode';
             $receiveCurrency = null;
         }
+        if ($payCurrencyCode !== null && !preg_match('/^[A-Z]{3,5}$/D', $payCurrencyCode)) {
+            $errors[] = 'payCurrencyCode must be a currency code such as BTC';
+            $invalid[] = 'payCurrencyCode';
+            $payCurrencyCode = null;
+        }
         $urls = [];
-        foreach (['callbackUrl', 'successUrl', 'failureUrl'] as $name) {
-            $url = $string($name);
+        foreach (['callbackUrl' => true, 'successUrl' => false, 'failureUrl' => false] as $name => $required) {
+            $url = $string($name, $required);
             if ($url !== null && (filter_var($url, FILTER_VALIDATE_URL) === false
                 || !in_array(strtolower((string) parse_url($url, PHP_URL_SCHEME)), ['http', 'https'], true))) {
                 $errors[] = "$name must be an absolute http(s) URL";
+                $invalid[] = $name;
             }
             $urls[$name] = $url;
         }
         $projectId = $string('projectId');
         if ($projectId !== null && !Canon::isUuid($projectId)) {
             $errors[] = 'projectId must be a UUID';
+            $invalid[] = 'projectId';
         }
         $payer = [];
         foreach (['payerEmail', 'payerName', 'payerSurname'] as $name) {
@@ -334,25 +378,47 @@ final class PublicApi
         }
         if (($payer['payerEmail'] ?? '') !== '' && filter_var($payer['payerEmail'], FILTER_VALIDATE_EMAIL) === false) {
             $errors[] = 'payerEmail must be an email address';
+            $invalid[] = 'payerEmail';
+        }
+        if ($missing !== []) {
+            return self::error(400, 'Missing required parameter(s): ' . implode(', ', $missing)
+                . ($errors !== [] ? '; ' . implode('; ', $errors) : ''), 'MISSING_PARAMETER', [], array_merge($missing, $invalid));
         }
         if ($errors !== []) {
-            return self::error(422, 'Validation failed: ' . implode('; ', $errors), 'VALIDATION_ERROR');
+            return self::error(400, 'Invalid parameter(s): ' . implode('; ', $errors), 'INVALID_PARAMETER', [], $invalid);
         }
         // Unknown projects and projects of other clients are not told apart (no existence oracle).
         if (strtolower($projectId) !== $project['merchantApiId']) {
             return self::error(404, "Project $projectId not found", 'NOT_FOUND');
         }
         if (!in_array($receiveCurrency, $project['receiveCurrencies'], true)) {
-            return self::error(422, "Currency $receiveCurrency is not supported", 'VALIDATION_ERROR');
+            return self::error(422, "Currency $receiveCurrency is not supported", 'UNSUPPORTED_CURRENCY', [], ['receiveCurrencyCode']);
         }
-        if (self::orderIdTaken($state, $project, $orderId)) {
-            return self::error(422, "Order with orderId $orderId already exists", 'VALIDATION_ERROR');
+        // The quote shown before the payer chooses: the currency asked for, else the project's first.
+        $payCurrency = $receive === null ? (string) $payCurrencyCode : ($project['payCurrencies'][0] ?? 'BTC');
+        if (!in_array($payCurrency, $project['payCurrencies'], true)) {
+            return self::error(422, "Currency $payCurrency is not supported", 'UNSUPPORTED_CURRENCY', [], ['payCurrencyCode']);
         }
-
-        // The quote shown before the payer chooses: the first pay currency of the project.
-        $payCurrency = $project['payCurrencies'][0] ?? 'BTC';
+        if ($receive !== null) {
+            [$receiveAmount, $formattedAmount] = $receive;
+            $payAmount = self::payAmount($state, $payCurrency, $receiveCurrency, $formattedAmount);
+        } else {
+            // Only payAmount given: receiveAmount = round2(payAmount × rate), as the legacy API does.
+            $rate = $state['rates'][$payCurrency][$receiveCurrency] ?? null;
+            if ($rate === null) {
+                return self::error(422, "No rate $payCurrency/$receiveCurrency", 'UNSUPPORTED_CURRENCY', [], ['payCurrencyCode']);
+            }
+            $payAmount = $pay[1];
+            $formattedAmount = Canon::formatAmount(sprintf('%.2F', round((float) $payAmount * (float) $rate, 2)));
+            $receiveAmount = $formattedAmount;
+        }
         $now = State::nowMs();
         $preOrderId = State::uuid();
+        // An order without orderId gets the system's id, as the legacy API assigns the orderRequestId.
+        $orderId ??= $preOrderId;
+        if (self::orderIdTaken($state, $project, $orderId)) {
+            return self::error(422, "Order with orderId $orderId already exists", 'DUPLICATE_ORDER_ID', [], ['orderId']);
+        }
         $preOrder = [
             'preOrderId' => $preOrderId,
             'merchantId' => $project['merchantId'],
@@ -365,10 +431,10 @@ final class PublicApi
             'receiveAmountAsSent' => $receiveAmount,
             'receiveCurrency' => $receiveCurrency,
             'payCurrency' => $payCurrency,
-            'payAmount' => self::payAmount($state, $payCurrency, $receiveCurrency, $formattedAmount),
+            'payAmount' => $payAmount,
             'callbackUrl' => $urls['callbackUrl'],
-            'successUrl' => $urls['successUrl'],
-            'failureUrl' => $urls['failureUrl'],
+            'successUrl' => (string) $urls['successUrl'],
+            'failureUrl' => (string) $urls['failureUrl'],
             'payerEmail' => $payer['payerEmail'] ?? '',
             'payerName' => $payer['payerName'] ?? '',
             'payerSurname' => $payer['payerSurname'] ?? '',
@@ -562,20 +628,55 @@ final class PublicApi
      * @param array<string, string> $headers
      * @return array{int, array<string, string>, array{defaultMessage: string, errorCode: string, spanId: string, traceId: string}}
      */
-    public static function error(int $status, string $message, string $errorCode, array $headers = []): array
+    public static function error(int $status, string $message, string $key, array $headers = [], ?array $parameters = null): array
     {
-        return [$status, $headers, self::errorBody($message, $errorCode)];
+        return [$status, $headers, self::errorBody($message, $key, $parameters)];
     }
 
-    /** @return array{defaultMessage: string, errorCode: string, spanId: string, traceId: string} */
-    public static function errorBody(string $message, string $errorCode): array
+    /**
+     * GEN code and category of each error the simulator answers (its `key`). Only GEN_1 is
+     * SpectroCoin's documented text; the other numbers are the simulator's.
+     */
+    private const GEN = [
+        'INTERNAL_ERROR' => ['GEN_1 - Internal server error occurred', 'TECHNICAL'],
+        'SERVICE_UNAVAILABLE' => ['GEN_2', 'TECHNICAL'],
+        'BAD_GATEWAY' => ['GEN_2', 'TECHNICAL'],
+        'UNAUTHORIZED' => ['GEN_3', 'SECURITY'],
+        'invalid_client' => ['GEN_3', 'SECURITY'],
+        'FORBIDDEN' => ['GEN_4', 'SECURITY'],
+        'invalid_scope' => ['GEN_4', 'SECURITY'],
+        'NOT_FOUND' => ['GEN_5', 'VALIDATION'],
+        'METHOD_NOT_ALLOWED' => ['GEN_6', 'VALIDATION'],
+        'MALFORMED_JSON' => ['GEN_7', 'VALIDATION'],
+        'BAD_REQUEST' => ['GEN_8', 'VALIDATION'],
+        'MISSING_PARAMETER' => ['GEN_8', 'VALIDATION'],
+        'INVALID_PARAMETER' => ['GEN_8', 'VALIDATION'],
+        'UNSUPPORTED_CURRENCY' => ['GEN_8', 'VALIDATION'],
+        'DUPLICATE_ORDER_ID' => ['GEN_8', 'VALIDATION'],
+        'invalid_request' => ['GEN_8', 'VALIDATION'],
+        'unsupported_grant_type' => ['GEN_8', 'VALIDATION'],
+        'TOO_MANY_REQUESTS' => ['GEN_9', 'TECHNICAL'],
+    ];
+
+    /**
+     * @param list<string>|null $parameters the request parameters at fault (errorParameters)
+     * @return array<string, mixed> defaultMessage, errorCode, spanId, traceId, category, key[, errorParameters]
+     */
+    public static function errorBody(string $message, string $key, ?array $parameters = null): array
     {
-        return [
+        [$code, $category] = self::GEN[$key] ?? ['GEN_1 - Internal server error occurred', 'TECHNICAL'];
+        $body = [
             'defaultMessage' => $message,
-            'errorCode' => $errorCode,
+            'errorCode' => $code,
             'spanId' => bin2hex(random_bytes(8)),
-            'traceId' => bin2hex(random_bytes(16)),
+            'traceId' => bin2hex(random_bytes(8)),
+            'category' => $category,
+            'key' => $key,
         ];
+        if ($parameters !== null) {
+            $body['errorParameters'] = array_values(array_unique($parameters));
+        }
+        return $body;
     }
 
     /** Body of a faulted answer with HTTP status $code. */

@@ -171,6 +171,14 @@ final class State
         if (!in_array($format, self::CALLBACK_FORMATS, true)) {
             throw new \InvalidArgumentException('project callbackFormat must be one of ' . implode(', ', self::CALLBACK_FORMATS));
         }
+        $payerFields = (string) ($p['payerFields'] ?? 'nonEmpty');
+        if (!in_array($payerFields, ['nonEmpty', 'always', 'never'], true)) {
+            throw new \InvalidArgumentException('project payerFields must be one of nonEmpty, always, never');
+        }
+        $signEncoding = (string) ($p['signEncoding'] ?? 'php');
+        if (!in_array($signEncoding, ['php', 'java'], true)) {
+            throw new \InvalidArgumentException('project signEncoding must be php or java');
+        }
         $allow = $p['ipAllowList'] ?? null;
         if ($allow !== null) {
             if (!is_array($allow)) {
@@ -205,6 +213,9 @@ final class State
             'numericStatus' => (bool) ($p['numericStatus'] ?? false),
             'ipAllowList' => $allow,
             'tokenLifetimeS' => $lifetime,
+            // Legacy callbacks: which payer fields they carry, and which form encoder signs them.
+            'payerFields' => $payerFields,
+            'signEncoding' => $signEncoding,
         ];
     }
 

@@ -4,6 +4,7 @@
  * gateway rendered from NAME_config(): text, password, yesno, dropdown, radio, textarea;
  * any other type shows only its Description. Save goes through StandIn\Gateways::save(),
  * which runs NAME_config_validate() and rejects the save with the exception's message.
+ * Password fields show a mask (one `*` per character), never the stored secret.
  */
 
 require __DIR__ . '/../init.php';
@@ -64,7 +65,7 @@ foreach (Gateways::installed() as $name) {
             . '<input type="hidden" name="gateway" value="' . Page::e($name) . '"><button type="submit">Activate</button></form></div>';
         continue;
     }
-    $values = Gateways::formValues($name);
+    $values = Gateways::shownValues($name);
     $rows = '<tr data-field="name" data-type="text"><td>Display Name</td><td><input type="text" name="name" size="30" value="'
         . Page::e($values['name']) . '"></td></tr>';
     foreach (Gateways::fields($name) as $key => $def) {

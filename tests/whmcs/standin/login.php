@@ -1,7 +1,8 @@
 <?php
 /**
- * Test-bed shortcut (not WHMCS): logs in client `userid` when `token` equals the site's
- * WHMCS_STANDIN_TOKEN. Used by Testbed\WhmcsSite::clientLogin(); disabled without a token.
+ * Test-bed shortcut (not WHMCS): logs in the owner user of client `userid` (StandIn\Auth) when
+ * `token` equals the site's WHMCS_STANDIN_TOKEN. Used by Testbed\WhmcsSite::clientLogin();
+ * disabled without a token.
  */
 
 require __DIR__ . '/../init.php';
@@ -17,7 +18,7 @@ $uid = (int) ($_GET['userid'] ?? 0);
 $admin = (int) ($_GET['adminid'] ?? 0);
 session_regenerate_id(true);
 if ($uid > 0) {
-    $_SESSION['uid'] = $uid;
+    \StandIn\Auth::loginClient($uid);
 }
 if ($admin > 0) {
     $_SESSION['adminid'] = $admin;

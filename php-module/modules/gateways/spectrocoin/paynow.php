@@ -51,4 +51,5 @@ $post = [
     'token' => $_POST['spectrocoin_token'] ?? '',
 ];
 $handler = new PayNow(Settings::fromGatewayVariables($variables), new OrderStore());
+// $_SESSION only serves WHMCS before 8.0: PayNow::viewer() asks WHMCS\Authentication\CurrentUser where it exists.
 $handler->handle(strtoupper((string) ($_SERVER['REQUEST_METHOD'] ?? 'GET')), $post, isset($_SESSION) && is_array($_SESSION) ? $_SESSION : [])->send();

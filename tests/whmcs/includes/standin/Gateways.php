@@ -200,10 +200,48 @@ final class Gateways
     }
 
     /**
+     * What a password field shows instead of its stored secret: one `*` per character, as WHMCS
+     * masks saved passwords (a module must not expect the clear secret back in the form).
+     */
+    public static function mask(string $secret): string
+    {
+        return str_repeat('*', strlen($secret));
+    }
+
+    /** formValues() as the page renders them: password fields masked. */
+    public static function shownValues(string $name): array
+    {
+        $values = self::formValues($name);
+        foreach (self::passwordFields($name) as $key) {
+            if (isset($values[$key])) {
+                $values[$key] = self::mask($values[$key]);
+            }
+        }
+        return $values;
+    }
+
+    /** @return list<string> keys of the module's password fields */
+    public static function passwordFields(string $name): array
+    {
+        $keys = [];
+        foreach (self::fields($name) as $key => $def) {
+            if (strtolower((string) ($def['Type'] ?? '')) === 'password') {
+                $keys[] = (string) $key;
+            }
+        }
+        return $keys;
+    }
+
+    /**
      * Save: `$input` holds the submitted values (decoded); fields not in `$input` keep what the
-     * form showed (stored value or Default), as when an admin edits some fields and presses
-     * Save. yesno becomes 'on'/''. NAME_config_validate($params) runs first; an exception it
-     * throws rejects the whole save and its message is returned.
+     * form showed (stored value or Default; a password field its mask), as when an admin edits
+     * some fields and presses Save. yesno becomes 'on'/''. A password field that comes back
+     * as its mask was not retyped: the stored secret is kept. NAME_config_validate($params)
+     * runs first; an exception it throws rejects the whole save and its message is returned.
+     *
+     * What `_config_validate` sees for such an untouched secret is not documented by WHMCS, so
+     * it is a knob (tblconfiguration StandInValidateUntouchedSecret): 'stored' (default) gives
+     * the stored secret, 'masked' gives the mask as submitted. A module must work under both.
      *
      * @return list<string> validation errors (empty = saved)
      */
@@ -213,7 +251,8 @@ final class Gateways
             return ["Gateway module $name is not activated"];
         }
         $fields = self::fields($name);
-        $values = self::formValues($name);
+        $stored = self::formValues($name);
+        $values = self::shownValues($name);
         foreach ($input as $key => $value) {
             if (!array_key_exists($key, $values)) {
                 continue; // unknown keys are ignored, like unknown form fields
@@ -229,10 +268,21 @@ final class Gateways
             return ['Convert To For Processing: unknown currency id ' . $values['convertto']];
         }
 
+        $toValidate = $values;
+        foreach (self::passwordFields($name) as $key) {
+            $secret = $stored[$key] ?? '';
+            if ($secret !== '' && ($values[$key] ?? null) === self::mask($secret)) {
+                $values[$key] = $secret;
+                if (Config::get('StandInValidateUntouchedSecret', 'stored') !== 'masked') {
+                    $toValidate[$key] = $secret;
+                }
+            }
+        }
+
         $validate = $name . '_config_validate';
         if (function_exists($validate)) {
             try {
-                $validate(Params::encodeFor($name, $values + ['paymentmethod' => $name]));
+                $validate(Params::encodeFor($name, $toValidate + ['paymentmethod' => $name]));
             } catch (\Exception $e) {
                 return [$e->getMessage()];
             }

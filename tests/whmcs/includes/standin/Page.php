@@ -18,8 +18,8 @@ final class Page
         header('Content-Type: text/html; charset=utf-8');
         $company = self::e(Config::companyName());
         $who = '';
-        if (!empty($_SESSION['uid'])) {
-            $who = 'Client #' . (int) $_SESSION['uid'] . ' · <a href="' . self::e(Config::systemUrl()) . 'logout.php">Logout</a>';
+        if (Auth::clientId() > 0) {
+            $who = 'Client #' . Auth::clientId() . ' · <a href="' . self::e(Config::systemUrl()) . 'logout.php">Logout</a>';
         }
         echo "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" . self::e($title) . " - $company</title>"
             . '<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}'
@@ -36,7 +36,7 @@ final class Page
 
     public static function clientId(): int
     {
-        return (int) ($_SESSION['uid'] ?? 0);
+        return Auth::clientId();
     }
 
     public static function adminId(): int

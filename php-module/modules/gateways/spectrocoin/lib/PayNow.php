@@ -23,6 +23,24 @@ final class PayNow
         $this->store = $store;
     }
 
+    /**
+     * Who presses Pay Now: the client account being managed and whether an admin is logged in.
+     * WHMCS 8 separates users from clients and documents WHMCS\Authentication\CurrentUser for
+     * this; the pre-8 session keys (`uid`, `adminid`) are read only where that class is missing.
+     *
+     * @return array{client: int, admin: bool}
+     */
+    public static function viewer(array $session): array
+    {
+        if (class_exists('WHMCS\\Authentication\\CurrentUser')) {
+            $current = new \WHMCS\Authentication\CurrentUser();
+            $client = $current->client();
+            return ['client' => $client !== null ? (int) $client->id : 0, 'admin' => $current->isAuthenticatedAdmin()];
+        }
+        return ['client' => (int) ($session['uid'] ?? 0), 'admin' => !empty($session['adminid'])];
+    }
+
+    /** @param array $session the PHP session, for WHMCS versions without CurrentUser */
     public function handle(string $method, array $post, array $session): Response
     {
         if ($method !== 'POST') {
@@ -41,8 +59,8 @@ final class PayNow
         }
         $back = $this->settings->invoiceUrl($invoiceId);
         // The token already proves the invoice page was shown; a different logged-in client is still refused.
-        $sessionClient = (int) ($session['uid'] ?? 0);
-        if ($sessionClient > 0 && $sessionClient !== (int) $invoice->userid && empty($session['adminid'])) {
+        $viewer = self::viewer($session);
+        if ($viewer['client'] > 0 && $viewer['client'] !== (int) $invoice->userid && !$viewer['admin']) {
             return $this->refuse(403, 'This invoice belongs to another account.', null);
         }
         $problem = $this->payable($invoice);
