@@ -41,6 +41,7 @@ final class WhmcsSite
     /** @var array<string, string> */
     private array $env;
     private bool $stopped = false;
+    private ?string $restrictedUser = null;
 
     /**
      * @param list<string> $modules directories copied over the root's modules/ (e.g. php-module/modules)
@@ -84,6 +85,7 @@ final class WhmcsSite
             'WHMCS_DB_PASSWORD' => '',
             'WHMCS_SESSION_DIR' => $this->dir . '/sessions',
             'WHMCS_STANDIN_TOKEN' => $this->token,
+            'WHMCS_DB_CREDENTIALS_FILE' => $this->dir . '/db-credentials',
         ]);
 
         $this->loadDatabase();
@@ -123,6 +125,9 @@ final class WhmcsSite
         try {
             if ($this->db->isRunning()) {
                 $this->db->dropDatabase($this->database);
+                if ($this->restrictedUser !== null) {
+                    $this->db->pdo()->exec("DROP USER IF EXISTS '{$this->restrictedUser}'@'localhost'");
+                }
             }
         } catch (\Throwable) {
             // the server may already be gone at shutdown
@@ -216,6 +221,64 @@ final class WhmcsSite
             $this->applyPaymentMethod($pdo);
         }
         $this->setSystemUrl();
+    }
+
+    // ---- database privileges (knob; off by default) ---------------------------------------
+
+    /**
+     * From now on the site (pages, callbacks and CLI runs) connects as a user with only SELECT,
+     * INSERT, UPDATE, DELETE and LOCK TABLES on its database: no CREATE, ALTER, DROP or INDEX.
+     * WHMCS needs those only to install or activate modules (System Environment Guide), so a
+     * production site may run without them; call this after the admin activated and saved the
+     * gateway, then anything a callback or Pay Now tries to create fails with "command denied".
+     * Test-side connections (pdo(), query(), resetDatabase()) stay root.
+     */
+    public function useRestrictedDatabaseUser(): void
+    {
+        if ($this->restrictedUser === null) {
+            $this->restrictedUser = 'site_' . substr($this->database, 6);
+            $password = bin2hex(random_bytes(12));
+            $root = $this->db->pdo();
+            $root->exec("CREATE USER '{$this->restrictedUser}'@'localhost' IDENTIFIED BY '$password'");
+            $root->exec("GRANT SELECT, INSERT, UPDATE, DELETE, LOCK TABLES ON `{$this->database}`.* TO '{$this->restrictedUser}'@'localhost'");
+            file_put_contents($this->dir . '/db-credentials.user', $this->restrictedUser . "\n" . $password);
+        }
+        copy($this->dir . '/db-credentials.user', $this->dir . '/db-credentials');
+    }
+
+    /** Back to the installing user (root), as when the admin activates a module again. */
+    public function useInstallerDatabaseUser(): void
+    {
+        @unlink($this->dir . '/db-credentials');
+    }
+
+    /** The user the site connects as now ('root' unless restricted). */
+    public function databaseUser(): string
+    {
+        return is_file($this->dir . '/db-credentials') ? (string) $this->restrictedUser : 'root';
+    }
+
+    /**
+     * Tables and their column definitions (information_schema), for asserting that no DDL ran
+     * between two points: compare two snapshots.
+     *
+     * @return array<string, list<string>> table => "column type nullable default extra" lines
+     */
+    public function schemaSnapshot(): array
+    {
+        $rows = $this->query(
+            'SELECT TABLE_NAME t, COLUMN_NAME c, COLUMN_TYPE ty, IS_NULLABLE n, COLUMN_DEFAULT d, EXTRA e'
+            . ' FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION',
+            [$this->database],
+        );
+        $snapshot = [];
+        foreach ($rows as $row) {
+            $snapshot[$row['t']][] = implode(' ', [$row['c'], $row['ty'], $row['n'], (string) $row['d'], $row['e']]);
+        }
+        foreach ($this->query('SELECT TABLE_NAME t, INDEX_NAME i, COLUMN_NAME c FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX', [$this->database]) as $row) {
+            $snapshot[$row['t']][] = 'index ' . $row['i'] . ' ' . $row['c'];
+        }
+        return $snapshot;
     }
 
     /** Writes a tblconfiguration setting (e.g. the StandIn* knobs, CompanyName). */

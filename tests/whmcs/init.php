@@ -55,5 +55,6 @@ spl_autoload_register(static function (string $class): void {
 \StandIn\Boot::session();
 
 require_once ROOTDIR . '/includes/functions.php';
+require_once ROOTDIR . '/includes/dbfunctions.php';
 
 \StandIn\Hooks::loadHookFiles();

@@ -35,6 +35,8 @@ abstract class StandInTestCase extends TestCase
     {
         self::$site->resetDatabase();
         self::$site->activateGateway('standindummy');
+        // The dummy's InvoicePaid hook lives in an addon, where WHMCS looks for module hooks.
+        self::$site->setConfig('ActiveAddonModules', 'standindummyhooks');
     }
 
     protected function site(): WhmcsSite

@@ -34,6 +34,10 @@ final class Boot
             'charset' => $GLOBALS['mysql_charset'],
             'collation' => 'utf8mb4_unicode_ci',
             'prefix' => '',
+            // WHMCS requires MySQL strict mode off (system requirements; SpectroCoin's
+            // real-WHMCS harness ran with sql_mode=''): over-long text is truncated with a
+            // warning and zero dates are accepted, not refused. Laravel sets exactly this list.
+            'modes' => [],
         ];
         if ($GLOBALS['db_socket'] !== '') {
             $config['unix_socket'] = $GLOBALS['db_socket'];

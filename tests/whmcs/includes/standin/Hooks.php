@@ -40,7 +40,13 @@ final class Hooks
         return $results;
     }
 
-    /** includes/hooks/*.php, then modules/gateways/NAME/hooks.php of every active gateway. */
+    /**
+     * includes/hooks/*.php, then the hooks.php of modules for which WHMCS detects one (developer
+     * docs, "Module Hooks"): active addon modules (tblconfiguration ActiveAddonModules, a comma
+     * list as WHMCS keeps it), provisioning (modules/servers) and registrar modules. Payment
+     * gateways are not among them: a gateway's hooks.php is never loaded; hooks a gateway needs
+     * belong in an addon module or in includes/hooks/.
+     */
     public static function loadHookFiles(): void
     {
         foreach (glob(ROOTDIR . '/includes/hooks/*.php') ?: [] as $file) {
@@ -48,9 +54,17 @@ final class Hooks
                 self::includeIsolated($file);
             }
         }
-        foreach (Gateways::activeNames() as $name) {
-            $file = ROOTDIR . '/modules/gateways/' . $name . '/hooks.php';
-            if (is_file($file)) {
+        $active = (string) Capsule::table('tblconfiguration')->where('setting', 'ActiveAddonModules')->value('value');
+        foreach (array_filter(array_map('trim', explode(',', $active))) as $addon) {
+            if (preg_match('/^[A-Za-z0-9_]+$/', $addon)) {
+                $file = ROOTDIR . '/modules/addons/' . $addon . '/hooks.php';
+                if (is_file($file)) {
+                    self::includeIsolated($file);
+                }
+            }
+        }
+        foreach (['servers', 'registrars'] as $kind) {
+            foreach (glob(ROOTDIR . '/modules/' . $kind . '/*/hooks.php') ?: [] as $file) {
                 self::includeIsolated($file);
             }
         }
