@@ -73,12 +73,16 @@ abstract class EndToEndTestCase extends TestCase
     protected function setUp(): void
     {
         self::$sim->reset();
+        // Installing is the admin's act, with a database user that may CREATE and ALTER; the site
+        // then runs as a user without them, as a production WHMCS may (callbacks, Pay Now never run DDL).
+        self::$site->useInstallerDatabaseUser();
         self::$site->resetDatabase();
         self::$site->activateGateway(self::GATEWAY);
         $errors = self::$site->saveGatewaySettings(self::GATEWAY, static::gatewaySettings());
         if (static::withExtension()) {
             self::assertSame([], $errors, 'saving the gateway settings');
         }
+        self::$site->useRestrictedDatabaseUser();
     }
 
     /** @return array<string, mixed> */

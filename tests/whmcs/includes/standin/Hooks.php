@@ -2,6 +2,8 @@
 
 namespace StandIn;
 
+use WHMCS\Database\Capsule;
+
 /**
  * add_hook()/run_hook() registry. Every run is recorded in `standin_hooks` (hook name, vars
  * as JSON) before the registered functions are called, through the Journal's own connection:
