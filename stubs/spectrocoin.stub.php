@@ -12,6 +12,51 @@ namespace SpectroCoin {
     }
 
     /**
+     * A callback the extension authenticated (spectrocoin_authenticate_callback), with the
+     * trust it earned: PHP cannot construct, unserialize or change one, so "our ids are proven"
+     * travels with the facts instead of as an array key any caller can set. The module decides
+     * with it in one pass: no callback array goes back into the extension.
+     */
+    class Callback {
+        public function __construct() {}
+
+        /**
+         * What this callback does (spectrocoin_decide's answer, with this callback's proven ids).
+         *
+         * @throws \SpectroCoin\CallbackException the callback does not match the order
+         *
+         * @param array $order
+         * @param array $invoice
+         * @param bool $markPending
+         * @return array
+         */
+        public function decide(array $order, array $invoice, bool $markPending = true): array {}
+
+        /**
+         * Our orderId at SpectroCoin, the key to our order row.
+         *
+         * @return string
+         */
+        public function orderId(): string {}
+
+        /**
+         * The authenticated fields, as spectrocoin_handle_callback returns them (for logs).
+         *
+         * @return array
+         */
+        public function toArray(): array {}
+
+        /**
+         * The WHMCS transaction id this callback's payment has for a stored order
+         * (as spectrocoin_transaction_id), so the ledger is checked under lock before deciding.
+         *
+         * @param array $order
+         * @return string
+         */
+        public function transactionId(array $order): string {}
+    }
+
+    /**
      * A callback that is malformed or not ours (ids, order, amount, currency, status).
      */
     class CallbackException extends \SpectroCoin\Exception {
@@ -48,6 +93,22 @@ namespace SpectroCoin {
 }
 
 namespace {
+    /**
+     * Authenticates a callback as spectrocoin_handle_callback does, and returns it as a
+     * `SpectroCoin\Callback` object that carries its proof (decide() and transactionId() on it).
+     *
+     * @throws \SpectroCoin\CallbackException malformed, not ours, unknown order or status
+     * @throws \SpectroCoin\SignatureException a legacy signature that is not SpectroCoin's
+     * @throws \SpectroCoin\NetworkException SpectroCoin unreachable or busy (429/5xx): answer 503 so it retries
+     * @throws \SpectroCoin\ConfigException credentials missing or rejected
+     *
+     * @param string $rawBody
+     * @param string $contentType
+     * @param array $merchant
+     * @return \SpectroCoin\Callback
+     */
+    function spectrocoin_authenticate_callback(string $rawBody, string $contentType, array $merchant): \SpectroCoin\Callback {}
+
     /**
      * Checks a merchant configuration offline: ids, the private key (parsed and
      * RSA), the OAuth settings; with `$online` also fetches a fresh OAuth token to
@@ -86,18 +147,28 @@ namespace {
     function spectrocoin_create_order(array $merchant, array $order): array {}
 
     /**
-     * Decides what a verified callback does (pure; no I/O).
+     * Decides what a callback does (pure; no I/O). The module uses
+     * `SpectroCoin\Callback::decide()`; an array proves nothing, so here the callback's
+     * ids count as unverified whatever `idsVerified` says.
      *
-     * `$callback`: as returned by spectrocoin_verify_callback.
+     * `$callback`: as returned by spectrocoin_handle_callback.
      * `$order`: the stored order: `orderId`, `orderRequestId`, `receiveCurrency`, `receiveAmount`
-     * (as sent), `status` (last status name, or CREATED), `credited`, `pendingSet`, and
+     * (as sent), `invoiceAmount` and `invoiceCurrency` (what a payment credits), `payAmount`
+     * (null until known), `status` (last status name, or CREATED), `credited`, `pendingSet`,
      * `preOrderId` (current API; must match the callback's `merchantPreOrderId`), and
      * `createRefused` (SpectroCoin answered our create with an error: no such order of ours).
-     * `pendingSet` in the answer is the row's new flag when it changes (null: unchanged).
      * `$invoice`: `status` (WHMCS invoice status), `transactionExists` (tblaccounts has transId).
      *
-     * @return array{action: string, orderStatus: string, invoiceStatus: ?string, pendingSet: ?bool, transId: string, credit: bool, review: bool, message: string}
-     * action: credit, already_credited, hold, pending, close, record, test, review, refund or ignore.
+     * The answer names every effect; execute it, derive nothing:
+     * * `row`: the row fields to write: `status`, `pendingSet` (null: unchanged), `credited`
+     *   (the payment is in WHMCS), `transId`, `reviewReason`, `orderRequestId`, `payAmount`,
+     *   `payCurrency` (null: leave as is);
+     * * `apply`: null, or `{transId, amount, currency}`: claim it on the row, apply it with
+     *   addInvoicePayment outside any transaction, confirm;
+     * * `invoice`: null, or `{from, to}`: the invoice status to set (never Paid, never Cancelled).
+     *
+     * @return array{action: string, transId: string, message: string, row: array, apply: ?array, invoice: ?array}
+     * action (for the log): credit, already_credited, hold, pending, close, record, test, review, refund or ignore.
      * @throws \SpectroCoin\CallbackException the callback does not match the order
      *
      * @param array $callback

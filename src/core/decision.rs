@@ -1,12 +1,14 @@
 //! What a verified callback does to our order row and the WHMCS invoice.
 //!
 //! Pure: the module reads the order row and the invoice under a lock, asks
-//! here, and executes the answer in the same transaction.
+//! here, and executes the answer: the decision names every effect (the payment
+//! to apply, the invoice move, the row fields to write), so the module derives
+//! nothing from action names. The table of outcomes is `decision_table.txt`.
 
 use crate::core::amount::same_amount;
 use crate::core::error::{Error, Result};
 use crate::core::ids::is_numeric_id;
-use crate::core::status::Status;
+use crate::core::status::{InvoiceStatus, RowStatus, Status};
 
 /// The facts of a verified callback that the decision needs.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -15,6 +17,9 @@ pub struct CallbackFacts {
     pub order_request_id: String,
     pub receive_currency: String,
     pub receive_amount: String,
+    /// The coin and amount the payer pays, when the callback says.
+    pub pay_amount: Option<String>,
+    pub pay_currency: Option<String>,
     /// The current API's pre-order id the order came from, when known.
     pub pre_order_id: Option<String>,
     /// The merchant and project ids were proven: signed by SpectroCoin (numeric
@@ -30,8 +35,12 @@ pub struct OrderRow {
     pub order_request_id: Option<String>,
     pub receive_currency: String,
     pub receive_amount: String,
-    /// The last SpectroCoin status name recorded, or `CREATED`.
-    pub status: String,
+    /// What a payment of this order credits, in the invoice's currency.
+    pub invoice_amount: String,
+    pub invoice_currency: String,
+    /// The pay amount is known (pre-orders learn it from the first callback).
+    pub pay_amount_known: bool,
+    pub status: RowStatus,
     /// A payment of this order has been applied to the invoice.
     pub credited: bool,
     /// We moved the invoice to Payment Pending for this order.
@@ -45,13 +54,14 @@ pub struct OrderRow {
 }
 
 /// The invoice as WHMCS has it now.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvoiceFacts {
-    pub status: String,
+    pub status: InvoiceStatus,
     /// `tblaccounts` already holds the transaction id (e.g. from the official module).
     pub transaction_exists: bool,
 }
 
+/// What the gateway log calls the outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     /// Apply the order's amount to the invoice with `addInvoicePayment`.
@@ -88,29 +98,56 @@ impl Action {
     }
 }
 
+/// A payment to apply: claim it on the row, `addInvoicePayment`, confirm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    pub trans_id: String,
+    pub amount: String,
+    pub currency: String,
+}
+
+/// The row fields to write (`None`: leave as is).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowWrite {
+    pub status: RowStatus,
+    pub pending_set: Option<bool>,
+    /// The payment is in WHMCS: mark the row credited.
+    pub credited: bool,
+    pub trans_id: Option<String>,
+    pub review_reason: Option<String>,
+    /// SpectroCoin's order id, first learned from this callback (pre-orders).
+    pub order_request_id: Option<String>,
+    /// The pay amount and coin, first learned from this callback (pre-orders).
+    pub pay_amount: Option<String>,
+    pub pay_currency: Option<String>,
+}
+
+/// An invoice status change we make (never to Paid: only addInvoicePayment pays).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvoiceMove {
+    pub from: InvoiceStatus,
+    pub to: InvoiceStatus,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
     pub action: Action,
-    /// Status to store on the row.
-    pub order_status: String,
-    /// New WHMCS invoice status, if it changes (`Payment Pending` or back to `Unpaid`; never `Cancelled`).
-    pub invoice_status: Option<&'static str>,
-    /// New value of the row's `pendingSet` flag, when it changes: set when we move the
-    /// invoice to Payment Pending, cleared when we move it back.
-    pub pending_set: Option<bool>,
     /// Transaction id in WHMCS: `SC` + orderRequestId, the official module's scheme.
     pub trans_id: String,
-    pub credit: bool,
-    pub review: bool,
     /// One line for the gateway log and the admin.
     pub message: String,
+    pub row: RowWrite,
+    pub apply: Option<Payment>,
+    pub invoice: Option<InvoiceMove>,
 }
 
-/// Row statuses after which the order is over unless it is paid.
-const CLOSED: [&str; 4] = ["FAILED", "EXPIRED", "CANCELLED", "REJECTED"];
-
-/// Invoice statuses that may still take a payment.
-const PAYABLE: [&str; 3] = ["Unpaid", "Payment Pending", "Collections"];
+/// Statuses after which the order is over unless it is paid.
+fn closed(s: RowStatus) -> bool {
+    matches!(
+        s,
+        RowStatus::Is(Status::Failed | Status::Expired | Status::Cancelled | Status::Rejected)
+    )
+}
 
 /// Checks that the callback is about this order, for this amount and currency.
 fn check_match(cb: &CallbackFacts, row: &OrderRow) -> Result<()> {
@@ -248,67 +285,98 @@ pub fn decide(
     invoice: &InvoiceFacts,
     mark_pending: bool,
 ) -> Result<Decision> {
+    use InvoiceStatus as Inv;
+    use Status::*;
     check_match(cb, row)?;
+    let trans_id = transaction_id(cb, row);
+    let learned = |w: &mut RowWrite| {
+        if row.order_request_id.as_deref().is_none_or(str::is_empty)
+            && !cb.order_request_id.is_empty()
+        {
+            w.order_request_id = Some(cb.order_request_id.clone());
+        }
+        if !row.pay_amount_known {
+            w.pay_amount = cb.pay_amount.clone();
+            w.pay_currency = cb.pay_currency.clone();
+        }
+    };
     let mut d = Decision {
         action: Action::Ignore,
-        order_status: status.name().to_owned(),
-        invoice_status: None,
-        pending_set: None,
-        trans_id: transaction_id(cb, row),
-        credit: false,
-        review: false,
+        trans_id,
         message: String::new(),
+        row: RowWrite {
+            status: RowStatus::Is(status),
+            pending_set: None,
+            credited: false,
+            trans_id: None,
+            review_reason: None,
+            order_request_id: None,
+            pay_amount: None,
+            pay_currency: None,
+        },
+        apply: None,
+        invoice: None,
     };
-    let inv = invoice.status.as_str();
-    let already_paid = row.credited || row.status == Status::Paid.name();
-    use Status::*;
+    learned(&mut d.row);
+    let inv = invoice.status;
+    let already_paid = row.credited || row.status.is(Paid);
+    let keep_row_status = |d: &mut Decision| d.row.status = row.status;
+    let move_invoice = |d: &mut Decision, to: Inv| d.invoice = Some(InvoiceMove { from: inv, to });
     match status {
         Paid => {
             if row.credited || invoice.transaction_exists {
                 d.action = Action::AlreadyCredited;
+                d.row.credited = true;
+                d.row.trans_id = Some(d.trans_id.clone());
                 d.message = format!("payment {} already recorded; nothing to do", d.trans_id);
-            } else if PAYABLE.contains(&inv) {
+            } else if inv.payable() {
                 d.action = Action::Credit;
-                d.credit = true;
+                d.apply = Some(Payment {
+                    trans_id: d.trans_id.clone(),
+                    amount: row.invoice_amount.clone(),
+                    currency: row.invoice_currency.clone(),
+                });
                 d.message = format!(
                     "paid: applying {} {} to the invoice",
                     row.receive_amount, row.receive_currency
                 );
             } else {
                 d.action = Action::Hold;
-                d.review = true;
+                d.row.trans_id = Some(d.trans_id.clone());
                 d.message = format!(
-                    "paid, but the invoice is {inv}: payment NOT applied; review it (refund or apply by hand)"
+                    "paid, but the invoice is {}: payment NOT applied; review it (refund or apply by hand)",
+                    inv.name()
                 );
+                d.row.review_reason = Some(d.message.clone());
             }
         }
         Pending => {
-            if already_paid || CLOSED.contains(&row.status.as_str()) {
+            if already_paid || closed(row.status) {
                 // Older news (retries deliver out of order): the outcome must not depend on
                 // delivery order. A late payment after EXPIRED still credits when PAID comes.
-                d.order_status = row.status.clone();
-                d.message = format!("PENDING after {}: ignored", row.status);
+                keep_row_status(&mut d);
+                d.message = format!("PENDING after {}: ignored", row.status.name());
             } else {
                 d.action = Action::Pending;
-                if mark_pending && inv == "Unpaid" {
-                    d.invoice_status = Some("Payment Pending");
-                    d.pending_set = Some(true);
+                if mark_pending && inv == Inv::Unpaid {
+                    move_invoice(&mut d, Inv::PaymentPending);
+                    d.row.pending_set = Some(true);
                 }
                 d.message = "payment seen, waiting for confirmations".to_owned();
             }
         }
         Failed | Expired | Cancelled | Rejected => {
             if already_paid {
-                d.order_status = row.status.clone();
+                keep_row_status(&mut d);
                 d.message = format!(
                     "{} after PAID: ignored; the invoice is never cancelled",
                     status.name()
                 );
             } else {
                 d.action = Action::Close;
-                if inv == "Payment Pending" && row.pending_set {
-                    d.invoice_status = Some("Unpaid");
-                    d.pending_set = Some(false);
+                if inv == Inv::PaymentPending && row.pending_set {
+                    move_invoice(&mut d, Inv::Unpaid);
+                    d.row.pending_set = Some(false);
                 }
                 d.message = format!(
                     "order {}: closed; the invoice stays open for another payment",
@@ -317,18 +385,18 @@ pub fn decide(
             }
         }
         New => {
-            if row.status == "CREATED" || row.status == New.name() {
+            if row.status == RowStatus::Created || row.status.is(New) {
                 d.action = Action::Record;
                 d.message = "order created at SpectroCoin".to_owned();
             } else {
-                d.order_status = row.status.clone();
+                keep_row_status(&mut d);
                 d.message = "NEW after later news: ignored".to_owned();
             }
         }
         Test | TestPaid | TestExpired => {
             d.action = Action::Test;
             if already_paid {
-                d.order_status = row.status.clone();
+                keep_row_status(&mut d);
             }
             d.message = format!(
                 "{}: test-mode callback, never applied as a payment",
@@ -341,19 +409,19 @@ pub fn decide(
         | InvalidPayment
         | PendingLateCryptoPayment => {
             d.action = Action::Review;
-            d.review = true;
             d.message = format!(
                 "{}: not credited; review the order in SpectroCoin",
                 status.name()
             );
+            d.row.review_reason = Some(d.message.clone());
         }
         ProcessingRefund | Refunded | RejectedRefund => {
             d.action = Action::Refund;
-            d.review = true;
             d.message = format!(
                 "{}: refund news from SpectroCoin; check the invoice",
                 status.name()
             );
+            d.row.review_reason = Some(d.message.clone());
         }
     }
     Ok(d)
@@ -371,6 +439,7 @@ mod tests {
             receive_amount: "12.3".into(),
             pre_order_id: Some("p-1".into()),
             ids_verified: true,
+            ..Default::default()
         }
     }
     fn row(status: &str, credited: bool, pending_set: bool) -> OrderRow {
@@ -379,7 +448,10 @@ mod tests {
             order_request_id: Some("900".into()),
             receive_currency: "EUR".into(),
             receive_amount: "12.30".into(),
-            status: status.into(),
+            invoice_amount: "12.30".into(),
+            invoice_currency: "EUR".into(),
+            pay_amount_known: true,
+            status: RowStatus::parse(status).unwrap(),
             credited,
             pending_set,
             pre_order_id: None,
@@ -388,317 +460,80 @@ mod tests {
     }
     fn inv(status: &str, exists: bool) -> InvoiceFacts {
         InvoiceFacts {
-            status: status.into(),
+            status: InvoiceStatus::parse(status),
             transaction_exists: exists,
         }
     }
 
-    /// (status, row status, credited, pending_set, invoice status, tx exists, mark_pending)
-    /// => (action, order status, invoice status, credit, review)
+    fn yes(word: &str) -> bool {
+        match word {
+            "yes" => true,
+            "no" => false,
+            other => panic!("yes or no, not {other:?}"),
+        }
+    }
+
+    /// Every line of `decision_table.txt` is one decision.
     #[test]
     fn the_decision_table() {
-        use Action::*;
-        type Case = (
-            (Status, &'static str, bool, bool, &'static str, bool, bool),
-            (Action, &'static str, Option<&'static str>, bool, bool),
-        );
-        let table: Vec<Case> = vec![
-            (
-                (
-                    Status::Paid,
-                    "PENDING",
-                    false,
-                    true,
-                    "Payment Pending",
-                    false,
-                    true,
-                ),
-                (Credit, "PAID", None, true, false),
-            ),
-            (
-                (Status::Paid, "CREATED", false, false, "Unpaid", false, true),
-                (Credit, "PAID", None, true, false),
-            ),
-            (
-                (Status::Paid, "EXPIRED", false, false, "Unpaid", false, true),
-                (Credit, "PAID", None, true, false),
-            ),
-            (
-                (
-                    Status::Paid,
-                    "CREATED",
-                    false,
-                    false,
-                    "Collections",
-                    false,
-                    true,
-                ),
-                (Credit, "PAID", None, true, false),
-            ),
-            (
-                (Status::Paid, "PAID", true, false, "Paid", true, true),
-                (AlreadyCredited, "PAID", None, false, false),
-            ),
-            (
-                (Status::Paid, "PENDING", false, false, "Unpaid", true, true),
-                (AlreadyCredited, "PAID", None, false, false),
-            ),
-            (
-                (
-                    Status::Paid,
-                    "PENDING",
-                    false,
-                    false,
-                    "Cancelled",
-                    false,
-                    true,
-                ),
-                (Hold, "PAID", None, false, true),
-            ),
-            (
-                (Status::Paid, "PENDING", false, false, "Paid", false, true),
-                (Hold, "PAID", None, false, true),
-            ),
-            (
-                (Status::Paid, "PENDING", false, false, "Draft", false, true),
-                (Hold, "PAID", None, false, true),
-            ),
-            (
-                (
-                    Status::Pending,
-                    "CREATED",
-                    false,
-                    false,
-                    "Unpaid",
-                    false,
-                    true,
-                ),
-                (Pending, "PENDING", Some("Payment Pending"), false, false),
-            ),
-            (
-                (
-                    Status::Pending,
-                    "CREATED",
-                    false,
-                    false,
-                    "Unpaid",
-                    false,
-                    false,
-                ),
-                (Pending, "PENDING", None, false, false),
-            ),
-            (
-                (Status::Pending, "PAID", true, false, "Paid", true, true),
-                (Ignore, "PAID", None, false, false),
-            ),
-            (
-                (
-                    Status::Expired,
-                    "PENDING",
-                    false,
-                    true,
-                    "Payment Pending",
-                    false,
-                    true,
-                ),
-                (Close, "EXPIRED", Some("Unpaid"), false, false),
-            ),
-            (
-                (
-                    Status::Expired,
-                    "CREATED",
-                    false,
-                    false,
-                    "Payment Pending",
-                    false,
-                    true,
-                ),
-                (Close, "EXPIRED", None, false, false),
-            ),
-            (
-                (Status::Expired, "PAID", true, false, "Paid", true, true),
-                (Ignore, "PAID", None, false, false),
-            ),
-            (
-                (
-                    Status::Failed,
-                    "CREATED",
-                    false,
-                    false,
-                    "Unpaid",
-                    false,
-                    true,
-                ),
-                (Close, "FAILED", None, false, false),
-            ),
-            (
-                (
-                    Status::Cancelled,
-                    "CREATED",
-                    false,
-                    false,
-                    "Unpaid",
-                    false,
-                    true,
-                ),
-                (Close, "CANCELLED", None, false, false),
-            ),
-            (
-                (
-                    Status::Rejected,
-                    "PENDING",
-                    false,
-                    true,
-                    "Payment Pending",
-                    false,
-                    true,
-                ),
-                (Close, "REJECTED", Some("Unpaid"), false, false),
-            ),
-            (
-                (Status::New, "CREATED", false, false, "Unpaid", false, true),
-                (Record, "NEW", None, false, false),
-            ),
-            (
-                (Status::New, "PENDING", false, false, "Unpaid", false, true),
-                (Ignore, "PENDING", None, false, false),
-            ),
-            (
-                (Status::Test, "CREATED", false, false, "Unpaid", false, true),
-                (Test, "TEST", None, false, false),
-            ),
-            (
-                (
-                    Status::TestPaid,
-                    "CREATED",
-                    false,
-                    false,
-                    "Unpaid",
-                    false,
-                    true,
-                ),
-                (Test, "TEST_PAID", None, false, false),
-            ),
-            (
-                (
-                    Status::TestExpired,
-                    "CREATED",
-                    false,
-                    false,
-                    "Unpaid",
-                    false,
-                    true,
-                ),
-                (Test, "TEST_EXPIRED", None, false, false),
-            ),
-            (
-                (
-                    Status::PartialPayment,
-                    "PENDING",
-                    false,
-                    false,
-                    "Unpaid",
-                    false,
-                    true,
-                ),
-                (Review, "PARTIAL_PAYMENT", None, false, true),
-            ),
-            (
-                (
-                    Status::Underpaid,
-                    "PENDING",
-                    false,
-                    false,
-                    "Unpaid",
-                    false,
-                    true,
-                ),
-                (Review, "UNDERPAID", None, false, true),
-            ),
-            (
-                (
-                    Status::LateCryptoPayment,
-                    "EXPIRED",
-                    false,
-                    false,
-                    "Unpaid",
-                    false,
-                    true,
-                ),
-                (Review, "LATE_CRYPTO_PAYMENT", None, false, true),
-            ),
-            (
-                (
-                    Status::InvalidPayment,
-                    "CREATED",
-                    false,
-                    false,
-                    "Unpaid",
-                    false,
-                    true,
-                ),
-                (Review, "INVALID_PAYMENT", None, false, true),
-            ),
-            (
-                (
-                    Status::PendingLateCryptoPayment,
-                    "EXPIRED",
-                    false,
-                    false,
-                    "Unpaid",
-                    false,
-                    true,
-                ),
-                (Review, "PENDING_LATE_CRYPTO_PAYMENT", None, false, true),
-            ),
-            (
-                (
-                    Status::ProcessingRefund,
-                    "PAID",
-                    true,
-                    false,
-                    "Paid",
-                    true,
-                    true,
-                ),
-                (Refund, "PROCESSING_REFUND", None, false, true),
-            ),
-            (
-                (Status::Refunded, "PAID", true, false, "Paid", true, true),
-                (Refund, "REFUNDED", None, false, true),
-            ),
-            (
-                (
-                    Status::RejectedRefund,
-                    "PAID",
-                    true,
-                    false,
-                    "Paid",
-                    true,
-                    true,
-                ),
-                (Refund, "REJECTED_REFUND", None, false, true),
-            ),
-        ];
-        for ((st, rs, credited, pset, is, exists, mp), (action, os, new_inv, credit, review)) in
-            table
-        {
-            let d = decide(&cb(), st, &row(rs, credited, pset), &inv(is, exists), mp).unwrap();
+        let mut rows = 0;
+        for (n, line) in include_str!("decision_table.txt").lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let w: Vec<String> = line
+                .split_whitespace()
+                .map(|w| w.replace('_', " "))
+                .collect();
+            let w: Vec<&str> = w.iter().map(String::as_str).collect();
+            assert_eq!((w.len(), w[7]), (13, "=>"), "line {}: {line}", n + 1);
+            let status = Status::parse(&w[0].replace(' ', "_")).unwrap();
+            let r = row(&w[1].replace(' ', "_"), yes(w[2]), yes(w[3]));
+            let d = decide(&cb(), status, &r, &inv(w[4], yes(w[5])), yes(w[6])).unwrap();
             let got = (
-                d.action,
-                d.order_status.as_str(),
-                d.invoice_status,
-                d.credit,
-                d.review,
+                d.action.name(),
+                d.row.status.name(),
+                d.invoice.map_or("-", |m| m.to.name()),
+                d.apply.is_some(),
+                d.row.review_reason.is_some(),
+            );
+            let want = (
+                w[8].replace(' ', "_"),
+                w[9].replace(' ', "_"),
+                w[10].to_owned(),
+                yes(w[11]),
+                yes(w[12]),
             );
             assert_eq!(
-                got,
-                (action, os, new_inv, credit, review),
-                "{st:?} row={rs} inv={is}"
+                (
+                    got.0.to_owned(),
+                    got.1.to_owned(),
+                    got.2.to_owned(),
+                    got.3,
+                    got.4
+                ),
+                want,
+                "line {}: {line}",
+                n + 1
             );
             assert_eq!(d.trans_id, "SC900");
             assert!(!d.message.is_empty());
+            if let Some(p) = &d.apply {
+                assert_eq!(
+                    (p.trans_id.as_str(), p.amount.as_str(), p.currency.as_str()),
+                    ("SC900", "12.30", "EUR")
+                );
+            }
+            assert_eq!(
+                d.row.credited,
+                d.action == Action::AlreadyCredited,
+                "line {}",
+                n + 1
+            );
+            rows += 1;
         }
+        assert!(rows >= 30, "the table was not read");
     }
 
     #[test]
@@ -713,7 +548,7 @@ mod tests {
             )
             .unwrap();
             assert_eq!(
-                (d.action, d.order_status.as_str(), d.invoice_status),
+                (d.action, d.row.status.name(), d.invoice),
                 (Action::Ignore, closed, None)
             );
         }
@@ -729,7 +564,7 @@ mod tests {
             true,
         )
         .unwrap();
-        assert_eq!(d.pending_set, Some(true));
+        assert_eq!(d.row.pending_set, Some(true));
         let d = decide(
             &cb(),
             Status::Expired,
@@ -738,7 +573,7 @@ mod tests {
             true,
         )
         .unwrap();
-        assert_eq!(d.pending_set, Some(false));
+        assert_eq!(d.row.pending_set, Some(false));
         let d = decide(
             &cb(),
             Status::Paid,
@@ -747,7 +582,7 @@ mod tests {
             true,
         )
         .unwrap();
-        assert_eq!(d.pending_set, None);
+        assert_eq!(d.row.pending_set, None);
     }
 
     #[test]
@@ -886,9 +721,13 @@ mod tests {
                     ("PAID", true, false),
                 ] {
                     let d = decide(&cb(), st, &row(rs, c, p), &inv(is, c), true).unwrap();
-                    assert_ne!(d.invoice_status, Some("Cancelled"));
+                    let to = d.invoice.map(|m| m.to);
                     assert!(
-                        !(d.credit && (c || !PAYABLE.contains(&is))),
+                        !matches!(to, Some(InvoiceStatus::Cancelled | InvoiceStatus::Paid)),
+                        "{st:?} {is} {rs}"
+                    );
+                    assert!(
+                        !(d.apply.is_some() && (c || !InvoiceStatus::parse(is).payable())),
                         "{st:?} {is} {rs}"
                     );
                 }

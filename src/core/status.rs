@@ -100,6 +100,96 @@ impl Status {
     }
 }
 
+/// What our order row says about the order: created by us and not heard of
+/// since, or the last SpectroCoin status a callback brought.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum RowStatus {
+    #[default]
+    Created,
+    Is(Status),
+}
+
+impl RowStatus {
+    pub const CREATED: &'static str = "CREATED";
+
+    /// The row's stored text (`CREATED` or a status name; empty means `CREATED`).
+    pub fn parse(text: &str) -> Result<RowStatus> {
+        let t = text.trim();
+        if t.is_empty() || t.eq_ignore_ascii_case(Self::CREATED) {
+            return Ok(RowStatus::Created);
+        }
+        Status::from_name(t).map(RowStatus::Is).ok_or_else(|| {
+            let shown: String = t.chars().take(32).collect();
+            Error::config(format!("unknown order status {shown:?} in the order row"))
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            RowStatus::Created => Self::CREATED,
+            RowStatus::Is(s) => s.name(),
+        }
+    }
+
+    pub fn is(self, status: Status) -> bool {
+        self == RowStatus::Is(status)
+    }
+}
+
+/// A WHMCS invoice status, as the decision needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InvoiceStatus {
+    Unpaid,
+    PaymentPending,
+    Paid,
+    Cancelled,
+    Refunded,
+    Collections,
+    Draft,
+    /// The invoice row is gone.
+    Deleted,
+    /// A status this module does not know (a newer WHMCS): never payable.
+    Other,
+}
+
+const INVOICE_NAMES: [(InvoiceStatus, &str); 8] = [
+    (InvoiceStatus::Unpaid, "Unpaid"),
+    (InvoiceStatus::PaymentPending, "Payment Pending"),
+    (InvoiceStatus::Paid, "Paid"),
+    (InvoiceStatus::Cancelled, "Cancelled"),
+    (InvoiceStatus::Refunded, "Refunded"),
+    (InvoiceStatus::Collections, "Collections"),
+    (InvoiceStatus::Draft, "Draft"),
+    (InvoiceStatus::Deleted, "Deleted"),
+];
+
+impl InvoiceStatus {
+    /// WHMCS's spelling (`tblinvoices.status`); anything else is `Other`.
+    pub fn parse(text: &str) -> InvoiceStatus {
+        INVOICE_NAMES
+            .iter()
+            .find(|(_, n)| *n == text)
+            .map(|(s, _)| *s)
+            .unwrap_or(InvoiceStatus::Other)
+    }
+
+    pub fn name(self) -> &'static str {
+        INVOICE_NAMES
+            .iter()
+            .find(|(s, _)| *s == self)
+            .map(|(_, n)| *n)
+            .unwrap_or("Other")
+    }
+
+    /// May still take a payment (addInvoicePayment applies it).
+    pub fn payable(self) -> bool {
+        matches!(
+            self,
+            InvoiceStatus::Unpaid | InvoiceStatus::PaymentPending | InvoiceStatus::Collections
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +207,22 @@ mod tests {
         }
         assert_eq!(Status::parse("3").unwrap().name(), "PAID");
         assert_eq!(Status::parse("expired").unwrap(), Status::Expired);
+    }
+
+    #[test]
+    fn row_and_invoice_statuses_round_trip() {
+        assert_eq!(RowStatus::parse("").unwrap(), RowStatus::Created);
+        assert_eq!(RowStatus::parse("CREATED").unwrap(), RowStatus::Created);
+        for s in Status::all() {
+            assert_eq!(RowStatus::parse(s.name()).unwrap(), RowStatus::Is(s));
+            assert_eq!(RowStatus::Is(s).name(), s.name());
+        }
+        assert!(matches!(RowStatus::parse("3"), Err(Error::Config(_))));
+        for (s, n) in INVOICE_NAMES {
+            assert_eq!((InvoiceStatus::parse(n), s.name()), (s, n));
+        }
+        assert_eq!(InvoiceStatus::parse("unpaid"), InvoiceStatus::Other);
+        assert!(!InvoiceStatus::Other.payable() && InvoiceStatus::Collections.payable());
     }
 
     #[test]

@@ -18,6 +18,7 @@ use crate::core::merchant::{
 };
 use crate::core::oauth::ClientCredentials;
 use crate::core::order::{OrderInput, OrderResponse, SignedOrder};
+use crate::core::status::{InvoiceStatus, RowStatus};
 
 /// The current value of one of our INI entries (`spectrocoin.*`), if set and non-empty.
 /// One hash lookup in the engine's INI table: no copy of the whole table
@@ -281,6 +282,9 @@ impl ArrayOut {
     pub fn bool(self, k: &str, v: bool) -> Self {
         self.put(k, v)
     }
+    pub fn opt_arr(self, k: &str, v: Option<ZBox<ZendHashTable>>) -> Self {
+        self.put(k, v)
+    }
     pub fn done(self) -> ZBox<ZendHashTable> {
         self.0
     }
@@ -360,7 +364,9 @@ pub fn fetched_order(o: &FetchedOrder) -> ZBox<ZendHashTable> {
         .done()
 }
 
-/// `$callback` (as returned by `spectrocoin_verify_callback`) ⇒ decision facts.
+/// `$callback` (as returned by `spectrocoin_handle_callback`) ⇒ decision facts. An
+/// array proves nothing: its ids count as unverified whatever it says (the
+/// verified `SpectroCoin\Callback` object carries that trust).
 pub fn callback_facts(ht: &ZendHashTable) -> Result<(CallbackFacts, crate::core::status::Status)> {
     let status_text =
         text(ht, "status")?.ok_or_else(|| Error::callback("callback has no status"))?;
@@ -371,11 +377,34 @@ pub fn callback_facts(ht: &ZendHashTable) -> Result<(CallbackFacts, crate::core:
             order_request_id: text(ht, "orderRequestId")?.unwrap_or_default(),
             receive_currency: text(ht, "receiveCurrency")?.unwrap_or_default(),
             receive_amount: text(ht, "receiveAmount")?.unwrap_or_default(),
+            pay_amount: text(ht, "payAmount")?.filter(|s| !s.is_empty()),
+            pay_currency: text(ht, "payCurrency")?.filter(|s| !s.is_empty()),
             pre_order_id: text(ht, "merchantPreOrderId")?.filter(|s| !s.is_empty()),
-            ids_verified: flag(ht, "idsVerified"),
+            ids_verified: false,
         },
         status,
     ))
+}
+
+/// An authenticated callback ⇒ decision facts, with the trust it earned.
+pub fn authentic_facts(cb: &AuthenticCallback) -> CallbackFacts {
+    let get = |name: &str| {
+        cb.fields
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty())
+    };
+    CallbackFacts {
+        order_id: get("orderId").unwrap_or_default(),
+        order_request_id: get("orderRequestId").unwrap_or_default(),
+        receive_currency: get("receiveCurrency").unwrap_or_default(),
+        receive_amount: get("receiveAmount").unwrap_or_default(),
+        pay_amount: get("payAmount"),
+        pay_currency: get("payCurrency"),
+        pre_order_id: get("merchantPreOrderId"),
+        ids_verified: cb.ids_verified,
+    }
 }
 
 pub fn order_row(ht: &ZendHashTable) -> Result<OrderRow> {
@@ -384,9 +413,10 @@ pub fn order_row(ht: &ZendHashTable) -> Result<OrderRow> {
         order_request_id: text(ht, "orderRequestId")?.filter(|s| !s.is_empty()),
         receive_currency: required(ht, "receiveCurrency")?.into_owned(),
         receive_amount: required(ht, "receiveAmount")?.into_owned(),
-        status: text(ht, "status")?
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "CREATED".to_owned()),
+        invoice_amount: text(ht, "invoiceAmount")?.unwrap_or_default(),
+        invoice_currency: text(ht, "invoiceCurrency")?.unwrap_or_default(),
+        pay_amount_known: text(ht, "payAmount")?.is_some_and(|s| !s.is_empty()),
+        status: RowStatus::parse(&text(ht, "status")?.unwrap_or_default())?,
         credited: flag(ht, "credited"),
         pending_set: flag(ht, "pendingSet"),
         pre_order_id: text(ht, "preOrderId")?.filter(|s| !s.is_empty()),
@@ -396,7 +426,7 @@ pub fn order_row(ht: &ZendHashTable) -> Result<OrderRow> {
 
 pub fn invoice_facts(ht: &ZendHashTable) -> Result<InvoiceFacts> {
     Ok(InvoiceFacts {
-        status: required(ht, "status")?.into_owned(),
+        status: InvoiceStatus::parse(&required(ht, "status")?),
         transaction_exists: flag(ht, "transactionExists"),
     })
 }
@@ -439,14 +469,36 @@ pub fn config_report(r: &ConfigReport) -> ZBox<ZendHashTable> {
 }
 
 pub fn decision(d: &Decision) -> ZBox<ZendHashTable> {
+    let r = &d.row;
+    let row = ArrayOut::new()
+        .str("status", r.status.name())
+        .opt_bool("pendingSet", r.pending_set)
+        .bool("credited", r.credited)
+        .opt_str("transId", r.trans_id.as_deref())
+        .opt_str("reviewReason", r.review_reason.as_deref())
+        .opt_str("orderRequestId", r.order_request_id.as_deref())
+        .opt_str("payAmount", r.pay_amount.as_deref())
+        .opt_str("payCurrency", r.pay_currency.as_deref())
+        .done();
+    let apply = d.apply.as_ref().map(|p| {
+        ArrayOut::new()
+            .str("transId", &p.trans_id)
+            .str("amount", &p.amount)
+            .str("currency", &p.currency)
+            .done()
+    });
+    let invoice = d.invoice.map(|m| {
+        ArrayOut::new()
+            .str("from", m.from.name())
+            .str("to", m.to.name())
+            .done()
+    });
     ArrayOut::new()
         .str("action", d.action.name())
-        .str("orderStatus", &d.order_status)
-        .opt_str("invoiceStatus", d.invoice_status)
-        .opt_bool("pendingSet", d.pending_set)
         .str("transId", &d.trans_id)
-        .bool("credit", d.credit)
-        .bool("review", d.review)
         .str("message", &d.message)
+        .opt_arr("row", Some(row))
+        .opt_arr("apply", apply)
+        .opt_arr("invoice", invoice)
         .done()
 }

@@ -166,6 +166,86 @@ pub fn spectrocoin_handle_callback(
     Ok(convert::authentic_callback(&cb))
 }
 
+/// A callback the extension authenticated (spectrocoin_authenticate_callback), with the
+/// trust it earned: PHP cannot construct, unserialize or change one, so "our ids are proven"
+/// travels with the facts instead of as an array key any caller can set. The module decides
+/// with it in one pass: no callback array goes back into the extension.
+#[php_class]
+#[php(name = "SpectroCoin\\Callback")]
+#[php(flags = ext_php_rs::flags::ClassFlags::Final.union(ext_php_rs::flags::ClassFlags::NotSerializable))]
+pub struct AuthenticatedCallback {
+    callback: crate::core::merchant::AuthenticCallback,
+    facts: decision::CallbackFacts,
+}
+
+#[php_impl]
+impl AuthenticatedCallback {
+    /// The authenticated fields, as spectrocoin_handle_callback returns them (for logs).
+    pub fn to_array(&self) -> ZBox<ZendHashTable> {
+        convert::authentic_callback(&self.callback)
+    }
+
+    /// Our orderId at SpectroCoin, the key to our order row.
+    pub fn order_id(&self) -> String {
+        self.facts.order_id.clone()
+    }
+
+    /// The WHMCS transaction id this callback's payment has for a stored order
+    /// (as spectrocoin_transaction_id), so the ledger is checked under lock before deciding.
+    pub fn transaction_id(&self, order: &ZendHashTable) -> PhpResult<String> {
+        Ok(decision::transaction_id(
+            &self.facts,
+            &convert::order_row(order)?,
+        ))
+    }
+
+    /// What this callback does (spectrocoin_decide's answer, with this callback's proven ids).
+    ///
+    /// @throws \SpectroCoin\CallbackException the callback does not match the order
+    #[php(defaults(markPending = true))]
+    pub fn decide(
+        &self,
+        order: &ZendHashTable,
+        invoice: &ZendHashTable,
+        markPending: bool,
+    ) -> PhpResult<ZBox<ZendHashTable>> {
+        let d = decision::decide(
+            &self.facts,
+            self.callback.status,
+            &convert::order_row(order)?,
+            &convert::invoice_facts(invoice)?,
+            markPending,
+        )?;
+        Ok(convert::decision(&d))
+    }
+}
+
+/// Authenticates a callback as spectrocoin_handle_callback does, and returns it as a
+/// `SpectroCoin\Callback` object that carries its proof (decide() and transactionId() on it).
+///
+/// @throws \SpectroCoin\CallbackException malformed, not ours, unknown order or status
+/// @throws \SpectroCoin\SignatureException a legacy signature that is not SpectroCoin's
+/// @throws \SpectroCoin\NetworkException SpectroCoin unreachable or busy (429/5xx): answer 503 so it retries
+/// @throws \SpectroCoin\ConfigException credentials missing or rejected
+#[php_function]
+pub fn spectrocoin_authenticate_callback(
+    rawBody: BinarySlice<u8>,
+    contentType: String,
+    merchant: &ZendHashTable,
+) -> PhpResult<AuthenticatedCallback> {
+    let cfg = convert::merchant(
+        merchant,
+        if crate::core::merchant::is_json_callback(&contentType) {
+            convert::Needs::API
+        } else {
+            convert::Needs::CALLBACK_KEY
+        },
+    )?;
+    let callback = cfg.handle_callback(&rawBody, &contentType)?;
+    let facts = convert::authentic_facts(&callback);
+    Ok(AuthenticatedCallback { callback, facts })
+}
+
 /// Fetches an order from SpectroCoin's current API (GET {publicApiUrl}/merchants/orders/{id})
 /// with the merchant's OAuth client credentials (`clientId`, `clientSecret`).
 ///
@@ -251,18 +331,28 @@ pub fn spectrocoin_order_reusable(
     ))
 }
 
-/// Decides what a verified callback does (pure; no I/O).
+/// Decides what a callback does (pure; no I/O). The module uses
+/// `SpectroCoin\Callback::decide()`; an array proves nothing, so here the callback's
+/// ids count as unverified whatever `idsVerified` says.
 ///
-/// `$callback`: as returned by spectrocoin_verify_callback.
+/// `$callback`: as returned by spectrocoin_handle_callback.
 /// `$order`: the stored order: `orderId`, `orderRequestId`, `receiveCurrency`, `receiveAmount`
-/// (as sent), `status` (last status name, or CREATED), `credited`, `pendingSet`, and
+/// (as sent), `invoiceAmount` and `invoiceCurrency` (what a payment credits), `payAmount`
+/// (null until known), `status` (last status name, or CREATED), `credited`, `pendingSet`,
 /// `preOrderId` (current API; must match the callback's `merchantPreOrderId`), and
 /// `createRefused` (SpectroCoin answered our create with an error: no such order of ours).
-/// `pendingSet` in the answer is the row's new flag when it changes (null: unchanged).
 /// `$invoice`: `status` (WHMCS invoice status), `transactionExists` (tblaccounts has transId).
 ///
-/// @return array{action: string, orderStatus: string, invoiceStatus: ?string, pendingSet: ?bool, transId: string, credit: bool, review: bool, message: string}
-/// action: credit, already_credited, hold, pending, close, record, test, review, refund or ignore.
+/// The answer names every effect; execute it, derive nothing:
+/// * `row`: the row fields to write: `status`, `pendingSet` (null: unchanged), `credited`
+///   (the payment is in WHMCS), `transId`, `reviewReason`, `orderRequestId`, `payAmount`,
+///   `payCurrency` (null: leave as is);
+/// * `apply`: null, or `{transId, amount, currency}`: claim it on the row, apply it with
+///   addInvoicePayment outside any transaction, confirm;
+/// * `invoice`: null, or `{from, to}`: the invoice status to set (never Paid, never Cancelled).
+///
+/// @return array{action: string, transId: string, message: string, row: array, apply: ?array, invoice: ?array}
+/// action (for the log): credit, already_credited, hold, pending, close, record, test, review, refund or ignore.
 /// @throws \SpectroCoin\CallbackException the callback does not match the order
 #[php_function]
 #[php(defaults(markPending = true))]
@@ -318,6 +408,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<NetworkException>()
         .class::<CallbackException>()
         .class::<SignatureException>()
+        .class::<AuthenticatedCallback>()
         .function(wrap_function!(spectrocoin_format_amount))
         .function(wrap_function!(spectrocoin_sign))
         .function(wrap_function!(spectrocoin_verify))
@@ -325,6 +416,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(spectrocoin_create_order))
         .function(wrap_function!(spectrocoin_verify_callback))
         .function(wrap_function!(spectrocoin_handle_callback))
+        .function(wrap_function!(spectrocoin_authenticate_callback))
         .function(wrap_function!(spectrocoin_fetch_order))
         .function(wrap_function!(spectrocoin_decide))
         .function(wrap_function!(spectrocoin_transaction_id))

@@ -61,7 +61,10 @@ final class SchemaAtAdminTimeTest extends EndToEndTestCase
         self::assertSame([], $this->claimColumns(), 'a callback ran DDL');
         self::assertSame([], self::site()->transactions(1));
 
+        // The upgrade: the admin opens the settings page (as a database user allowed to ALTER).
+        self::site()->useInstallerDatabaseUser();
         $page = self::site()->get('admin/configgateways.php', self::site()->adminLogin());
+        self::site()->useRestrictedDatabaseUser();
         self::assertSame(200, $page['status']);
         self::assertStringContainsString('Installed, version 2.', $page['body']);
         self::assertSame(['claim_transid', 'claim_state', 'claimed_at', 'claimed_by'], $this->claimColumns());
@@ -88,6 +91,12 @@ final class SchemaAtAdminTimeTest extends EndToEndTestCase
         self::assertStringContainsString('tables are not installed', $this->lastLog()['data']);
         self::assertSame([], $this->moduleTables(), 'a callback or Pay Now ran DDL');
 
+        // As the restricted site user, Save cannot install them and the page says why.
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, static::gatewaySettings()));
+        self::assertSame([], $this->moduleTables());
+        $page = self::site()->get('admin/configgateways.php', self::site()->adminLogin());
+        self::assertStringContainsString('may not create or alter tables (CREATE and ALTER privileges are missing)', $page['body']);
+        self::site()->useInstallerDatabaseUser();
         self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, static::gatewaySettings()));
         self::assertSame(['mod_spectrocoin_meta', 'mod_spectrocoin_orders'], $this->moduleTables());
     }

@@ -105,15 +105,57 @@ final class CallbackTest extends ExtensionTestCase
         $row = ['orderId' => '7-1', 'orderRequestId' => 900, 'receiveCurrency' => 'EUR', 'receiveAmount' => '12.30000000',
             'status' => 'PENDING', 'credited' => 0, 'pendingSet' => '1'];
         $d = spectrocoin_decide($cb, $row, ['status' => 'Payment Pending', 'transactionExists' => false]);
-        self::assertSame(['close', 'EXPIRED', 'Unpaid', 'SC900', false], [$d['action'], $d['orderStatus'], $d['invoiceStatus'], $d['transId'], $d['credit']]);
-        $paid = spectrocoin_decide(['status' => 3] + $cb, $row, ['status' => 'Payment Pending', 'transactionExists' => false]);
-        self::assertTrue($paid['credit']);
+        self::assertSame(['close', 'EXPIRED', ['from' => 'Payment Pending', 'to' => 'Unpaid'], 'SC900', null, false],
+            [$d['action'], $d['row']['status'], $d['invoice'], $d['transId'], $d['apply'], $d['row']['pendingSet']]);
+        $paid = spectrocoin_decide(['status' => 3] + $cb, ['invoiceAmount' => '12.30', 'invoiceCurrency' => 'EUR'] + $row,
+            ['status' => 'Payment Pending', 'transactionExists' => false]);
+        self::assertSame(['transId' => 'SC900', 'amount' => '12.30', 'currency' => 'EUR'], $paid['apply']);
+        self::assertFalse($paid['row']['credited']);
         $dup = spectrocoin_decide(['status' => 3] + $cb, ['credited' => 1] + $row, ['status' => 'Paid', 'transactionExists' => true]);
-        self::assertSame('already_credited', $dup['action']);
+        self::assertSame(['already_credited', true, 'SC900', null], [$dup['action'], $dup['row']['credited'], $dup['row']['transId'], $dup['apply']]);
+        $held = spectrocoin_decide(['status' => 3] + $cb, $row, ['status' => 'Cancelled', 'transactionExists' => false]);
+        self::assertSame(['hold', 'SC900', null], [$held['action'], $held['row']['transId'], $held['apply']]);
+        self::assertStringContainsString('NOT applied', $held['row']['reviewReason']);
         $noPending = spectrocoin_decide(['status' => 2] + $cb, ['status' => 'CREATED'] + $row, ['status' => 'Unpaid'], false);
-        self::assertNull($noPending['invoiceStatus']);
+        self::assertNull($noPending['invoice']);
         $this->expectException(CallbackException::class);
         spectrocoin_decide(['receiveAmount' => '12.31'] + $cb, $row, ['status' => 'Unpaid']);
+    }
+
+    public function testTheVerifiedCallbackCarriesItsProofAndCannotBeForged(): void
+    {
+        $verified = spectrocoin_authenticate_callback(self::v1Body(), 'application/x-www-form-urlencoded', self::v1Merchant());
+        $cb = $verified->toArray();
+        self::assertSame($cb, spectrocoin_handle_callback(self::v1Body(), 'application/x-www-form-urlencoded', self::v1Merchant()));
+        self::assertTrue($cb['idsVerified']);
+        self::assertSame($cb['orderId'], $verified->orderId());
+        // A row no SpectroCoin id binds yet: only proven ids make the callback ours.
+        $unbound = ['orderId' => $cb['orderId'], 'receiveCurrency' => $cb['receiveCurrency'], 'receiveAmount' => $cb['receiveAmount'],
+            'invoiceAmount' => '10.00', 'invoiceCurrency' => 'EUR', 'status' => 'CREATED'];
+        $d = $verified->decide($unbound, ['status' => 'Unpaid', 'transactionExists' => false]);
+        self::assertSame('SC' . $cb['orderRequestId'], $verified->transactionId($unbound));
+        self::assertSame((string) $cb['orderRequestId'], $d['row']['orderRequestId']);
+        try {
+            spectrocoin_decide($cb, $unbound, ['status' => 'Unpaid', 'transactionExists' => false]);
+            self::fail('an array claiming idsVerified was trusted');
+        } catch (\SpectroCoin\ConfigException $e) {
+            self::assertStringContainsString('cannot be proven ours', $e->getMessage());
+        }
+        self::assertTrue((new \ReflectionClass(\SpectroCoin\Callback::class))->isFinal());
+        try {
+            new \SpectroCoin\Callback();
+            self::fail('constructed from PHP');
+        } catch (\Throwable $e) {
+            self::assertStringContainsString('cannot instantiate', $e->getMessage());
+        }
+        foreach ([fn () => serialize($verified), fn () => unserialize('O:20:"SpectroCoin\\Callback":0:{}')] as $forge) {
+            try {
+                $forge();
+                self::fail('serialization allowed');
+            } catch (\Exception $e) {
+                self::assertStringContainsString('is not allowed', $e->getMessage());
+            }
+        }
     }
 
     public function testUnknownStatusIsACallbackExceptionNotACrash(): void

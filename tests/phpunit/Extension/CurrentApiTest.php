@@ -96,6 +96,12 @@ final class CurrentApiTest extends ExtensionTestCase
         $d = spectrocoin_decide($cb, ['orderId' => $cb['orderId'], 'receiveCurrency' => 'EUR', 'receiveAmount' => '12.30',
             'preOrderId' => $created['preOrderId']], ['status' => 'Unpaid']);
         self::assertSame(['credit', 'SC' . $uuid], [$d['action'], $d['transId']]);
+        // The same callback as a verified object decides alike, and carries it to the pre-order row.
+        $verified = spectrocoin_authenticate_callback($body, 'application/json; charset=UTF-8', $m);
+        self::assertSame($cb, $verified->toArray());
+        $d2 = $verified->decide(['orderId' => $cb['orderId'], 'receiveCurrency' => 'EUR', 'receiveAmount' => '12.30',
+            'preOrderId' => $created['preOrderId']], ['status' => 'Unpaid']);
+        self::assertSame(['credit', 'SC' . $uuid, $uuid], [$d2['action'], $d2['transId'], $d2['row']['orderRequestId']]);
     }
 
     public function testJsonCallbacksForAnotherProjectOrAnUnknownOrderAreRefused(): void

@@ -68,7 +68,7 @@ final class ModuleSupportTest extends ExtensionTestCase
     {
         $cb = ['orderId' => '7-1', 'orderRequestId' => '900', 'receiveCurrency' => 'EUR', 'receiveAmount' => '12.3', 'status' => 2];
         $row = ['orderId' => '7-1', 'orderRequestId' => '900', 'receiveCurrency' => 'EUR', 'receiveAmount' => '12.3', 'status' => 'CREATED'];
-        self::assertTrue(spectrocoin_decide($cb, $row, ['status' => 'Unpaid'])['pendingSet']);
-        self::assertNull(spectrocoin_decide($cb, $row, ['status' => 'Unpaid'], false)['pendingSet']);
+        self::assertTrue(spectrocoin_decide($cb, $row, ['status' => 'Unpaid'])['row']['pendingSet']);
+        self::assertNull(spectrocoin_decide($cb, $row, ['status' => 'Unpaid'], false)['row']['pendingSet']);
     }
 }

@@ -66,7 +66,9 @@ final class CallbackHandler
         try {
             // Both SpectroCoin formats: legacy signed form bodies, and current-API JSON {id, merchantApiId}
             // (authenticated by re-fetching the order), chosen by the content type.
-            $callback = \spectrocoin_handle_callback($rawBody, $contentType, $this->settings->merchant());
+            // One pass: the verified callback stays in the extension, with the proof of its ids.
+            $verified = \spectrocoin_authenticate_callback($rawBody, $contentType, $this->settings->merchant());
+            $callback = $verified->toArray();
         } catch (\SpectroCoin\SignatureException $e) {
             return $this->reject('bad signature: ' . $e->getMessage(), $rawBody);
         } catch (\SpectroCoin\CallbackException $e) {
@@ -81,7 +83,7 @@ final class CallbackHandler
             return Response::text(503, 'Service Unavailable');
         }
 
-        $orderId = (string) ($callback['orderId'] ?? '');
+        $orderId = $verified->orderId();
         $schemaProblem = OrderStore::schemaProblem();
         if ($schemaProblem !== null) {
             $this->log(self::summary($callback) + ['error' => 'database: ' . $schemaProblem], 'Retry Later');
@@ -102,8 +104,8 @@ final class CallbackHandler
             while (true) {
                 // Step 1, claim: decide under the invoice and order locks, record what is about to be
                 // written, commit. Short: nothing of WHMCS runs inside.
-                $outcome = Capsule::connection()->transaction(function () use ($callback, $found) {
-                    return $this->decideAndClaim($callback, (int) $found->invoice_id, (string) $found->order_id);
+                $outcome = Capsule::connection()->transaction(function () use ($verified, $found) {
+                    return $this->decideAndClaim($verified, (int) $found->invoice_id, (string) $found->order_id);
                 }, 3);
                 if (!$outcome['busy'] || microtime(true) >= $deadline) {
                     break;
@@ -155,7 +157,7 @@ final class CallbackHandler
      * the order. A claim left unconfirmed by an earlier delivery is completed here when WHMCS has
      * its payment row, waited for while fresh, and taken over once stale.
      */
-    private function decideAndClaim(array $callback, int $invoiceId, string $orderId): array
+    private function decideAndClaim(\SpectroCoin\Callback $verified, int $invoiceId, string $orderId): array
     {
         $invoice = $this->store->lockInvoice($invoiceId);
         $row = $this->store->lockOrder($orderId);
@@ -176,72 +178,65 @@ final class CallbackHandler
             $claimOpen = false;
         }
         $order = OrderStore::decisionInput($row);
-        $markPending = $this->settings->markPending();
 
         // The core names the transaction id first, so the ledger is checked under our locks and the
-        // decision is made once, with the real answer.
-        $transId = \spectrocoin_transaction_id($callback, $order);
-        $decision = \spectrocoin_decide($callback, $order, [
+        // decision is made once, with the real answer. The decision names every effect.
+        $transId = $verified->transactionId($order);
+        $d = $verified->decide($order, [
             'status' => $invoiceStatus,
-            'transactionExists' => $transId !== '' && $this->store->transactionExists($transId),
-        ], $markPending);
-        $transId = (string) ($decision['transId'] ?? $transId);
-        $action = (string) $decision['action'];
-        $result = self::RESULTS[$action] ?? $action;
-        $claimed = false;
+            'transactionExists' => $this->store->transactionExists($transId),
+        ], $this->settings->markPending());
+        $transId = (string) $d['transId'];
+        $action = (string) $d['action'];
+        $apply = $d['apply'];
 
-        if (!empty($decision['credit']) && $claimOpen && !self::claimIsStale($row)) {
+        if ($apply !== null && $claimOpen && !self::claimIsStale($row)) {
             return self::outcome($action, $transId, 'payment ' . $transId . ' is being applied by another delivery ('
                 . $row->claimed_by . ' since ' . $row->claimed_at . ' UTC); SpectroCoin retries', $row, $invoice, $invoiceStatus)
                 + ['busy' => true];
         }
-        $message = (string) ($decision['message'] ?? '');
-        $changes['status'] = (string) $decision['orderStatus'];
-        if ($row->order_request_id === null && isset($callback['orderRequestId']) && $callback['orderRequestId'] !== '') {
-            $changes['order_request_id'] = (string) $callback['orderRequestId'];
-        }
-        if ($row->pay_amount === null && isset($callback['payAmount'])) {
-            // Pre-orders: the payer chose the coin on SpectroCoin's page; the signed callback says which.
-            $changes['pay_amount'] = (string) $callback['payAmount'];
-            $changes['pay_currency'] = (string) ($callback['payCurrency'] ?? $row->pay_currency);
-        }
-        if (!empty($decision['credit'])) {
+        $message = (string) $d['message'];
+        $changes += self::rowChanges($d['row']);
+        if ($apply !== null) {
             if ($claimOpen) {
                 $message .= ' (took over the stale claim of ' . $row->claimed_by . ' from ' . $row->claimed_at . ' UTC: no payment row was written)';
             }
-            $changes += [
-                'claim_transid' => $transId,
+            $changes = [
+                'claim_transid' => (string) $apply['transId'],
                 'claim_state' => self::CLAIM_APPLYING,
                 'claimed_at' => OrderStore::now(),
                 'claimed_by' => self::worker(),
-            ];
-            $changes['claim_state'] = self::CLAIM_APPLYING;
-            $claimed = true;
-        } elseif ($action === 'already_credited') {
-            $changes += self::confirmation($transId);
+            ] + $changes;
         }
-        if (!empty($decision['review'])) {
-            $changes['review_reason'] = $message;
-            if ($action === 'hold' && $transId !== '') {
-                $changes['transid'] = $transId;
-            }
-        }
-
-        // Paid is only ever reached through addInvoicePayment; other transitions are set as decided.
-        $target = $decision['invoiceStatus'] ?? null;
         $invoiceAfter = $invoiceStatus;
-        if ($invoice !== null && is_string($target) && $target !== '' && $target !== 'Paid' && $target !== $invoiceStatus) {
-            $this->store->setInvoiceStatus($invoiceId, $target);
-            $invoiceAfter = $target;
-        }
-        // The core says when our "we set Payment Pending" flag changes (null: unchanged).
-        if (isset($decision['pendingSet']) && is_bool($decision['pendingSet'])) {
-            $changes['pending_set'] = $decision['pendingSet'] ? 1 : 0;
+        if ($invoice !== null && $d['invoice'] !== null) {
+            $this->store->setInvoiceStatus($invoiceId, (string) $d['invoice']['to']);
+            $invoiceAfter = (string) $d['invoice']['to'];
         }
         $this->store->update((int) $row->id, $changes);
 
-        return ['busy' => false, 'claimed' => $claimed, 'result' => $result, 'invoiceAfter' => $invoiceAfter, 'rowId' => (int) $row->id]
+        return ['busy' => false, 'claimed' => $apply !== null, 'invoiceAfter' => $invoiceAfter, 'rowId' => (int) $row->id,
+                'message' => $message] + ($apply !== null ? ['amount' => (string) $apply['amount'], 'currency' => (string) $apply['currency']] : [])
             + self::outcome($action, $transId, $message, $row, $invoice, $invoiceStatus);
+    }
+
+    /** The decision's row fields as columns (null: leave as is). */
+    private static function rowChanges(array $row): array
+    {
+        $changes = ['status' => (string) $row['status']];
+        foreach (['transId' => 'transid', 'reviewReason' => 'review_reason', 'orderRequestId' => 'order_request_id',
+                     'payAmount' => 'pay_amount', 'payCurrency' => 'pay_currency'] as $key => $column) {
+            if ($row[$key] !== null) {
+                $changes[$column] = (string) $row[$key];
+            }
+        }
+        if ($row['pendingSet'] !== null) {
+            $changes['pending_set'] = $row['pendingSet'] ? 1 : 0;
+        }
+        if ($row['credited']) {
+            $changes += self::confirmation((string) $row['transId']);
+        }
+        return $changes;
     }
 
     /**

@@ -15,9 +15,7 @@ final class Extension
         'spectrocoin_check_config',
         'spectrocoin_create_order',
         'spectrocoin_order_reusable',
-        'spectrocoin_handle_callback',
-        'spectrocoin_transaction_id',
-        'spectrocoin_decide',
+        'spectrocoin_authenticate_callback',
     ];
 
     /** null when the extension can be used; otherwise why not, for admins. */

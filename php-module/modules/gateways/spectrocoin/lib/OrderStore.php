@@ -264,7 +264,7 @@ final class OrderStore
         Capsule::table('tblinvoices')->where('id', $invoiceId)->update(['status' => $status]);
     }
 
-    /** The row in the shape spectrocoin_decide() and spectrocoin_transaction_id() take. */
+    /** The row in the shape SpectroCoin\Callback::decide() and ::transactionId() take. */
     public static function decisionInput(object $row): array
     {
         return [
@@ -274,6 +274,9 @@ final class OrderStore
             'preOrderId' => isset($row->pre_order_id) ? (string) $row->pre_order_id : null,
             'receiveCurrency' => (string) $row->receive_currency,
             'receiveAmount' => (string) $row->receive_amount,
+            'invoiceAmount' => (string) $row->invoice_amount,
+            'invoiceCurrency' => (string) $row->invoice_currency,
+            'payAmount' => $row->pay_amount === null ? null : (string) $row->pay_amount,
             'status' => (string) $row->status,
             'credited' => (bool) $row->credited,
             'pendingSet' => (bool) $row->pending_set,
