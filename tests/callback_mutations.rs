@@ -14,7 +14,7 @@
 use openssl::pkey::Private;
 use openssl::rsa::Rsa;
 use spectrocoin::core::callback::{verify_callback, SIGNED_FIELDS};
-use spectrocoin::core::form::{decode_form, decode_form_keeping, Value};
+use spectrocoin::core::form::decode_form;
 use spectrocoin::core::ids::MerchantIds;
 use spectrocoin::core::keys::parse_public_key;
 use spectrocoin::core::signature::sign;
@@ -639,19 +639,6 @@ fn the_form_decoder_agrees_with_the_model_on_generated_bodies() {
             "{:?}",
             String::from_utf8_lossy(&body)
         );
-        // Keeping values encoded changes what is returned, never what is accepted.
-        let kept = decode_form_keeping(&body, &["a", "b", "x9"]).ok().map(|p| {
-            p.into_iter()
-                .map(|(n, v)| {
-                    if let Value::Encoded(raw) = &v {
-                        assert!(["a", "b", "x9"].contains(&&*n), "{n} kept");
-                        assert!(raw.contains(['+', '%']), "{raw:?} kept without escapes");
-                    }
-                    (n.into_owned(), v.decoded().into_owned())
-                })
-                .collect::<Vec<_>>()
-        });
-        assert_eq!(kept, got, "{:?}", String::from_utf8_lossy(&body));
         if got.is_some() {
             agreed.0 += 1
         } else {

@@ -38,8 +38,15 @@ fuzz_target!(|data: &[u8]| {
             decoded.into_iter().map(|(n, v)| (n.into_owned(), v.into_owned())).collect();
         assert_eq!(decoded, pairs);
     }
+    // 3. Every encoded name and value is PHP's: kept bytes as they are, space as '+',
+    // anything else as exactly one %XX, so its length follows from its bytes.
     for (n, v) in &pairs {
-        assert_eq!(urlencode(n).len() >= n.len(), true);
-        let _ = v;
+        for text in [n, v] {
+            let want: usize = text
+                .bytes()
+                .map(|b| if b.is_ascii_alphanumeric() || b".-_ ".contains(&b) { 1 } else { 3 })
+                .sum();
+            assert_eq!(urlencode(text).len(), want, "{text:?}");
+        }
     }
 });
