@@ -10,7 +10,7 @@ include!("common.rs");
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(data) {
-        match FetchedOrder::from_json(&v) {
+        match FetchedOrder::from_json(&v, "asked-id") {
             Ok(o) => {
                 assert!(common::is_canonical_amount(&o.receive_amount), "{:?}", o.receive_amount);
                 if let Some(p) = &o.pay_amount {

@@ -198,7 +198,7 @@ impl CurrentApi {
         let url = format!("{}/merchants/orders/{id}", self.base_url);
         let answer = self.authorized(|t| http::get(&url, Some(t), self.timeout), &url)?;
         let v = json_answer(&answer, &url)?;
-        FetchedOrder::from_json(&v)
+        FetchedOrder::from_json(&v, id)
     }
 }
 
@@ -283,7 +283,9 @@ pub struct FetchedOrder {
 }
 
 impl FetchedOrder {
-    pub fn from_json(v: &Value) -> Result<FetchedOrder> {
+    /// `asked_id` is the id the order was fetched by: SpectroCoin's own API stub
+    /// answers without repeating it, and its module uses the id it asked for.
+    pub fn from_json(v: &Value, asked_id: &str) -> Result<FetchedOrder> {
         let o = v
             .as_object()
             .ok_or_else(|| Error::network("SpectroCoin's order is not a JSON object"))?;
@@ -293,7 +295,7 @@ impl FetchedOrder {
         };
         let receive_amount = need(&["receiveAmount"])?;
         Ok(FetchedOrder {
-            id: need(&["id"])?,
+            id: text(o, &["id"]).unwrap_or_else(|| asked_id.to_owned()),
             order_id: need(&["orderId"])?,
             status: Status::parse(&need(&["status"])?)?,
             pre_order_id: text(o, &["merchantPreOrderId", "preOrderId"]),
@@ -483,7 +485,7 @@ mod tests {
             "receiveAmount":"12.30","receiveCurrencyCode":"EUR"}"#,
         )
         .unwrap();
-        let f = FetchedOrder::from_json(&v).unwrap();
+        let f = FetchedOrder::from_json(&v, "o-1").unwrap();
         assert_eq!(
             (
                 f.status,
@@ -497,17 +499,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            FetchedOrder::from_json(&numeric).unwrap().status,
+            FetchedOrder::from_json(&numeric, "o-1").unwrap().status,
             Status::Expired
         );
         let unknown: Value = serde_json::from_str(r#"{"id":"o-1","orderId":"7-1","status":"WHATEVER","receiveAmount":"1","receiveCurrencyCode":"EUR"}"#).unwrap();
         assert!(matches!(
-            FetchedOrder::from_json(&unknown),
+            FetchedOrder::from_json(&unknown, "o-1"),
             Err(Error::Callback(_))
         ));
+        // SpectroCoin's own API stub omits `id`: the id asked for stands in.
+        let stub: Value = serde_json::from_str(r#"{"uuid":"o-2","orderId":"7-1","status":"PAID","receiveAmount":"1","receiveCurrencyCode":"EUR","projectId":"p"}"#).unwrap();
+        assert_eq!(FetchedOrder::from_json(&stub, "o-2").unwrap().id, "o-2");
         let missing: Value = serde_json::from_str(r#"{"id":"o-1","status":"PAID"}"#).unwrap();
         assert!(matches!(
-            FetchedOrder::from_json(&missing),
+            FetchedOrder::from_json(&missing, "o-1"),
             Err(Error::Network(_))
         ));
     }

@@ -6,6 +6,7 @@ use openssl::rsa::Rsa;
 use serde_json::Value;
 
 use crate::core::amount::{format_amount, format_callback_amount, is_zero};
+use crate::core::current::parse_time_ms;
 use crate::core::error::{Error, Result};
 use crate::core::form::{encode_pairs, urlencode};
 use crate::core::ids::MerchantIds;
@@ -216,7 +217,12 @@ impl OrderResponse {
             receive_amount: amount_of(o.get("receiveAmount")),
             deposit_address: text_of(o.get("depositAddress")),
             redirect_url,
-            valid_until: int_of(o.get("validUntil")),
+            // Milliseconds per the API doc; ISO-8601 text from one of SpectroCoin's own stubs.
+            valid_until: int_of(o.get("validUntil")).or_else(|| {
+                o.get("validUntil")
+                    .and_then(Value::as_str)
+                    .and_then(parse_time_ms)
+            }),
             pre_order: order_request_id.is_none(),
         })
     }
@@ -433,6 +439,21 @@ mod tests {
         assert_eq!(r.pay_amount.as_deref(), Some("0.00246995"));
         assert_eq!(r.receive_amount.as_deref(), Some("12.3"));
         assert_eq!(r.valid_until, Some(1764150000000));
+        // The Magento plugin's legacy stub sends validUntil as ISO-8601 text.
+        let iso: Value = serde_json::from_str(
+            &full
+                .to_string()
+                .replace("1764150000000", "\"2025-11-26T09:40:00Z\""),
+        )
+        .unwrap();
+        assert_eq!(
+            OrderResponse::from_json(&iso).unwrap().valid_until,
+            Some(1764150000000)
+        );
+        let junk: Value =
+            serde_json::from_str(&full.to_string().replace("1764150000000", "\"tomorrow\""))
+                .unwrap();
+        assert_eq!(OrderResponse::from_json(&junk).unwrap().valid_until, None);
         assert!(!r.pre_order);
         let pre: Value =
             serde_json::from_str(r#"{"orderId":"7-1","redirectUrl":"https://spectrocoin.com/x"}"#)
