@@ -114,35 +114,42 @@ fn decode_part<'a>(raw: &'a [u8], what: &dyn Fn() -> String) -> Result<Cow<'a, s
     let not_utf8 = || Error::callback(format!("{} is not valid UTF-8", what()));
     // Read at most twice: the escape scan, then the decoding or the UTF-8 check.
     count_work(2 * raw.len());
-    if !raw.iter().any(|&b| b == b'+' || b == b'%') {
+    let is_escape = |b: &u8| *b == b'+' || *b == b'%';
+    let Some(first) = raw.iter().position(is_escape) else {
         return std::str::from_utf8(raw)
             .map(Cow::Borrowed)
             .map_err(|_| not_utf8());
-    }
+    };
     let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        match raw[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = |d: Option<&u8>| d.and_then(|d| (*d as char).to_digit(16));
-                let (Some(hi), Some(lo)) = (hex(raw.get(i + 1)), hex(raw.get(i + 2))) else {
-                    return Err(Error::callback(format!(
-                        "malformed percent-encoding in {} at byte {i}",
-                        what()
-                    )));
-                };
-                out.push((hi << 4 | lo) as u8);
-                i += 2;
-            }
-            b => out.push(b),
+    out.extend_from_slice(&raw[..first]);
+    let mut i = first;
+    // Runs without escapes are copied whole; each escape is decoded on its own.
+    while let Some(run) = raw[i..].iter().position(is_escape) {
+        out.extend_from_slice(&raw[i..i + run]);
+        i += run;
+        if raw[i] == b'+' {
+            out.push(b' ');
+            i += 1;
+            continue;
         }
-        i += 1;
+        let hex = |d: Option<&u8>| d.and_then(|d| (*d as char).to_digit(16));
+        let (Some(hi), Some(lo)) = (hex(raw.get(i + 1)), hex(raw.get(i + 2))) else {
+            return Err(Error::callback(format!(
+                "malformed percent-encoding in {} at byte {i}",
+                what()
+            )));
+        };
+        out.push((hi << 4 | lo) as u8);
+        i += 3;
     }
+    out.extend_from_slice(&raw[i..]);
     String::from_utf8(out)
         .map(Cow::Owned)
         .map_err(|_| not_utf8())
 }
+
+/// Up to this many names are checked for repeats by a plain scan.
+const SHORT_LIST: usize = 32;
 
 /// One decoded `name=value` pair; both sides borrow the body unless they were encoded.
 pub type Pair<'a> = (Cow<'a, str>, Cow<'a, str>);
@@ -177,7 +184,10 @@ pub fn for_each_field<'a>(
             MAX_BODY
         )));
     }
-    let mut seen: HashSet<Name<'a>> = HashSet::new();
+    // Names so far: a short list scanned while it is short (a callback has 12 to 16
+    // fields), a hash set once it grows, so the check stays linear in the body.
+    let mut few: Vec<Name<'a>> = Vec::with_capacity(SHORT_LIST);
+    let mut many: HashSet<Name<'a>> = HashSet::new();
     for segment in body.split(|&b| b == b'&').filter(|s| !s.is_empty()) {
         count_work(segment.len() + 1);
         let (name, value) = match segment.iter().position(|&b| b == b'=') {
@@ -189,7 +199,18 @@ pub fn for_each_field<'a>(
             return Err(Error::callback("a field has an empty name"));
         }
         let value = decode_part(value, &|| format!("field {name:?}"))?;
-        if !seen.insert(Name(name.clone())) {
+        let name_key = Name(name.clone());
+        let repeated = if many.is_empty() && few.len() < SHORT_LIST {
+            let repeated = few.contains(&name_key);
+            few.push(name_key);
+            repeated
+        } else {
+            if many.is_empty() {
+                many.extend(few.drain(..));
+            }
+            !many.insert(name_key)
+        };
+        if repeated {
             return Err(Error::callback(format!(
                 "field {name:?} appears more than once"
             )));

@@ -1,6 +1,8 @@
 //! RSASSA-PKCS1-v1_5 with SHA-1, Base64 with padding, as SpectroCoin mandates.
 //! (SHA-1 is weak for new designs; it is what the peer verifies, see `manual`.)
 
+use std::borrow::Cow;
+
 use openssl::pkey::{Private, Public};
 use openssl::rsa::{Padding, Rsa};
 
@@ -34,18 +36,59 @@ pub fn sign(data: &[u8], key: &Rsa<Private>) -> Result<String> {
     Ok(openssl::base64::encode_block(&sig))
 }
 
+/// The standard Base64 alphabet (`=` apart).
+const ALPHABET: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'+' || c == b'/';
+        b += 1;
+    }
+    t
+};
+
 /// The signature bytes of a padded standard Base64 text, only when the text is
 /// their canonical encoding (so a changed character never decodes to the same
 /// bytes). A space reads as `+` (a raw `+` in a form body decodes to a space) and
 /// line breaks are skipped.
 fn base64_signature(text: &str) -> Option<Vec<u8>> {
-    let normal: String = text
-        .chars()
-        .filter(|c| !matches!(c, '\r' | '\n'))
-        .map(|c| if c == ' ' { '+' } else { c })
-        .collect();
-    let bytes = openssl::base64::decode_block(&normal).ok()?;
-    (openssl::base64::encode_block(&bytes) == normal).then_some(bytes)
+    let normal: Cow<'_, str> = if text.bytes().any(|b| matches!(b, b' ' | b'\r' | b'\n')) {
+        Cow::Owned(
+            text.chars()
+                .filter(|c| !matches!(c, '\r' | '\n'))
+                .map(|c| if c == ' ' { '+' } else { c })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(text)
+    };
+    let b = normal.as_bytes();
+    // Canonical: whole quanta of the standard alphabet, at most two `=` and only at the
+    // end, and no bits set that the padding drops (then no other text gives these bytes).
+    let pad = b.iter().rev().take_while(|&&c| c == b'=').count();
+    let data = &b[..b.len() - pad];
+    if b.is_empty()
+        || !b.len().is_multiple_of(4)
+        || pad > 2
+        || !data.iter().all(|&c| ALPHABET[c as usize])
+    {
+        return None;
+    }
+    let last = *data.last()?;
+    let last_value = match last {
+        b'A'..=b'Z' => last - b'A',
+        b'a'..=b'z' => last - b'a' + 26,
+        b'0'..=b'9' => last - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    };
+    // Two `=`: the last character carries 2 data bits (4 dropped); one `=`: 4 (2 dropped).
+    let dropped = [0u8, 0b11, 0b1111][pad];
+    if last_value & dropped != 0 {
+        return None;
+    }
+    openssl::base64::decode_block(&normal).ok()
 }
 
 /// True only for an exact, valid signature. RFC 8017 8.2.2 as written: RSAVP1
@@ -63,9 +106,17 @@ pub fn verify(data: &[u8], signature_b64: &str, key: &Rsa<Public>) -> bool {
     let Some(sig) = base64_signature(signature_b64).filter(|s| s.len() == size) else {
         return false;
     };
-    let mut em = vec![0u8; size];
+    // RSA-4096 at most on the stack; larger keys on the heap.
+    let mut stack = [0u8; 512];
+    let mut heap = Vec::new();
+    let em: &mut [u8] = if size <= stack.len() {
+        &mut stack[..size]
+    } else {
+        heap.resize(size, 0);
+        &mut heap
+    };
     // A signature not below the modulus is refused by OpenSSL here.
-    let Ok(n) = key.public_decrypt(&sig, &mut em, Padding::NONE) else {
+    let Ok(n) = key.public_decrypt(&sig, em, Padding::NONE) else {
         return false;
     };
     let (padding, info) = em.split_at(size - digest_info.len());
@@ -121,7 +172,8 @@ mod tests {
 
     #[test]
     fn base64_decoding_takes_only_the_canonical_text() {
-        for len in 0..70usize {
+        assert_eq!(base64_signature(""), None);
+        for len in 1..70usize {
             let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + len * 11) as u8 ^ 0xa5).collect();
             let text = openssl::base64::encode_block(&bytes);
             assert_eq!(
