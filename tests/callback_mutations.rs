@@ -72,6 +72,9 @@ fn model_decode(body: &[u8]) -> Option<Vec<(String, String)>> {
         return None;
     }
     let mut pairs: Vec<(String, String)> = Vec::new();
+    if body.split(|b| *b == b'&').filter(|s| !s.is_empty()).count() > 256 {
+        return None;
+    }
     for seg in body.split(|b| *b == b'&').filter(|s| !s.is_empty()) {
         let (n, v) = match seg.iter().position(|b| *b == b'=') {
             Some(i) => (&seg[..i], &seg[i + 1..]),

@@ -148,6 +148,10 @@ fn decode_part<'a>(raw: &'a [u8], what: &dyn Fn() -> String) -> Result<Cow<'a, s
         .map_err(|_| not_utf8())
 }
 
+/// Most fields a body may have: a callback has about fifteen. Refusing at the 257th
+/// bounds the work any body costs before it is refused (each field is hashed).
+pub const MAX_FIELDS: usize = 256;
+
 /// Up to this many names are checked for repeats by a plain scan.
 const SHORT_LIST: usize = 32;
 
@@ -157,7 +161,7 @@ pub type Pair<'a> = (Cow<'a, str>, Cow<'a, str>);
 /// Decodes an `application/x-www-form-urlencoded` body strictly, keeping order:
 /// `+` and `%20` are spaces, `%XX` a byte (hex digits in either case).
 ///
-/// Refused: bodies over [`MAX_BODY`], malformed `%` sequences, names or values
+/// Refused: bodies over [`MAX_BODY`] or with more than [`MAX_FIELDS`] fields, malformed `%` sequences, names or values
 /// that are not UTF-8, empty or duplicate names. Empty segments (`a=1&&b=2`) are
 /// skipped as PHP does; a segment without `=` is a name with an empty value.
 pub fn decode_form(body: &[u8]) -> Result<Vec<Pair<'_>>> {
@@ -188,8 +192,17 @@ pub fn for_each_field<'a>(
     // fields), a hash set once it grows, so the check stays linear in the body.
     let mut few: Vec<Name<'a>> = Vec::with_capacity(SHORT_LIST);
     let mut many: HashSet<Name<'a>> = HashSet::new();
-    for segment in body.split(|&b| b == b'&').filter(|s| !s.is_empty()) {
+    for (n, segment) in body
+        .split(|&b| b == b'&')
+        .filter(|s| !s.is_empty())
+        .enumerate()
+    {
         count_work(segment.len() + 1);
+        if n == MAX_FIELDS {
+            return Err(Error::callback(format!(
+                "body has more than {MAX_FIELDS} fields (a callback has about fifteen)"
+            )));
+        }
         let (name, value) = match segment.iter().position(|&b| b == b'=') {
             Some(i) => (&segment[..i], &segment[i + 1..]),
             None => (segment, &segment[..0]),
@@ -298,6 +311,18 @@ mod tests {
             .to_string()
             .contains("larger"));
         assert!(decode_form(&vec![b'a'; MAX_BODY]).is_ok());
+        let fields = |n: usize| {
+            (0..n)
+                .map(|i| format!("f{i}=1"))
+                .collect::<Vec<_>>()
+                .join("&")
+        };
+        assert_eq!(
+            decode_form(fields(MAX_FIELDS).as_bytes()).unwrap().len(),
+            MAX_FIELDS
+        );
+        let err = decode_form(fields(MAX_FIELDS + 1).as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("more than 256 fields"), "{err}");
     }
 
     #[test]
