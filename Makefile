@@ -8,7 +8,7 @@ PHPUNIT  ?= /usr/bin/phpunit
 PHPX      = $(PHP) -d extension=$(EXT)
 export SPECTROCOIN_EXT := $(EXT)
 
-.PHONY: deps ext release test test-rust lint test-php stubs stubs-check demo sandbox clean \
+.PHONY: deps ext release test check test-rust lint test-php stubs stubs-check demo sandbox clean \
         phpunit-extension phpunit-simulator phpunit-standin phpunit-e2e phpunit-hardening
 
 deps:
@@ -23,6 +23,11 @@ release:
 ## The whole test suite (the README's test command; CI runs exactly this).
 test: deps lint test-rust ext stubs-check test-php fuzz-smoke leak-check-ci
 	@echo "==> all tests passed"
+
+# The everyday inner loop (minutes): lint, the Rust tests (fuzz corpora replayed), the stubs
+# check and every PHPUnit suite; no fuzzing, no leak runs. `make test` is the full suite CI runs.
+check: lint test-rust ext stubs-check test-php
+	@echo "==> check passed"
 
 lint:
 	cargo fmt --check

@@ -14,7 +14,7 @@
 use openssl::pkey::Private;
 use openssl::rsa::Rsa;
 use spectrocoin::core::callback::{verify_callback, SIGNED_FIELDS};
-use spectrocoin::core::form::{decode_form, decode_form_keeping, Value};
+use spectrocoin::core::form::decode_form;
 use spectrocoin::core::ids::MerchantIds;
 use spectrocoin::core::keys::parse_public_key;
 use spectrocoin::core::signature::sign;
@@ -72,6 +72,9 @@ fn model_decode(body: &[u8]) -> Option<Vec<(String, String)>> {
         return None;
     }
     let mut pairs: Vec<(String, String)> = Vec::new();
+    if body.split(|b| *b == b'&').filter(|s| !s.is_empty()).count() > 256 {
+        return None;
+    }
     for seg in body.split(|b| *b == b'&').filter(|s| !s.is_empty()) {
         let (n, v) = match seg.iter().position(|b| *b == b'=') {
             Some(i) => (&seg[..i], &seg[i + 1..]),
@@ -639,19 +642,6 @@ fn the_form_decoder_agrees_with_the_model_on_generated_bodies() {
             "{:?}",
             String::from_utf8_lossy(&body)
         );
-        // Keeping values encoded changes what is returned, never what is accepted.
-        let kept = decode_form_keeping(&body, &["a", "b", "x9"]).ok().map(|p| {
-            p.into_iter()
-                .map(|(n, v)| {
-                    if let Value::Encoded(raw) = &v {
-                        assert!(["a", "b", "x9"].contains(&&*n), "{n} kept");
-                        assert!(raw.contains(['+', '%']), "{raw:?} kept without escapes");
-                    }
-                    (n.into_owned(), v.decoded().into_owned())
-                })
-                .collect::<Vec<_>>()
-        });
-        assert_eq!(kept, got, "{:?}", String::from_utf8_lossy(&body));
         if got.is_some() {
             agreed.0 += 1
         } else {

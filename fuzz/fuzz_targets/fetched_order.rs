@@ -3,27 +3,5 @@
 //! Oracles: no panic; accepted orders have a known status and canonical amounts.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use spectrocoin::core::current::{error_from_answer, is_temporary, FetchedOrder};
-use spectrocoin::core::Error;
 
-include!("common.rs");
-
-fuzz_target!(|data: &[u8]| {
-    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(data) {
-        match FetchedOrder::from_json(&v) {
-            Ok(o) => {
-                assert!(common::is_canonical_amount(&o.receive_amount), "{:?}", o.receive_amount);
-                if let Some(p) = &o.pay_amount {
-                    assert!(common::is_canonical_amount(p), "{p:?}");
-                }
-                assert!(!o.id.is_empty() && !o.order_id.is_empty());
-            }
-            Err(Error::Network(_)) | Err(Error::Callback(_)) => {}
-            Err(other) => panic!("unexpected error kind {other:?}"),
-        }
-    }
-    for status in [404u16, 422, 429, 503] {
-        let e = error_from_answer(status, data, "spectrocoin.test");
-        assert_eq!(is_temporary(&e), status == 429 || status == 503);
-    }
-});
+include!("check_fetched_order.rs");

@@ -11,9 +11,9 @@ use openssl::rsa::Rsa;
 
 use crate::core::amount::format_callback_amount;
 use crate::core::error::{Error, Result};
-use crate::core::form::{encode_pairs, for_each_field, Value};
+use crate::core::form::{encode_pairs, for_each_field};
 use crate::core::ids::{IdScheme, MerchantIds};
-use crate::core::signature::{verify, verify_form_encoded};
+use crate::core::signature::verify;
 use crate::core::status::Status;
 
 /// The signed fields, in signing order.
@@ -77,8 +77,7 @@ impl VerifiedCallback<'_> {
 pub struct ParsedCallback<'a> {
     /// Values of [`SIGNED_FIELDS`], by position; amounts canonical.
     signed: [Cow<'a, str>; SIGNED_FIELDS.len()],
-    /// Kept as sent when it can be: the Base64 reader decodes its escapes itself.
-    sign: Value<'a>,
+    sign: Cow<'a, str>,
     pub user_id: Option<Cow<'a, str>>,
     pub merchant_api_id: Option<Cow<'a, str>>,
     ids_signed: bool,
@@ -89,14 +88,14 @@ impl<'a> ParsedCallback<'a> {
         let mut signed: [Option<Cow<'a, str>>; SIGNED_FIELDS.len()] = Default::default();
         let (mut sign, mut user_id, mut merchant_api_id) = (None, None, None);
         // Each field into its slot (the decoder refuses repeated names).
-        for_each_field(body, &["sign"], |name, value| {
+        for_each_field(body, |name, value| {
             match &*name {
                 "sign" => sign = Some(value),
-                "userId" => user_id = Some(value.decoded()),
-                "merchantApiId" => merchant_api_id = Some(value.decoded()),
+                "userId" => user_id = Some(value),
+                "merchantApiId" => merchant_api_id = Some(value),
                 n => {
                     if let Some(i) = signed_index(n) {
-                        signed[i] = Some(value.decoded());
+                        signed[i] = Some(value);
                     }
                 }
             }
@@ -128,7 +127,7 @@ impl<'a> ParsedCallback<'a> {
         }
         Ok(ParsedCallback {
             signed,
-            sign: sign.unwrap_or(Value::Decoded(Cow::Borrowed(""))),
+            sign: sign.unwrap_or_default(),
             user_id,
             merchant_api_id,
             ids_signed: false,
@@ -189,10 +188,13 @@ impl<'a> ParsedCallback<'a> {
     /// Checks SpectroCoin's signature, then the status.
     pub fn verify_with(self, key: &Rsa<Public>) -> Result<VerifiedCallback<'a>> {
         let signed = self.signed_string();
-        let genuine = match &self.sign {
-            Value::Encoded(raw) => verify_form_encoded(signed.as_bytes(), raw, key),
-            Value::Decoded(text) => verify(signed.as_bytes(), text, key),
-        };
+        // SpectroCoin's server and its Java sample encode with Apache URLEncodedUtils,
+        // which leaves `*` literal where PHP writes `%2A` (the only byte the two differ
+        // on, and `%2A` in PHP's encoding only ever stands for `*`): either canonical
+        // encoding is accepted, nothing else.
+        let genuine = verify(signed.as_bytes(), &self.sign, key)
+            || (signed.contains("%2A")
+                && verify(signed.replace("%2A", "*").as_bytes(), &self.sign, key));
         if !genuine {
             return Err(Error::Signature(
                 "callback signature is not SpectroCoin's (or a signed field was changed)"
@@ -278,6 +280,52 @@ pub(crate) mod tests {
             "status ",
         ] {
             assert_eq!(signed_index(other), None, "{other}");
+        }
+    }
+
+    /// SpectroCoin's server signs like its Java sample (`*` left literal); PHP writes
+    /// `%2A`. Both canonical encodings verify; the other lookalikes do not.
+    #[test]
+    fn a_callback_signed_over_either_encoding_of_a_star_verifies_and_no_other() {
+        use crate::core::keys::parse_private_key;
+        use crate::core::signature::sign;
+        let v = vectors();
+        let private =
+            parse_private_key(v["merchant_test_private_key_pem"].as_str().unwrap()).unwrap();
+        let public = parse_public_key(v["merchant_test_public_key_pem"].as_str().unwrap()).unwrap();
+        let values = [
+            "25",
+            "74",
+            "7-1",
+            "BTC",
+            "0.0001",
+            "EUR",
+            "10.0",
+            "0.0001",
+            "Invoice *7* ~ paid",
+            "1234",
+            "3",
+        ];
+        let php = encode_pairs(SIGNED_FIELDS.iter().copied().zip(values));
+        assert!(php.contains("%2A7%2A"), "{php}");
+        let java = php.replace("%2A", "*");
+        let body_signed_over = |signed: &str| {
+            let mut body = php.clone();
+            body.push_str("&sign=");
+            body.push_str(&urlencode(&sign(signed.as_bytes(), &private).unwrap()));
+            body
+        };
+        let ours = MerchantIds::new("25", "74").unwrap();
+        for (what, signed, genuine) in [
+            ("PHP's %2A", php.clone(), true),
+            ("Java's literal *", java.clone(), true),
+            ("lowercase %2a", php.replace("%2A", "%2a"), false),
+            ("literal ~ as well", java.replace("%7E", "~"), false),
+            ("only one * literal", php.replacen("%2A", "*", 1), false),
+        ] {
+            let body = body_signed_over(&signed);
+            let got = verify_callback(body.as_bytes(), &ours, &public);
+            assert_eq!(got.is_ok(), genuine, "{what}: {got:?}");
         }
     }
 

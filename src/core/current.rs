@@ -4,15 +4,17 @@
 use std::time::Duration;
 
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::core::amount::{format_callback_amount, format_positive_amount};
+pub use crate::core::answer::parse_time_ms;
+use crate::core::answer::{amount, redirect_url, text, valid_until};
 use crate::core::error::{ApiFault, Error, Result};
 use crate::core::form::MAX_BODY;
 use crate::core::http::{self, excerpt, host_of, Answer};
 use crate::core::ids::is_uuid;
 use crate::core::oauth::{self, ClientCredentials};
-use crate::core::order::{OrderInput, OrderResponse};
+use crate::core::order::{self, OrderInput, OrderResponse};
 use crate::core::status::Status;
 
 pub const DEFAULT_PUBLIC_API_URL: &str = "https://spectrocoin.com/api/public";
@@ -133,32 +135,18 @@ impl CurrentApi {
     pub fn order_body(&self, order: &OrderInput) -> Result<String> {
         let amount = format_positive_amount(order.receive_amount.as_deref().unwrap_or(""))
             .map_err(|e| Error::config(format!("receiveAmount: {e}")))?;
-        let currency = order.receive_currency.trim().to_ascii_uppercase();
-        if !(2..=10).contains(&currency.len())
-            || !currency.bytes().all(|b| b.is_ascii_alphanumeric())
-        {
-            return Err(Error::config(format!(
-                "receiveCurrency {:?} is not a currency code",
-                order.receive_currency
-            )));
-        }
-        for (name, u) in [
-            ("callbackUrl", &order.callback_url),
-            ("successUrl", &order.success_url),
-            ("failureUrl", &order.failure_url),
-        ] {
-            if !(u.is_empty() || u.starts_with("https://") || u.starts_with("http://")) {
-                return Err(Error::config(format!("{name} must be an http(s) URL")));
-            }
-        }
+        let currency = order::currency(&order.receive_currency, "receiveCurrency")?;
+        let callback_url = order::url(&order.callback_url, "callbackUrl")?;
+        let success_url = order::url(&order.success_url, "successUrl")?;
+        let failure_url = order::url(&order.failure_url, "failureUrl")?;
         let mut body = json!({
             "orderId": order.order_id,
             "description": order.description,
             "receiveAmount": amount,
             "receiveCurrencyCode": currency,
-            "callbackUrl": order.callback_url,
-            "successUrl": order.success_url,
-            "failureUrl": order.failure_url,
+            "callbackUrl": callback_url,
+            "successUrl": success_url,
+            "failureUrl": failure_url,
             "projectId": self.project_id,
         });
         if let Some(obj) = body.as_object_mut() {
@@ -186,10 +174,7 @@ impl CurrentApi {
 
     /// GET /merchants/orders/{id}.
     pub fn fetch_order(&self, id: &str) -> Result<FetchedOrder> {
-        if id.is_empty()
-            || id.len() > 64
-            || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        {
+        if !is_order_id(id) {
             return Err(Error::callback(format!(
                 "{:?} is not a SpectroCoin order id",
                 id.chars().take(64).collect::<String>()
@@ -198,7 +183,7 @@ impl CurrentApi {
         let url = format!("{}/merchants/orders/{id}", self.base_url);
         let answer = self.authorized(|t| http::get(&url, Some(t), self.timeout), &url)?;
         let v = json_answer(&answer, &url)?;
-        FetchedOrder::from_json(&v)
+        FetchedOrder::from_json(&v, id)
     }
 }
 
@@ -220,14 +205,6 @@ fn json_answer(answer: &Answer, url: &str) -> Result<Value> {
     })
 }
 
-fn text(o: &Map<String, Value>, names: &[&str]) -> Option<String> {
-    names.iter().find_map(|n| match o.get(*n)? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(x) => Some(x.to_string()),
-        _ => None,
-    })
-}
-
 /// A pre-order created through the current API.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CurrentOrder {
@@ -240,11 +217,9 @@ impl CurrentOrder {
         let o = v
             .as_object()
             .ok_or_else(|| Error::network("SpectroCoin's create answer is not a JSON object"))?;
-        let redirect_url = text(o, &["redirectUrl"])
-            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
-            .ok_or_else(|| {
-                Error::network("SpectroCoin's create answer has no usable redirectUrl")
-            })?;
+        let redirect_url = redirect_url(o).ok_or_else(|| {
+            Error::network("SpectroCoin's create answer has no usable redirectUrl")
+        })?;
         let pre_order_id = text(o, &["preOrderId", "id"]).unwrap_or_default();
         Ok(CurrentOrder {
             pre_order_id,
@@ -252,21 +227,16 @@ impl CurrentOrder {
                 order_request_id: None,
                 order_id: text(o, &["orderId"]).unwrap_or_default(),
                 pay_currency: text(o, &["payCurrencyCode", "payCurrency"]),
-                pay_amount: text(o, &["payAmount"]).and_then(|a| callback_amount(&a)),
+                pay_amount: amount(o, &["payAmount"]),
                 receive_currency: text(o, &["receiveCurrencyCode", "receiveCurrency"]),
-                receive_amount: text(o, &["receiveAmount"]).and_then(|a| callback_amount(&a)),
+                receive_amount: amount(o, &["receiveAmount"]),
                 deposit_address: text(o, &["depositAddress"]),
                 redirect_url,
-                valid_until: text(o, &["validUntil"]).and_then(|t| parse_time_ms(&t)),
+                valid_until: valid_until(o),
                 pre_order: true,
             },
         })
     }
-}
-
-/// A fetched amount in canonical form, owned.
-fn callback_amount(text: &str) -> Option<String> {
-    format_callback_amount(text).map(|a| a.into_owned())
 }
 
 /// An order as fetched with our token: the only callback facts we trust.
@@ -283,7 +253,9 @@ pub struct FetchedOrder {
 }
 
 impl FetchedOrder {
-    pub fn from_json(v: &Value) -> Result<FetchedOrder> {
+    /// `asked_id` is the id the order was fetched by: SpectroCoin's own API stub
+    /// answers without repeating it, and its module uses the id it asked for.
+    pub fn from_json(v: &Value, asked_id: &str) -> Result<FetchedOrder> {
         let o = v
             .as_object()
             .ok_or_else(|| Error::network("SpectroCoin's order is not a JSON object"))?;
@@ -293,18 +265,26 @@ impl FetchedOrder {
         };
         let receive_amount = need(&["receiveAmount"])?;
         Ok(FetchedOrder {
-            id: need(&["id"])?,
+            id: text(o, &["id"]).unwrap_or_else(|| asked_id.to_owned()),
             order_id: need(&["orderId"])?,
             status: Status::parse(&need(&["status"])?)?,
             pre_order_id: text(o, &["merchantPreOrderId", "preOrderId"]),
-            receive_amount: callback_amount(&receive_amount).ok_or_else(|| {
-                Error::network("SpectroCoin's order has an unreadable receiveAmount")
-            })?,
+            receive_amount: format_callback_amount(&receive_amount)
+                .map(|a| a.into_owned())
+                .ok_or_else(|| {
+                    Error::network("SpectroCoin's order has an unreadable receiveAmount")
+                })?,
             receive_currency: need(&["receiveCurrencyCode", "receiveCurrency"])?,
-            pay_amount: text(o, &["payAmount"]).and_then(|a| callback_amount(&a)),
+            pay_amount: amount(o, &["payAmount"]),
             pay_currency: text(o, &["payCurrencyCode", "payCurrency"]),
         })
     }
+}
+
+/// The shape of a current-API order id: 1 to 64 ASCII letters, digits and `-` (it goes
+/// into a URL path, so nothing else may).
+fn is_order_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 /// A JSON callback: `{"id": "<order uuid>", "merchantApiId": "<project uuid>"}`.
@@ -326,13 +306,7 @@ impl JsonCallback {
         }
         let cb: JsonCallback = serde_json::from_slice(body)
             .map_err(|e| Error::callback(format!("JSON callback is malformed: {e}")))?;
-        if cb.id.is_empty()
-            || cb.id.len() > 64
-            || !cb
-                .id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        {
+        if !is_order_id(&cb.id) {
             return Err(Error::callback("JSON callback has no usable order id"));
         }
         if !is_uuid(&cb.merchant_api_id) {
@@ -344,70 +318,46 @@ impl JsonCallback {
     }
 }
 
-/// ISO-8601 (`2026-11-26T07:30:00Z`, fractions, `+hh:mm` offsets) ⇒ ms since the epoch.
-pub fn parse_time_ms(t: &str) -> Option<i64> {
-    let t = t.trim();
-    let b = t.as_bytes();
-    if b.len() < 19
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !(b[10] == b'T' || b[10] == b' ')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| t.get(r)?.parse::<i64>().ok();
-    let (y, mo, d, h, mi, s) = (
-        num(0..4)?,
-        num(5..7)?,
-        num(8..10)?,
-        num(11..13)?,
-        num(14..16)?,
-        num(17..19)?,
-    );
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
-        return None;
-    }
-    let mut rest = &t[19..];
-    let mut ms = 0;
-    if let Some(frac) = rest.strip_prefix('.') {
-        let digits: String = frac.chars().take_while(char::is_ascii_digit).collect();
-        if digits.is_empty() {
-            return None;
-        }
-        ms = format!("{:0<3}", &digits[..digits.len().min(3)])
-            .parse::<i64>()
-            .ok()?;
-        rest = &frac[digits.len()..];
-    }
-    let offset_min = match rest {
-        "" | "Z" | "z" => 0,
-        // `±hh:mm`, checked byte by byte: slicing a str inside a character panics.
-        o if matches!(o.as_bytes(), [b'+' | b'-', h1, h2, b':', m1, m2]
-            if [h1, h2, m1, m2].iter().all(|b| b.is_ascii_digit())) =>
-        {
-            let b = o.as_bytes();
-            let sign = if b[0] == b'-' { -1 } else { 1 };
-            let digit = |i: usize| i64::from(b[i] - b'0');
-            sign * ((digit(1) * 10 + digit(2)) * 60 + digit(4) * 10 + digit(5))
-        }
-        _ => return None,
-    };
-    // Days from the civil date (proleptic Gregorian), Howard Hinnant's algorithm.
-    let y2 = if mo <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(((days * 86_400 + h * 3600 + mi * 60 + s) - offset_min * 60) * 1000 + ms)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn create_bodies_follow_the_same_currency_and_url_rules_as_legacy_orders() {
+        let api = CurrentApi::new(
+            "http://127.0.0.1:9/api/public",
+            ClientCredentials {
+                client_id: "c".into(),
+                client_secret: "s".into(),
+            },
+            "9f1c2d3e-1111-4222-8333-444455556666",
+            Duration::from_secs(1),
+        )
+        .unwrap();
+        let order = OrderInput {
+            order_id: "7-1".into(),
+            receive_currency: " eur ".into(),
+            receive_amount: Some("12.30".into()),
+            callback_url: " https://shop.example/cb ".into(),
+            ..OrderInput::default()
+        };
+        let body: Value = serde_json::from_str(&api.order_body(&order).unwrap()).unwrap();
+        assert_eq!(body["receiveCurrencyCode"], "EUR");
+        assert_eq!(body["callbackUrl"], "https://shop.example/cb");
+        // The current API's own copy of the URL check let these through.
+        for bad in ["https://shop.example/cb?x=*", "https://shop.example/a b"] {
+            let o = OrderInput {
+                callback_url: bad.into(),
+                ..order.clone()
+            };
+            assert!(matches!(api.order_body(&o), Err(Error::Config(_))), "{bad}");
+        }
+        let o = OrderInput {
+            receive_currency: "E-UR".into(),
+            ..order.clone()
+        };
+        assert!(matches!(api.order_body(&o), Err(Error::Config(_))));
+    }
 
     #[test]
     fn iso_times_become_epoch_milliseconds() {
@@ -483,7 +433,7 @@ mod tests {
             "receiveAmount":"12.30","receiveCurrencyCode":"EUR"}"#,
         )
         .unwrap();
-        let f = FetchedOrder::from_json(&v).unwrap();
+        let f = FetchedOrder::from_json(&v, "o-1").unwrap();
         assert_eq!(
             (
                 f.status,
@@ -497,17 +447,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            FetchedOrder::from_json(&numeric).unwrap().status,
+            FetchedOrder::from_json(&numeric, "o-1").unwrap().status,
             Status::Expired
         );
         let unknown: Value = serde_json::from_str(r#"{"id":"o-1","orderId":"7-1","status":"WHATEVER","receiveAmount":"1","receiveCurrencyCode":"EUR"}"#).unwrap();
         assert!(matches!(
-            FetchedOrder::from_json(&unknown),
+            FetchedOrder::from_json(&unknown, "o-1"),
             Err(Error::Callback(_))
         ));
+        // SpectroCoin's own API stub omits `id`: the id asked for stands in.
+        let stub: Value = serde_json::from_str(r#"{"uuid":"o-2","orderId":"7-1","status":"PAID","receiveAmount":"1","receiveCurrencyCode":"EUR","projectId":"p"}"#).unwrap();
+        assert_eq!(FetchedOrder::from_json(&stub, "o-2").unwrap().id, "o-2");
         let missing: Value = serde_json::from_str(r#"{"id":"o-1","status":"PAID"}"#).unwrap();
         assert!(matches!(
-            FetchedOrder::from_json(&missing),
+            FetchedOrder::from_json(&missing, "o-1"),
             Err(Error::Network(_))
         ));
     }

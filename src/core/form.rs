@@ -4,6 +4,7 @@
 //! `+`, every other byte becomes `%XX` with uppercase hex.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use crate::core::error::{Error, Result};
 
@@ -74,296 +75,111 @@ where
     out
 }
 
-/// Hex digit values; 0xff for anything else.
-pub(crate) const HEX_VALUE: [u8; 256] = {
-    let mut t = [0xffu8; 256];
-    let mut i = 0;
-    while i < 10 {
-        t[b'0' as usize + i] = i as u8;
-        i += 1;
-    }
-    let mut i = 0;
-    while i < 6 {
-        t[b'a' as usize + i] = 10 + i as u8;
-        t[b'A' as usize + i] = 10 + i as u8;
-        i += 1;
-    }
-    t
-};
-
-/// Bytes that delimit or escape in a form body.
-const SPECIAL: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b'&' as usize] = true;
-    t[b'=' as usize] = true;
-    t[b'+' as usize] = true;
-    t[b'%' as usize] = true;
-    t
-};
-
-/// Positions of the special bytes (`&`, `=`, `+`, `%`) of a body, in order, eight
-/// bytes at a time. Per word, exact per-byte tests (no carry crosses a byte) mark
-/// the candidates: ASCII bytes below `0` (0x30: `%`, `&`, `+` and a few others)
-/// and `=`; candidates are read off lowest first and confirmed with a table.
-struct Specials<'a> {
-    bytes: &'a [u8],
-    /// Start of the current word.
-    base: usize,
-    /// Candidates in the current word not yet looked at (0x80 in each such byte).
-    hits: u64,
+// Bytes read and names compared by the decoder, for the test that its work is
+// linear whatever the body's shape (work counted, not time).
+#[cfg(test)]
+thread_local! {
+    static WORK: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
-impl<'a> Specials<'a> {
-    fn new(bytes: &'a [u8]) -> Self {
-        Specials {
-            bytes,
-            base: 0,
-            hits: Self::candidates(bytes, 0),
-        }
-    }
+#[inline(always)]
+fn count_work(_units: usize) {
+    #[cfg(test)]
+    WORK.with(|w| w.set(w.get() + _units));
+}
 
-    #[inline(always)]
-    fn candidates(bytes: &[u8], base: usize) -> u64 {
-        const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-        const HIGH: u64 = 0x8080_8080_8080_8080;
-        const BELOW_0: u64 = 0x5050_5050_5050_5050; // 0x30 + 0x50 = 0x80
-        const EQUALS: u64 = 0x3d3d_3d3d_3d3d_3d3d;
-        let (word, n) = match bytes.get(base..base + 8) {
-            Some(eight) => (u64::from_le_bytes(eight.try_into().unwrap_or([0; 8])), 8),
-            None => {
-                let n = bytes.len().saturating_sub(base);
-                let mut chunk = [0u8; 8];
-                chunk[..n].copy_from_slice(&bytes[base..base + n]);
-                (u64::from_le_bytes(chunk), n)
-            }
-        };
-        // Bit 7 of each byte: set when the byte is ASCII and below 0x30 ...
-        let below = !(((word & LOW7) + BELOW_0) | word) & HIGH;
-        // ... or exactly '=' (the exact zero test of word ^ '=').
-        let t = word ^ EQUALS;
-        let equals = !(((t & LOW7) + LOW7) | t | LOW7);
-        let mut hits = below | equals;
-        // Bytes past the end were zero-filled (and 0 is below 0x30): never counted.
-        if n < 8 {
-            hits &= (1u64 << (8 * n)).wrapping_sub(1);
-        }
-        hits
+/// A field name in the repeated-name set; hashing and comparing it is counted work.
+#[derive(Clone)]
+struct Name<'a>(Cow<'a, str>);
+
+impl std::hash::Hash for Name<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        count_work(self.0.len());
+        self.0.hash(state);
     }
 }
 
-impl Iterator for Specials<'_> {
-    type Item = usize;
-    #[inline]
-    fn next(&mut self) -> Option<usize> {
-        loop {
-            while self.hits == 0 {
-                self.base += 8;
-                if self.base >= self.bytes.len() {
-                    return None;
-                }
-                self.hits = Self::candidates(self.bytes, self.base);
-            }
-            let p = self.base + (self.hits.trailing_zeros() / 8) as usize;
-            self.hits &= self.hits - 1;
-            if SPECIAL[self.bytes[p] as usize] {
-                return Some(p);
-            }
-        }
+impl PartialEq for Name<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        count_work(self.0.len().min(other.0.len()) + 1);
+        self.0 == other.0
     }
 }
 
-/// One side (name or value) of the segment being decoded: where it starts and,
-/// once an escape was met, its decoded bytes so far (up to `copied`). A side
-/// kept encoded only has its escapes checked.
-struct Side {
-    start: usize,
-    decoded: Option<Vec<u8>>,
-    copied: usize,
-    keep_encoded: bool,
-    /// An escape gave a non-ASCII byte (a kept side is then decoded after all,
-    /// so its UTF-8 is checked as any other's).
-    high: bool,
-}
+impl Eq for Name<'_> {}
 
-impl Side {
-    fn at(start: usize, keep_encoded: bool) -> Self {
-        Side {
-            start,
-            decoded: None,
-            copied: start,
-            keep_encoded,
-            high: false,
+/// Decodes one name or value: `+` is a space, `%XX` a byte (hex digits in either
+/// case); the result must be UTF-8. Borrowed from the body when it has no escape.
+fn decode_part<'a>(raw: &'a [u8], what: &dyn Fn() -> String) -> Result<Cow<'a, str>> {
+    let not_utf8 = || Error::callback(format!("{} is not valid UTF-8", what()));
+    // Read at most twice: the escape scan, then the decoding or the UTF-8 check.
+    count_work(2 * raw.len());
+    let is_escape = |b: &u8| *b == b'+' || *b == b'%';
+    let Some(first) = raw.iter().position(is_escape) else {
+        return std::str::from_utf8(raw)
+            .map(Cow::Borrowed)
+            .map_err(|_| not_utf8());
+    };
+    let mut out = Vec::with_capacity(raw.len());
+    out.extend_from_slice(&raw[..first]);
+    let mut i = first;
+    // Runs without escapes are copied whole; each escape is decoded on its own.
+    while let Some(run) = raw[i..].iter().position(is_escape) {
+        out.extend_from_slice(&raw[i..i + run]);
+        i += run;
+        if raw[i] == b'+' {
+            out.push(b' ');
+            i += 1;
+            continue;
         }
-    }
-
-    /// Checks, and unless kept encoded decodes, the escape at `p` (`+`, or `%`
-    /// with two hex digits).
-    fn escape(&mut self, body: &[u8], p: usize, what: &dyn Fn() -> String) -> Result<()> {
-        if body[p] == b'+' {
-            if !self.keep_encoded {
-                self.push(body, p, b' ');
-            }
-            self.copied = p + 1;
-            return Ok(());
-        }
-        // Hex digits are never delimiters, so a valid escape hides no other special byte.
-        let hi = body.get(p + 1).map_or(0xff, |c| HEX_VALUE[*c as usize]);
-        let lo = body.get(p + 2).map_or(0xff, |c| HEX_VALUE[*c as usize]);
-        if (hi | lo) > 15 {
+        let hex = |d: Option<&u8>| d.and_then(|d| (*d as char).to_digit(16));
+        let (Some(hi), Some(lo)) = (hex(raw.get(i + 1)), hex(raw.get(i + 2))) else {
             return Err(Error::callback(format!(
-                "malformed percent-encoding in {} at byte {}",
-                what(),
-                p - self.start
+                "malformed percent-encoding in {} at byte {i}",
+                what()
             )));
-        }
-        self.high |= hi >= 8;
-        if !self.keep_encoded {
-            self.push(body, p, hi << 4 | lo);
-        }
-        self.copied = p + 3;
-        Ok(())
+        };
+        out.push((hi << 4 | lo) as u8);
+        i += 3;
     }
-
-    /// Appends the text since the last escape, then the decoded byte of the escape at `p`.
-    fn push(&mut self, body: &[u8], p: usize, byte: u8) {
-        let decoded = self
-            .decoded
-            .get_or_insert_with(|| Vec::with_capacity(body.len().min(1024)));
-        decoded.extend_from_slice(&body[self.copied..p]);
-        decoded.push(byte);
-    }
-
-    /// The side's text, ending at `end`: borrowed from the body when nothing was escaped.
-    fn finish<'a>(
-        self,
-        body: &'a [u8],
-        text: Option<&'a str>,
-        end: usize,
-        what: &dyn Fn() -> String,
-    ) -> Result<Cow<'a, str>> {
-        let not_utf8 = || Error::callback(format!("{} is not valid UTF-8", what()));
-        match self.decoded {
-            // Delimiters are ASCII, so a validated body slices at character boundaries.
-            None => match text {
-                Some(t) => t
-                    .get(self.start..end)
-                    .map(Cow::Borrowed)
-                    .ok_or_else(not_utf8),
-                None => std::str::from_utf8(&body[self.start..end])
-                    .map(Cow::Borrowed)
-                    .map_err(|_| not_utf8()),
-            },
-            Some(mut decoded) => {
-                decoded.extend_from_slice(&body[self.copied..end]);
-                String::from_utf8(decoded)
-                    .map(Cow::Owned)
-                    .map_err(|_| not_utf8())
-            }
-        }
-    }
-
-    /// A kept side: its text as sent (escapes checked), or decoded after all when an
-    /// escape gave a non-ASCII byte or the body is not UTF-8.
-    fn finish_value<'a>(
-        self,
-        body: &'a [u8],
-        text: Option<&'a str>,
-        end: usize,
-        what: &dyn Fn() -> String,
-    ) -> Result<Value<'a>> {
-        if !self.keep_encoded || self.copied == self.start {
-            return Ok(Value::Decoded(self.finish(body, text, end, what)?));
-        }
-        match text {
-            Some(t) if !self.high => Ok(Value::Encoded(&t[self.start..end])),
-            _ => Ok(Value::Decoded(decode_range(
-                body, text, self.start, end, what,
-            )?)),
-        }
-    }
+    out.extend_from_slice(&raw[i..]);
+    String::from_utf8(out)
+        .map(Cow::Owned)
+        .map_err(|_| not_utf8())
 }
 
-/// `body[start..end]` decoded from scratch (the rare paths: a kept value that has to
-/// be decoded after all, or [`Value::decoded`]).
-fn decode_range<'a>(
-    body: &'a [u8],
-    text: Option<&'a str>,
-    start: usize,
-    end: usize,
-    what: &dyn Fn() -> String,
-) -> Result<Cow<'a, str>> {
-    let mut side = Side::at(start, false);
-    for p in start..end {
-        if matches!(body[p], b'+' | b'%') && p >= side.copied {
-            side.escape(body, p, what)?;
-        }
-    }
-    side.finish(body, text, end, what)
-}
+/// Most fields a body may have: a callback has about fifteen. Refusing at the 257th
+/// bounds the work any body costs before it is refused (each field is hashed).
+pub const MAX_FIELDS: usize = 256;
+
+/// Up to this many names are checked for repeats by a plain scan.
+const SHORT_LIST: usize = 32;
 
 /// One decoded `name=value` pair; both sides borrow the body unless they were encoded.
 pub type Pair<'a> = (Cow<'a, str>, Cow<'a, str>);
 
-/// A value of [`decode_form_keeping`]: decoded, or as sent (a field named to be kept
-/// encoded, with escapes: they are checked and each stands for an ASCII byte, so
-/// the text decodes to valid UTF-8).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Value<'a> {
-    Decoded(Cow<'a, str>),
-    Encoded(&'a str),
-}
-
-impl<'a> Value<'a> {
-    /// The decoded text.
-    pub fn decoded(self) -> Cow<'a, str> {
-        match self {
-            Value::Decoded(text) => text,
-            // Its escapes were checked and decode to ASCII when it was kept: cannot fail.
-            Value::Encoded(raw) => {
-                decode_range(raw.as_bytes(), Some(raw), 0, raw.len(), &String::new)
-                    .unwrap_or_default()
-            }
-        }
-    }
-}
-
 /// Decodes an `application/x-www-form-urlencoded` body strictly, keeping order:
 /// `+` and `%20` are spaces, `%XX` a byte (hex digits in either case).
 ///
-/// Refused: bodies over [`MAX_BODY`], malformed `%` sequences, names or values
+/// Refused: bodies over [`MAX_BODY`] or with more than [`MAX_FIELDS`] fields, malformed `%` sequences, names or values
 /// that are not UTF-8, empty or duplicate names. Empty segments (`a=1&&b=2`) are
 /// skipped as PHP does; a segment without `=` is a name with an empty value.
 pub fn decode_form(body: &[u8]) -> Result<Vec<Pair<'_>>> {
-    Ok(decode_form_keeping(body, &[])?
-        .into_iter()
-        .map(|(n, v)| (n, v.decoded()))
-        .collect())
-}
-
-/// [`decode_form`], leaving the values of the fields named in `keep_encoded` as
-/// sent when every escape in them stands for an ASCII byte (for a consumer that
-/// reads escapes itself: a Base64 signature is a tenth escapes). Checks are the same.
-pub fn decode_form_keeping<'a>(
-    body: &'a [u8],
-    keep_encoded: &[&str],
-) -> Result<Vec<(Cow<'a, str>, Value<'a>)>> {
-    let mut pairs: Vec<(Cow<'a, str>, Value<'a>)> = Vec::with_capacity(16);
-    for_each_field(body, keep_encoded, |n, value| {
-        pairs.push((n, value));
+    let mut pairs = Vec::with_capacity(16);
+    for_each_field(body, |name, value| {
+        pairs.push((name, value));
         Ok(())
     })?;
     Ok(pairs)
 }
 
-/// The decoding of [`decode_form_keeping`], handing each field to `field` in order
+/// The decoding of [`decode_form`], handing each field to `field` in order
 /// instead of collecting them (all checks, repeated names included, done here).
-///
-/// One pass: delimiters and escapes are found eight bytes at a time, and each
-/// name or value is decoded as they are met (borrowed when it has no escape).
+/// Linear in the body's length whatever its shape: each byte is read a bounded
+/// number of times and repeated names are found through a hash set.
 pub fn for_each_field<'a>(
     body: &'a [u8],
-    keep_encoded: &[&str],
-    mut field: impl FnMut(Cow<'a, str>, Value<'a>) -> Result<()>,
+    mut field: impl FnMut(Cow<'a, str>, Cow<'a, str>) -> Result<()>,
 ) -> Result<()> {
     if body.len() > MAX_BODY {
         return Err(Error::callback(format!(
@@ -372,69 +188,47 @@ pub fn for_each_field<'a>(
             MAX_BODY
         )));
     }
-    // A body that is UTF-8 as a whole (every real callback) is checked once here;
-    // otherwise each name and value is, so the error names the field.
-    let text = std::str::from_utf8(body).ok();
-    let name_what = || "a field name".to_owned();
-    let mut segment = 0;
-    let mut name: Option<Cow<'a, str>> = None;
-    let mut side = Side::at(0, false);
-    let mut specials = Specials::new(body);
-    // Names so far (borrowed from the body unless they had escapes).
-    let mut seen: Vec<Cow<'a, str>> = Vec::with_capacity(16);
-    loop {
-        let p = specials.next().unwrap_or(body.len());
-        if p < side.copied {
-            continue; // inside an escape just checked (its digits are never specials)
+    // Names so far: a short list scanned while it is short (a callback has 12 to 16
+    // fields), a hash set once it grows, so the check stays linear in the body.
+    let mut few: Vec<Name<'a>> = Vec::with_capacity(SHORT_LIST);
+    let mut many: HashSet<Name<'a>> = HashSet::new();
+    for (n, segment) in body
+        .split(|&b| b == b'&')
+        .filter(|s| !s.is_empty())
+        .enumerate()
+    {
+        count_work(segment.len() + 1);
+        if n == MAX_FIELDS {
+            return Err(Error::callback(format!(
+                "body has more than {MAX_FIELDS} fields (a callback has about fifteen)"
+            )));
         }
-        match body.get(p) {
-            Some(b'+' | b'%') => match &name {
-                None => side.escape(body, p, &name_what)?,
-                Some(n) => side.escape(body, p, &|| format!("field {n:?}"))?,
-            },
-            Some(b'=') if name.is_none() => {
-                let n = std::mem::replace(&mut side, Side::at(p + 1, false))
-                    .finish(body, text, p, &name_what)?;
-                if n.is_empty() {
-                    return Err(Error::callback("a field has an empty name"));
-                }
-                side.keep_encoded = keep_encoded.contains(&&*n);
-                name = Some(n);
-            }
-            Some(b'=') => {}
-            // '&' or the end: the segment is complete.
-            _ => {
-                let side = std::mem::replace(&mut side, Side::at(p + 1, false));
-                if p > segment {
-                    let (n, value) = match name.take() {
-                        Some(n) => {
-                            let what = || format!("field {n:?}");
-                            let value = side.finish_value(body, text, p, &what)?;
-                            (n, value)
-                        }
-                        None => {
-                            let n = side.finish(body, text, p, &name_what)?;
-                            if n.is_empty() {
-                                return Err(Error::callback("a field has an empty name"));
-                            }
-                            (n, Value::Decoded(Cow::Borrowed("")))
-                        }
-                    };
-                    if seen.contains(&n) {
-                        return Err(Error::callback(format!(
-                            "field {n:?} appears more than once"
-                        )));
-                    }
-                    seen.push(n.clone());
-                    field(n, value)?;
-                }
-                if p >= body.len() {
-                    break;
-                }
-                segment = p + 1;
-                name = None;
-            }
+        let (name, value) = match segment.iter().position(|&b| b == b'=') {
+            Some(i) => (&segment[..i], &segment[i + 1..]),
+            None => (segment, &segment[..0]),
+        };
+        let name = decode_part(name, &|| "a field name".to_owned())?;
+        if name.is_empty() {
+            return Err(Error::callback("a field has an empty name"));
         }
+        let value = decode_part(value, &|| format!("field {name:?}"))?;
+        let name_key = Name(name.clone());
+        let repeated = if many.is_empty() && few.len() < SHORT_LIST {
+            let repeated = few.contains(&name_key);
+            few.push(name_key);
+            repeated
+        } else {
+            if many.is_empty() {
+                many.extend(few.drain(..));
+            }
+            !many.insert(name_key)
+        };
+        if repeated {
+            return Err(Error::callback(format!(
+                "field {name:?} appears more than once"
+            )));
+        }
+        field(name, value)?;
     }
     Ok(())
 }
@@ -517,6 +311,18 @@ mod tests {
             .to_string()
             .contains("larger"));
         assert!(decode_form(&vec![b'a'; MAX_BODY]).is_ok());
+        let fields = |n: usize| {
+            (0..n)
+                .map(|i| format!("f{i}=1"))
+                .collect::<Vec<_>>()
+                .join("&")
+        };
+        assert_eq!(
+            decode_form(fields(MAX_FIELDS).as_bytes()).unwrap().len(),
+            MAX_FIELDS
+        );
+        let err = decode_form(fields(MAX_FIELDS + 1).as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("more than 256 fields"), "{err}");
     }
 
     #[test]
@@ -547,6 +353,99 @@ mod tests {
                 v.push_str(pieces[(r % pieces.len() as u64) as usize]);
             }
             assert_eq!(urlencode(&v), by_byte(&v), "{v:?}");
+        }
+    }
+
+    /// Work (bytes read, names hashed and compared) for `body`, and whether it decoded.
+    fn work_for(body: &[u8]) -> (usize, bool) {
+        WORK.with(|w| w.set(0));
+        let ok = decode_form(body).is_ok();
+        (WORK.with(|w| w.get()), ok)
+    }
+
+    /// Adversarial shapes of a body at most [`MAX_BODY`] long, each at `size` bytes.
+    pub(crate) fn adversarial_shapes(size: usize) -> Vec<(&'static str, Vec<u8>)> {
+        let many_fields: Vec<u8> = (0..)
+            .map(|i| format!("{i:x}=&"))
+            .flat_map(String::into_bytes)
+            .take(size)
+            .collect();
+        let repeated_last = {
+            let mut b = many_fields[..size - 4].to_vec();
+            b.extend_from_slice(b"&0=1");
+            b
+        };
+        vec![
+            ("many short fields", many_fields),
+            (
+                "many short fields, the last repeating the first",
+                repeated_last,
+            ),
+            (
+                "many escapes",
+                b"a="
+                    .iter()
+                    .chain(b"%41".iter().cycle())
+                    .take(size)
+                    .copied()
+                    .collect(),
+            ),
+            (
+                "many pluses",
+                b"a="
+                    .iter()
+                    .chain(std::iter::repeat(&b'+'))
+                    .take(size)
+                    .copied()
+                    .collect(),
+            ),
+            (
+                "one long field",
+                b"a="
+                    .iter()
+                    .chain(std::iter::repeat(&b'x'))
+                    .take(size)
+                    .copied()
+                    .collect(),
+            ),
+            ("one long name", std::iter::repeat_n(b'n', size).collect()),
+            (
+                "many empty segments",
+                std::iter::repeat_n(b'&', size).collect(),
+            ),
+            (
+                "many equals",
+                b"a".iter()
+                    .chain(std::iter::repeat(&b'='))
+                    .take(size)
+                    .copied()
+                    .collect(),
+            ),
+        ]
+    }
+
+    #[test]
+    fn decoding_work_is_linear_in_the_body_whatever_its_shape() {
+        for ((what, small), (_, large)) in adversarial_shapes(MAX_BODY / 4)
+            .into_iter()
+            .zip(adversarial_shapes(MAX_BODY))
+        {
+            let (w_small, _) = work_for(&small);
+            let (w_large, ok) = work_for(&large);
+            // A bounded number of units per byte, and four times the body is about four
+            // times the work (a quadratic repeated-name check made it sixteen).
+            assert!(
+                w_large <= 8 * large.len(),
+                "{what}: {w_large} units for {} bytes",
+                large.len()
+            );
+            assert!(
+                w_large <= 5 * w_small,
+                "{what}: {w_small} -> {w_large} units"
+            );
+            if what.contains("repeating") {
+                assert!(!ok, "{what} accepted");
+            }
         }
     }
 }

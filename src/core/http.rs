@@ -113,12 +113,81 @@ fn transport_error(e: ureq::Error, url: &str, timeout: Duration) -> Error {
 
 /// The first bytes of an unexpected answer, printable.
 pub fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(120)]);
+    let text = redact_secrets(&String::from_utf8_lossy(body));
     text.chars()
+        .take(120)
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect::<String>()
         .trim()
         .to_owned()
+}
+
+/// Whether a JSON key names a secret: a token, secret, key, signature or password.
+fn names_a_secret(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["token", "secret", "key", "sign", "password"]
+        .iter()
+        .any(|word| key.contains(word))
+}
+
+/// `text` with every JSON string under a key naming a secret (at any depth below
+/// it) replaced by `"[redacted]"`. Lexical, so a truncated or broken body is
+/// redacted as well as a whole one; an unterminated secret string is redacted too.
+pub fn redact_secrets(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    // Per open object or array: whether it sits under a secret key.
+    let mut secret_scopes: Vec<bool> = Vec::new();
+    let mut value_is_secret = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        match c {
+            '"' => {
+                let (string, after) = split_json_string(rest);
+                let is_key = after.trim_start().starts_with(':');
+                let inside_secret = secret_scopes.last().copied().unwrap_or(false);
+                if is_key {
+                    value_is_secret = inside_secret || names_a_secret(string);
+                    out.push_str(string);
+                } else if value_is_secret || inside_secret {
+                    out.push_str("\"[redacted]\"");
+                    value_is_secret = false;
+                } else {
+                    out.push_str(string);
+                }
+                rest = after;
+                continue;
+            }
+            '{' | '[' => {
+                let inside_secret = secret_scopes.last().copied().unwrap_or(false);
+                secret_scopes.push(value_is_secret || inside_secret);
+                value_is_secret = false;
+            }
+            '}' | ']' => {
+                secret_scopes.pop();
+                value_is_secret = false;
+            }
+            ',' => value_is_secret = false,
+            _ => {}
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// Splits `text` (starting with `"`) after its first JSON string, quotes and
+/// escapes included (to the end when it is unterminated).
+fn split_json_string(text: &str) -> (&str, &str) {
+    let bytes = text.as_bytes();
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return text.split_at(i + 1),
+            _ => i += 1,
+        }
+    }
+    (text, "")
 }
 
 /// An HTTP answer, read within the size limit.
@@ -317,6 +386,31 @@ pub fn spectrocoin_key(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn excerpts_never_show_a_string_under_a_secret_key() {
+        let secret = "eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LXRva2Vu";
+        for body in [
+            format!(r#"{{"access_token":"{secret}","expires_in":"soon"}}"#),
+            format!(r#"{{"error":"x","Client_Secret" : "{secret}"}}"#),
+            format!(r#"{{"data":{{"apiKey":{{"value":"{secret}","parts":["{secret}"]}}}}}}"#),
+            format!(r#"{{"sign":"{secret}"}}"#),
+            format!(r#"{{"signature":"{secret}\"{secret}"}}"#),
+            // Truncated in the middle of the secret: still redacted.
+            format!(r#"{{"token":"{}"#, &secret[..20]),
+        ] {
+            let shown = excerpt(body.as_bytes());
+            assert!(!shown.contains(&secret[..12]), "{body} -> {shown}");
+            assert!(shown.contains("[redacted]"), "{body} -> {shown}");
+        }
+        // Everything else stays readable.
+        let plain = r#"{"errorCode":"GEN_8","defaultMessage":"bad \"amount\"","traceId":"0123456789abcdef","list":["a",1]}"#;
+        assert_eq!(excerpt(plain.as_bytes()), plain[..120.min(plain.len())]);
+        assert_eq!(
+            redact_secrets(r#"{"key":1,"x":"y"}"#),
+            r#"{"key":1,"x":"y"}"#
+        );
+    }
 
     #[test]
     fn plain_http_is_allowed_only_to_loopback() {

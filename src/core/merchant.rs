@@ -224,9 +224,7 @@ impl<'a> MerchantConfig<'a> {
             .as_deref()
             .is_none_or(|k| k.trim().is_empty())
         {
-            return Err(Error::config(
-                "configure either the private key (legacy API) or the Client ID and secret (current API)",
-            ));
+            return Err(no_credentials());
         }
         http::check_url(&self.api_url, "API URL")?;
         let signed = self.order_request(order)?;
@@ -247,9 +245,7 @@ impl<'a> MerchantConfig<'a> {
             .is_some_and(|k| !k.trim().is_empty());
         let current = self.current_api()?;
         if !legacy && current.is_none() {
-            return Err(Error::config(
-                "configure either the private key (legacy API) or the Client ID and secret (current API)",
-            ));
+            return Err(no_credentials());
         }
         let mut report = ConfigReport {
             legacy,
@@ -366,4 +362,11 @@ impl<'a> MerchantConfig<'a> {
             ))),
         }
     }
+}
+
+/// Neither credential set is configured.
+fn no_credentials() -> Error {
+    Error::config(
+        "configure either the private key (legacy API) or the Client ID and secret (current API)",
+    )
 }

@@ -1,19 +1,25 @@
 //! The SpectroCoin protocol, knowing nothing of PHP.
 //!
 //! * [`amount`]: the `0.0#######` amount rule on decimal strings.
+//! * [`answer`]: reading SpectroCoin's JSON answers (texts, amounts, redirectUrl, validUntil).
 //! * [`form`]: PHP `urlencode` form encoding and its strict inverse.
 //! * [`keys`]: PEM parsing and the per-process key caches.
 //! * [`signature`]: RSA-SHA1 PKCS#1 v1.5 signing and verification.
 //! * [`ids`]: merchant and project ids, numeric or UUID.
 //! * [`order`]: the legacy createOrder request and the normalized answer.
 //! * [`callback`]: legacy callback verification.
+//! * [`current`]: the current (OAuth, JSON) API: orders, fetched orders, JSON callbacks.
+//! * [`oauth`]: client-credentials tokens and their cache.
+//! * [`merchant`]: a merchant's configuration and everything done with it.
 //! * [`status`]: status codes.
 //! * [`decision`]: what a verified callback does to an order and an invoice.
-//! * [`http`]: the HTTPS client (one keep-alive agent per process) and SpectroCoin's public key.
+//! * [`http`]: the HTTPS client (one keep-alive agent per process), answer excerpts (secrets redacted).
+//! * [`error`]: the one error type, grouped by who has to act.
 //! * [`manual`]: security decisions, in prose.
 #![forbid(unsafe_code)]
 
 pub mod amount;
+pub mod answer;
 pub mod callback;
 pub mod current;
 pub mod decision;

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::core::error::{Error, Result};
 use crate::core::form::encode_pairs;
-use crate::core::http::{self, excerpt, host_of};
+use crate::core::http::{self, host_of};
 
 /// OAuth client credentials (SpectroCoin → Settings → API).
 #[derive(Clone, PartialEq, Eq)]
@@ -58,10 +58,11 @@ fn margin(lifetime: Duration) -> Duration {
 
 /// Reads a token answer: `access_token`, `expires_in` (seconds).
 pub fn parse_token(body: &[u8]) -> Result<(String, Duration)> {
+    // Never quoted: even a broken token answer may hold (part of) a bearer token.
     let v: Value = serde_json::from_slice(body).map_err(|_| {
         Error::network(format!(
-            "SpectroCoin's token answer is not JSON: {:?}",
-            excerpt(body)
+            "SpectroCoin's token answer is not JSON ({} bytes, not shown: it may hold a token)",
+            body.len()
         ))
     })?;
     let token = v
@@ -142,6 +143,15 @@ pub fn drop_token(base: &str, c: &ClientCredentials) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_broken_token_answer_is_never_quoted() {
+        let token = "eyJhbGciOiJSUzI1NiJ9.bGl2ZS1iZWFyZXItdG9rZW4";
+        let truncated = format!(r#"{{"access_token":"{token}","expires_in":36"#);
+        let shown = parse_token(truncated.as_bytes()).unwrap_err().to_string();
+        assert!(!shown.contains(&token[..8]), "{shown}");
+        assert!(shown.contains("not JSON"), "{shown}");
+    }
 
     #[test]
     fn token_answers_are_read_and_bad_ones_refused() {

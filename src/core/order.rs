@@ -5,7 +5,8 @@ use openssl::pkey::Private;
 use openssl::rsa::Rsa;
 use serde_json::Value;
 
-use crate::core::amount::{format_amount, format_callback_amount, is_zero};
+use crate::core::amount::{format_amount, is_zero};
+use crate::core::answer::{amount, redirect_url, text, valid_until};
 use crate::core::error::{Error, Result};
 use crate::core::form::{encode_pairs, urlencode};
 use crate::core::ids::MerchantIds;
@@ -48,7 +49,8 @@ fn free_text(s: &str) -> String {
     s.replace('*', "-")
 }
 
-fn currency(code: &str, field: &str) -> Result<String> {
+/// A currency code, upper-cased: 2 to 10 ASCII letters or digits (the one rule for both APIs).
+pub(crate) fn currency(code: &str, field: &str) -> Result<String> {
     let c = code.trim().to_ascii_uppercase();
     if (2..=10).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_alphanumeric()) {
         Ok(c)
@@ -59,7 +61,9 @@ fn currency(code: &str, field: &str) -> Result<String> {
     }
 }
 
-fn url(u: &str, field: &str) -> Result<String> {
+/// An optional http(s) URL we hand to SpectroCoin, trimmed; no `*`, spaces or control
+/// characters (the one rule for both APIs).
+pub(crate) fn url(u: &str, field: &str) -> Result<String> {
     let u = u.trim();
     if u.is_empty() {
         return Ok(String::new());
@@ -176,26 +180,6 @@ pub struct OrderResponse {
     pub pre_order: bool,
 }
 
-fn text_of(v: Option<&Value>) -> Option<String> {
-    match v? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-fn amount_of(v: Option<&Value>) -> Option<String> {
-    text_of(v).and_then(|t| format_callback_amount(&t).map(|a| a.into_owned()))
-}
-
-fn int_of(v: Option<&Value>) -> Option<i64> {
-    match v? {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
 impl OrderResponse {
     /// Reads a 200 answer. Amounts may be numbers or strings; the numbers are
     /// read from their text (serde_json's `arbitrary_precision`), never via f64.
@@ -203,20 +187,23 @@ impl OrderResponse {
         let o = v
             .as_object()
             .ok_or_else(|| Error::network("SpectroCoin answered 200 but not with a JSON object"))?;
-        let redirect_url = text_of(o.get("redirectUrl"))
-            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        let redirect_url = redirect_url(o)
             .ok_or_else(|| Error::network("SpectroCoin's answer has no usable redirectUrl"))?;
-        let order_request_id = int_of(o.get("orderRequestId"));
+        let order_request_id = match o.get("orderRequestId") {
+            Some(Value::Number(n)) => n.as_i64(),
+            Some(Value::String(s)) => s.trim().parse().ok(),
+            _ => None,
+        };
         Ok(OrderResponse {
             order_request_id,
-            order_id: text_of(o.get("orderId")).unwrap_or_default(),
-            pay_currency: text_of(o.get("payCurrency").or(o.get("payCurrencyCode"))),
-            pay_amount: amount_of(o.get("payAmount")),
-            receive_currency: text_of(o.get("receiveCurrency").or(o.get("receiveCurrencyCode"))),
-            receive_amount: amount_of(o.get("receiveAmount")),
-            deposit_address: text_of(o.get("depositAddress")),
+            order_id: text(o, &["orderId"]).unwrap_or_default(),
+            pay_currency: text(o, &["payCurrency", "payCurrencyCode"]),
+            pay_amount: amount(o, &["payAmount"]),
+            receive_currency: text(o, &["receiveCurrency", "receiveCurrencyCode"]),
+            receive_amount: amount(o, &["receiveAmount"]),
+            deposit_address: text(o, &["depositAddress"]),
             redirect_url,
-            valid_until: int_of(o.get("validUntil")),
+            valid_until: valid_until(o),
             pre_order: order_request_id.is_none(),
         })
     }
@@ -433,6 +420,21 @@ mod tests {
         assert_eq!(r.pay_amount.as_deref(), Some("0.00246995"));
         assert_eq!(r.receive_amount.as_deref(), Some("12.3"));
         assert_eq!(r.valid_until, Some(1764150000000));
+        // The Magento plugin's legacy stub sends validUntil as ISO-8601 text.
+        let iso: Value = serde_json::from_str(
+            &full
+                .to_string()
+                .replace("1764150000000", "\"2025-11-26T09:40:00Z\""),
+        )
+        .unwrap();
+        assert_eq!(
+            OrderResponse::from_json(&iso).unwrap().valid_until,
+            Some(1764150000000)
+        );
+        let junk: Value =
+            serde_json::from_str(&full.to_string().replace("1764150000000", "\"tomorrow\""))
+                .unwrap();
+        assert_eq!(OrderResponse::from_json(&junk).unwrap().valid_until, None);
         assert!(!r.pre_order);
         let pre: Value =
             serde_json::from_str(r#"{"orderId":"7-1","redirectUrl":"https://spectrocoin.com/x"}"#)

@@ -1,11 +1,12 @@
 //! RSASSA-PKCS1-v1_5 with SHA-1, Base64 with padding, as SpectroCoin mandates.
 //! (SHA-1 is weak for new designs; it is what the peer verifies, see `manual`.)
 
+use std::borrow::Cow;
+
 use openssl::pkey::{Private, Public};
 use openssl::rsa::{Padding, Rsa};
 
 use crate::core::error::{Error, Result};
-use crate::core::form::HEX_VALUE;
 
 /// DER prefix of a SHA-1 DigestInfo (RFC 8017, 9.2 note 1): what PKCS#1 v1.5
 /// signs and what verification must find, byte for byte.
@@ -35,93 +36,59 @@ pub fn sign(data: &[u8], key: &Rsa<Private>) -> Result<String> {
     Ok(openssl::base64::encode_block(&sig))
 }
 
-/// Largest signature handled on the stack (RSA-4096); larger keys use the heap.
-const STACK_SIG: usize = 512;
-
-/// Base64 character classes: 0–63 the standard alphabet (a space reads as `+`:
-/// a raw `+` in a form body decodes to a space), [`PAD`], [`SKIP`] (line breaks), [`BAD`].
-const PAD: u8 = 0xfe;
-const SKIP: u8 = 0xfd;
-const BAD: u8 = 0xff;
-const B64: [u8; 256] = {
-    let mut t = [BAD; 256];
-    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut i = 0;
-    while i < 64 {
-        t[alphabet[i] as usize] = i as u8;
-        i += 1;
+/// The standard Base64 alphabet (`=` apart).
+const ALPHABET: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'+' || c == b'/';
+        b += 1;
     }
-    t[b' ' as usize] = 62;
-    t[b'=' as usize] = PAD;
-    t[b'\r' as usize] = SKIP;
-    t[b'\n' as usize] = SKIP;
     t
 };
 
-/// Decodes padded standard Base64 into `out`, which must have room for exactly
-/// `want` bytes; true only if the text decodes to exactly `want` bytes.
-/// Spaces are read as `+` and line breaks are skipped; any other character, or
-/// padding anywhere but the end, fails. With `form`, the text is as it came in a
-/// form body: `%XX` stands for its byte (and `+` for a space, read as `+`).
-fn b64_decode_exact(text: &[u8], form: bool, out: &mut [u8], want: usize) -> bool {
-    let (mut acc, mut bits, mut count, mut pad, mut n) = (0u32, 0u32, 0usize, 0usize, 0usize);
-    let mut i = 0;
-    while i < text.len() {
-        // Four plain alphabet characters at a quantum boundary: nearly all of a signature.
-        if bits == 0 && n + 3 <= want {
-            if let Some(q) = text.get(i..i + 4) {
-                let v = [
-                    B64[q[0] as usize],
-                    B64[q[1] as usize],
-                    B64[q[2] as usize],
-                    B64[q[3] as usize],
-                ];
-                if (v[0] | v[1] | v[2] | v[3]) < 64 {
-                    let word = (v[0] as u32) << 18
-                        | (v[1] as u32) << 12
-                        | (v[2] as u32) << 6
-                        | v[3] as u32;
-                    out[n..n + 3].copy_from_slice(&word.to_be_bytes()[1..]);
-                    n += 3;
-                    count += 4;
-                    i += 4;
-                    continue;
-                }
-            }
-        }
-        // Otherwise one character at a time (escapes, padding, line breaks, the end).
-        let mut c = text[i];
-        i += 1;
-        if form && c == b'%' {
-            let hex = |d: Option<&u8>| d.map_or(0xff, |d| HEX_VALUE[*d as usize]);
-            let (h, l) = (hex(text.get(i)), hex(text.get(i + 1)));
-            if (h | l) > 15 {
-                return false;
-            }
-            c = h << 4 | l;
-            i += 2;
-        }
-        match B64[c as usize] {
-            SKIP => continue,
-            BAD => return false,
-            PAD => pad += 1,
-            _ if pad > 0 => return false,
-            v => {
-                acc = (acc << 6) | v as u32;
-                bits += 6;
-                if bits >= 8 {
-                    bits -= 8;
-                    if n == want {
-                        return false;
-                    }
-                    out[n] = (acc >> bits) as u8;
-                    n += 1;
-                }
-            }
-        }
-        count += 1;
+/// The signature bytes of a padded standard Base64 text, only when the text is
+/// their canonical encoding (so a changed character never decodes to the same
+/// bytes). A space reads as `+` (a raw `+` in a form body decodes to a space) and
+/// line breaks are skipped.
+fn base64_signature(text: &str) -> Option<Vec<u8>> {
+    let normal: Cow<'_, str> = if text.bytes().any(|b| matches!(b, b' ' | b'\r' | b'\n')) {
+        Cow::Owned(
+            text.chars()
+                .filter(|c| !matches!(c, '\r' | '\n'))
+                .map(|c| if c == ' ' { '+' } else { c })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(text)
+    };
+    let b = normal.as_bytes();
+    // Canonical: whole quanta of the standard alphabet, at most two `=` and only at the
+    // end, and no bits set that the padding drops (then no other text gives these bytes).
+    let pad = b.iter().rev().take_while(|&&c| c == b'=').count();
+    let data = &b[..b.len() - pad];
+    if b.is_empty()
+        || !b.len().is_multiple_of(4)
+        || pad > 2
+        || !data.iter().all(|&c| ALPHABET[c as usize])
+    {
+        return None;
     }
-    count.is_multiple_of(4) && pad <= 2 && n == want
+    let last = *data.last()?;
+    let last_value = match last {
+        b'A'..=b'Z' => last - b'A',
+        b'a'..=b'z' => last - b'a' + 26,
+        b'0'..=b'9' => last - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    };
+    // Two `=`: the last character carries 2 data bits (4 dropped); one `=`: 4 (2 dropped).
+    let dropped = [0u8, 0b11, 0b1111][pad];
+    if last_value & dropped != 0 {
+        return None;
+    }
+    openssl::base64::decode_block(&normal).ok()
 }
 
 /// True only for an exact, valid signature. RFC 8017 8.2.2 as written: RSAVP1
@@ -130,46 +97,35 @@ fn b64_decode_exact(text: &[u8], form: bool, out: &mut [u8], want: usize) -> boo
 /// `00 01 FF…FF 00 || DigestInfo(SHA-1)`. Nothing in EM is parsed. A signature
 /// that is not Base64 or has the wrong length is simply not valid.
 pub fn verify(data: &[u8], signature_b64: &str, key: &Rsa<Public>) -> bool {
-    verify_text(data, signature_b64, false, key)
-}
-
-/// [`verify`] for a signature still form-encoded as it came in a body
-/// (`%2B`, `%2F`, `%3D` and `+`): decoded while the Base64 is read.
-pub fn verify_form_encoded(data: &[u8], signature_form: &str, key: &Rsa<Public>) -> bool {
-    verify_text(data, signature_form, true, key)
-}
-
-fn verify_text(data: &[u8], signature: &str, form: bool, key: &Rsa<Public>) -> bool {
     let size = key.size() as usize;
     let digest_info = digest_info(data);
     // PKCS#1 v1.5 needs at least 8 bytes of FF padding (RFC 8017 9.2 step 5).
     if size < digest_info.len() + 11 {
         return false;
     }
-    let mut stack = [0u8; 3 * STACK_SIG];
+    let Some(sig) = base64_signature(signature_b64).filter(|s| s.len() == size) else {
+        return false;
+    };
+    // RSA-4096 at most on the stack; larger keys on the heap.
+    let mut stack = [0u8; 512];
     let mut heap = Vec::new();
-    let buf: &mut [u8] = if size <= STACK_SIG {
-        &mut stack[..3 * size]
+    let em: &mut [u8] = if size <= stack.len() {
+        &mut stack[..size]
     } else {
-        heap.resize(3 * size, 0);
+        heap.resize(size, 0);
         &mut heap
     };
-    let (sig, rest) = buf.split_at_mut(size);
-    let (em, expected) = rest.split_at_mut(size);
-    if !b64_decode_exact(signature.as_bytes(), form, sig, size) {
-        return false;
-    }
     // A signature not below the modulus is refused by OpenSSL here.
-    let Ok(n) = key.public_decrypt(sig, em, Padding::NONE) else {
+    let Ok(n) = key.public_decrypt(&sig, em, Padding::NONE) else {
         return false;
     };
-    let (padding, info) = expected.split_at_mut(size - digest_info.len());
-    padding.fill(0xff);
-    padding[0] = 0x00;
-    padding[1] = 0x01;
-    padding[padding.len() - 1] = 0x00;
-    info.copy_from_slice(&digest_info);
-    n == size && em == expected
+    let (padding, info) = em.split_at(size - digest_info.len());
+    n == size
+        && padding[0] == 0x00
+        && padding[1] == 0x01
+        && padding[2..padding.len() - 1].iter().all(|&b| b == 0xff)
+        && padding[padding.len() - 1] == 0x00
+        && info == digest_info
 }
 
 #[cfg(test)]
@@ -215,57 +171,31 @@ mod tests {
     }
 
     #[test]
-    fn base64_decoding_agrees_with_openssl_and_refuses_what_is_not_base64() {
-        let mut out = [0u8; 80];
-        for len in 0..70usize {
+    fn base64_decoding_takes_only_the_canonical_text() {
+        assert_eq!(base64_signature(""), None);
+        for len in 1..70usize {
             let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + len * 11) as u8 ^ 0xa5).collect();
             let text = openssl::base64::encode_block(&bytes);
-            assert!(
-                b64_decode_exact(text.as_bytes(), false, &mut out, len),
+            assert_eq!(
+                base64_signature(&text).as_deref(),
+                Some(&bytes[..]),
                 "{text}"
             );
-            assert_eq!(&out[..len], &bytes[..]);
             // Form decoding turns a raw '+' into a space; PEM-style line breaks are allowed.
             let spaced = text.replace('+', " ");
-            assert!(b64_decode_exact(spaced.as_bytes(), false, &mut out, len));
+            assert_eq!(base64_signature(&spaced).as_deref(), Some(&bytes[..]));
             let folded = format!(
                 "{}\r\n{}\n",
                 &text[..text.len() / 2],
                 &text[text.len() / 2..]
             );
-            assert!(b64_decode_exact(folded.as_bytes(), false, &mut out, len));
-            assert_eq!(&out[..len], &bytes[..]);
-            // As it comes in a form body (http_build_query), read escapes and all.
-            let form = crate::core::form::urlencode(&text);
-            out.fill(0);
-            assert!(
-                b64_decode_exact(form.as_bytes(), true, &mut out, len),
-                "{form}"
-            );
-            assert_eq!(&out[..len], &bytes[..]);
-            let lower = form.replace("%2B", "%2b").replace("%2F", "%2f");
-            assert!(b64_decode_exact(lower.as_bytes(), true, &mut out, len));
-            if form.contains('%') {
-                assert!(
-                    !b64_decode_exact(form.as_bytes(), false, &mut out, len),
-                    "{form}"
-                );
-                let cut = form.replacen('%', "%G", 1);
-                assert!(
-                    !b64_decode_exact(cut.as_bytes(), true, &mut out, len),
-                    "{cut}"
-                );
-            }
-            // Exactly the wanted length, no more and no less.
-            assert!(!b64_decode_exact(text.as_bytes(), false, &mut out, len + 1));
-            if len > 0 {
-                assert!(!b64_decode_exact(text.as_bytes(), false, &mut out, len - 1));
-                let unpadded = text.trim_end_matches('=');
-                if unpadded.len() != text.len() {
-                    assert!(!b64_decode_exact(unpadded.as_bytes(), false, &mut out, len));
-                }
+            assert_eq!(base64_signature(&folded).as_deref(), Some(&bytes[..]));
+            let unpadded = text.trim_end_matches('=');
+            if len > 0 && unpadded.len() != text.len() {
+                assert_eq!(base64_signature(unpadded), None, "{unpadded}");
             }
         }
+        // Not Base64, padding inside, too much padding, non-zero unused bits, URL alphabet.
         for bad in [
             "QQ=A",
             "QQ===",
@@ -274,14 +204,11 @@ mod tests {
             "QUJD-_==",
             "QUJDRA=",
             "\u{e9}QUI",
+            "QR==",
+            " QQ==\t",
+            "QQ",
         ] {
-            let want = openssl::base64::decode_block(bad)
-                .map(|b| b.len())
-                .unwrap_or(1);
-            assert!(
-                !b64_decode_exact(bad.as_bytes(), false, &mut out, want),
-                "{bad}"
-            );
+            assert_eq!(base64_signature(bad), None, "{bad}");
         }
     }
 

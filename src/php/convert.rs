@@ -81,69 +81,29 @@ fn flag(ht: &ZendHashTable, key: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Which SpectroCoin endpoints a call may reach (so only their INI defaults are read).
-#[derive(Clone, Copy)]
-pub struct Needs {
-    /// The order APIs (legacy createOrder, the current API).
-    pub api: bool,
-    /// SpectroCoin's callback-signing key URL (only used without an explicit `publicKey`).
-    pub public_key: bool,
-}
-
-impl Needs {
-    pub const NOTHING: Needs = Needs {
-        api: false,
-        public_key: false,
-    };
-    pub const API: Needs = Needs {
-        api: true,
-        public_key: false,
-    };
-    pub const CALLBACK_KEY: Needs = Needs {
-        api: false,
-        public_key: true,
-    };
-    pub const ALL: Needs = Needs {
-        api: true,
-        public_key: true,
-    };
-
-    /// Only a signed callback is checked (the key URL is reachable, the order APIs
-    /// are not): the private key, the OAuth credentials and the order API URLs, which
-    /// it never uses, are not read (nor checked); with an explicit `publicKey`,
-    /// neither are the key URL and the timeout.
-    fn callback_only(self) -> bool {
-        self.public_key && !self.api
-    }
-}
-
 /// `$merchant` ⇒ configuration, borrowing the array's strings. URLs default to
 /// the INI entries, then to SpectroCoin's.
-pub fn merchant(ht: &ZendHashTable, needs: Needs) -> Result<MerchantConfig<'_>> {
+pub fn merchant(ht: &ZendHashTable) -> Result<MerchantConfig<'_>> {
     let merchant_id = text_ref(ht, "merchantId")?;
     let project_id = required(ht, "projectId")?;
     let mut cfg = MerchantConfig::new("", "");
     cfg.merchant_id = trim_cow(merchant_id.unwrap_or_default());
     cfg.project_id = trim_cow(project_id);
-    // The private key and OAuth credentials: read (and checked) by everything but a
-    // signed callback's check.
-    if !needs.callback_only() {
-        cfg.private_key_pem = text_ref(ht, "privateKey")?;
-        let id = text_ref(ht, "clientId")?.map(trim_cow).unwrap_or_default();
-        let secret = text_ref(ht, "clientSecret")?.unwrap_or_default();
-        match (id.is_empty(), secret.is_empty()) {
-            (false, false) => {
-                cfg.client = Some(ClientCredentials {
-                    client_id: id.into_owned(),
-                    client_secret: secret.into_owned(),
-                })
-            }
-            (true, true) => {}
-            _ => {
-                return Err(Error::config(
-                    "fill in both Client ID and Client secret (or neither)",
-                ))
-            }
+    cfg.private_key_pem = text_ref(ht, "privateKey")?;
+    let id = text_ref(ht, "clientId")?.map(trim_cow).unwrap_or_default();
+    let secret = text_ref(ht, "clientSecret")?.unwrap_or_default();
+    match (id.is_empty(), secret.is_empty()) {
+        (false, false) => {
+            cfg.client = Some(ClientCredentials {
+                client_id: id.into_owned(),
+                client_secret: secret.into_owned(),
+            })
+        }
+        (true, true) => {}
+        _ => {
+            return Err(Error::config(
+                "fill in both Client ID and Client secret (or neither)",
+            ))
         }
     }
     let legacy_m = text_ref(ht, "legacyMerchantId")?
@@ -162,41 +122,27 @@ pub fn merchant(ht: &ZendHashTable, needs: Needs) -> Result<MerchantConfig<'_>> 
         }
     }
     cfg.public_key_pem = text_ref(ht, "publicKey")?;
-    // Each URL: the merchant array, else our INI entry, else SpectroCoin's. The INI is only
-    // consulted for endpoints this call can reach (not on every callback verification).
-    let url =
-        |key: &str, entry: &str, default: &'static str, needed: bool| -> Result<Cow<'_, str>> {
-            Ok(match text_ref(ht, key)?.filter(|u| !u.is_empty()) {
-                Some(u) => u,
-                None => match needed.then(|| ini(entry)).flatten() {
-                    Some(u) => Cow::Owned(u),
-                    None => Cow::Borrowed(default),
-                },
-            })
-        };
-    let key_url_needed = needs.public_key
-        && cfg
-            .public_key_pem
-            .as_deref()
-            .is_none_or(|k| k.trim().is_empty());
-    if needs.callback_only() && !key_url_needed {
-        // A signed callback checked with the given key: nothing else is read.
-        return Ok(cfg);
-    }
-    if !needs.callback_only() {
-        cfg.api_url = url("apiUrl", "spectrocoin.api_url", DEFAULT_API_URL, needs.api)?;
-        cfg.public_api_url = url(
-            "publicApiUrl",
-            "spectrocoin.public_api_url",
-            DEFAULT_PUBLIC_API_URL,
-            needs.api,
-        )?;
-    }
+    // Each URL: the merchant array, else our INI entry, else SpectroCoin's; read the same
+    // way by every function, so a check sees exactly what a payment would use.
+    let url = |key: &str, entry: &str, default: &'static str| -> Result<Cow<'_, str>> {
+        Ok(match text_ref(ht, key)?.filter(|u| !u.is_empty()) {
+            Some(u) => u,
+            None => match ini(entry) {
+                Some(u) => Cow::Owned(u),
+                None => Cow::Borrowed(default),
+            },
+        })
+    };
+    cfg.api_url = url("apiUrl", "spectrocoin.api_url", DEFAULT_API_URL)?;
+    cfg.public_api_url = url(
+        "publicApiUrl",
+        "spectrocoin.public_api_url",
+        DEFAULT_PUBLIC_API_URL,
+    )?;
     cfg.public_key_url = url(
         "publicKeyUrl",
         "spectrocoin.public_key_url",
         DEFAULT_PUBLIC_KEY_URL,
-        key_url_needed,
     )?;
     let timeout = match ht.get("timeout") {
         Some(z) if z.get_type() == DataType::Double => z.double(),

@@ -83,7 +83,7 @@ pub fn spectrocoin_order_request(
     merchant: &ZendHashTable,
     order: &ZendHashTable,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    let cfg = convert::merchant(merchant, convert::Needs::NOTHING)?;
+    let cfg = convert::merchant(merchant)?;
     let signed = cfg.order_request(&convert::order(order)?)?;
     Ok(convert::signed_order(&signed))
 }
@@ -107,7 +107,7 @@ pub fn spectrocoin_create_order(
     merchant: &ZendHashTable,
     order: &ZendHashTable,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    let cfg = convert::merchant(merchant, convert::Needs::API)?;
+    let cfg = convert::merchant(merchant)?;
     let created = cfg.create_order(&convert::order(order)?)?;
     Ok(convert::created_order(&created))
 }
@@ -126,7 +126,7 @@ pub fn spectrocoin_verify_callback(
     rawBody: BinarySlice<u8>,
     merchant: &ZendHashTable,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    let cfg = convert::merchant(merchant, convert::Needs::CALLBACK_KEY)?;
+    let cfg = convert::merchant(merchant)?;
     let cb = cfg.verify_callback(&rawBody)?;
     Ok(convert::verified_callback(&cb))
 }
@@ -154,14 +154,7 @@ pub fn spectrocoin_handle_callback(
     contentType: String,
     merchant: &ZendHashTable,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    let cfg = convert::merchant(
-        merchant,
-        if crate::core::merchant::is_json_callback(&contentType) {
-            convert::Needs::API
-        } else {
-            convert::Needs::CALLBACK_KEY
-        },
-    )?;
+    let cfg = convert::merchant(merchant)?;
     let cb = cfg.handle_callback(&rawBody, &contentType)?;
     Ok(convert::authentic_callback(&cb))
 }
@@ -258,7 +251,7 @@ pub fn spectrocoin_fetch_order(
     merchant: &ZendHashTable,
     id: String,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    let cfg = convert::merchant(merchant, convert::Needs::API)?;
+    let cfg = convert::merchant(merchant)?;
     Ok(convert::fetched_order(&cfg.fetch_order(&id)?))
 }
 
@@ -275,15 +268,7 @@ pub fn spectrocoin_check_config(
     merchant: &ZendHashTable,
     online: bool,
 ) -> PhpResult<ZBox<ZendHashTable>> {
-    let report = convert::merchant(
-        merchant,
-        if online {
-            convert::Needs::API
-        } else {
-            convert::Needs::NOTHING
-        },
-    )?
-    .check(online)?;
+    let report = convert::merchant(merchant)?.check(online)?;
     Ok(convert::config_report(&report))
 }
 

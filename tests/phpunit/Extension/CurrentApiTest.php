@@ -177,6 +177,33 @@ final class CurrentApiTest extends ExtensionTestCase
         self::assertSame($before + 1, $this->tokenRequestsOf($m['clientId']), 'one new token after the 401');
     }
 
+    /** Every function reads the merchant's settings the same way: a URL from php.ini is checked
+     * by the offline configuration check exactly as the same URL given in $merchant. */
+    public function testTheConfigCheckRefusesAPlainHttpUrlFromPhpIniAsFromTheMerchant(): void
+    {
+        $m = $this->merchant();
+        unset($m['publicApiUrl']);
+        $plain = 'http://spectrocoin.example/api/public';
+        foreach (['merchant' => $m + ['publicApiUrl' => $plain], 'php.ini' => $m] as $where => $merchant) {
+            ini_set('spectrocoin.public_api_url', $plain);
+            try {
+                spectrocoin_check_config($merchant, false);
+                self::fail("$where: a plain http public API URL was accepted");
+            } catch (ConfigException $e) {
+                self::assertStringContainsString('https://', $e->getMessage(), $where);
+            } finally {
+                ini_restore('spectrocoin.public_api_url');
+            }
+        }
+        // The same configuration with the simulator's loopback URL in php.ini passes.
+        ini_set('spectrocoin.public_api_url', self::$sim->publicApiUrl());
+        try {
+            self::assertTrue(spectrocoin_check_config($m, false)['current']);
+        } finally {
+            ini_restore('spectrocoin.public_api_url');
+        }
+    }
+
     public function testRejectedCredentialsAndIpAllowListAreConfigExceptionsWithoutTheSecret(): void
     {
         $m = $this->merchant(['clientSecret' => 'wrong-secret-value']);

@@ -22,6 +22,24 @@ final class ModuleSupportTest extends ExtensionTestCase
         self::assertSame([true, true, 'uuid', []], [$r['legacy'], $r['current'], $r['idScheme'], $r['warnings']]);
     }
 
+    /** Pay Now's converted amount is rounded on its decimal digits, half up, never via number_format. */
+    public function testConvertedAmountsAreRoundedHalfUpOnTheirDigits(): void
+    {
+        require_once dirname(__DIR__, 3) . '/php-module/modules/gateways/spectrocoin/lib/Decimal.php';
+        $cases = [
+            ['12.345', '12.35'], ['12.344', '12.34'], ['99.995', '100.00'], ['-1.005', '-1.01'],
+            ['7', '7.00'], [10, '10.00'], ['0.004', '0.00'], ['-0.004', '0.00'],
+            // The float WHMCS may answer: written once with 10 decimals, then rounded as text.
+            [12.345, '12.35'], [0.1 + 0.2, '0.30'], [1e-7, '0.00'],
+            // More than 15 integer digits is refused; 15 keep every digit (a float would not).
+            ['9007199254740993.5', null], ['900719925474099.35', '900719925474099.35'],
+            ['1e5', null], ['abc', null], ['', null], [INF, null], [NAN, null],
+        ];
+        foreach ($cases as [$in, $want]) {
+            self::assertSame($want, \WHMCS\Module\Gateway\Spectrocoin\Decimal::round2($in), var_export($in, true));
+        }
+    }
+
     /** @dataProvider badConfigs */
     public function testCheckConfigNamesTheProblem(array $merchant, string $needle): void
     {

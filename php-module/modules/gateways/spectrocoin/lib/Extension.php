@@ -36,11 +36,6 @@ final class Extension
         return null;
     }
 
-    public static function usable(): bool
-    {
-        return self::problem() === null;
-    }
-
     /** spectrocoin_info() of the loaded build, or [] when unavailable. */
     public static function info(): array
     {
@@ -84,8 +79,6 @@ final class Extension
         }
         if (isset($info['threading'])) {
             $parts[] = (string) $info['threading'];
-        } elseif (isset($info['zts'])) {
-            $parts[] = $info['zts'] ? 'ZTS' : 'NTS';
         }
         if (isset($info['openssl'])) {
             $parts[] = (string) $info['openssl'];

@@ -143,8 +143,8 @@ final class PayNow
         if ($target === null) {
             return [null, ''];
         }
-        $converted = \convertCurrency($balance, (int) $currency->id, $to);
-        return [number_format((float) $converted, 2, '.', ''), (string) $target->code];
+        $converted = Decimal::round2(\convertCurrency($balance, (int) $currency->id, $to));
+        return $converted === null ? [null, ''] : [$converted, (string) $target->code];
     }
 
     /**
