@@ -226,14 +226,7 @@ pub fn spectrocoin_authenticate_callback(
     contentType: String,
     merchant: &ZendHashTable,
 ) -> PhpResult<AuthenticatedCallback> {
-    let cfg = convert::merchant(
-        merchant,
-        if crate::core::merchant::is_json_callback(&contentType) {
-            convert::Needs::API
-        } else {
-            convert::Needs::CALLBACK_KEY
-        },
-    )?;
+    let cfg = convert::merchant(merchant)?;
     let callback = cfg.handle_callback(&rawBody, &contentType)?;
     let facts = convert::authentic_facts(&callback);
     Ok(AuthenticatedCallback { callback, facts })
