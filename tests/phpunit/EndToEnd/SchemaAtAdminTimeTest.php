@@ -11,12 +11,6 @@ namespace Tests\EndToEnd;
  */
 final class SchemaAtAdminTimeTest extends EndToEndTestCase
 {
-    /** These tests play the admin's installs and upgrades mid-test, which need CREATE/ALTER. */
-    protected static function restrictedDatabaseUser(): bool
-    {
-        return false;
-    }
-
     private function paidBody(array $order): string
     {
         $id = (int) $order['order_request_id'];
@@ -92,6 +86,7 @@ final class SchemaAtAdminTimeTest extends EndToEndTestCase
         self::assertSame([], $this->moduleTables(), 'a callback or Pay Now ran DDL');
 
         // As the restricted site user, Save cannot install them and the page says why.
+        self::site()->useRestrictedDatabaseUser();
         self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, static::gatewaySettings()));
         self::assertSame([], $this->moduleTables());
         $page = self::site()->get('admin/configgateways.php', self::site()->adminLogin());
