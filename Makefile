@@ -85,3 +85,13 @@ leak-check: deps ext
 # The reduced form `make test` runs.
 leak-check-ci: deps ext
 	@EXT=$(EXT) PHP=$(PHP) bash tests/leak/run.sh 2000
+
+## Prebuilt builds (see README, "Prebuilt builds (first step)"). Not part of `make test`.
+.PHONY: dist dist-check
+# dist/: the PHP 8.2 extension zip (zig, glibc 2.28, static OpenSSL), the WHMCS module zip, SHA256SUMS.
+dist:
+	@bash packaging/build-dist.sh
+
+# Checks the PHP 8.2 zip in dist/: glibc floor, NEEDED, exports, loads, extension suite, signatures.
+dist-check:
+	@bash packaging/check-dist.sh
