@@ -42,7 +42,7 @@ echo "$needed" | grep -Eq 'libssl|libcrypto' && fail "links libssl/libcrypto dyn
 
 # Defined dynamic symbols (value column non-zero section, not *UND*).
 exports=$(objdump -T "$so" | awk '$4 != "*UND*" && NF >= 7 { print $NF }' | sort -u)
-others=$(echo "$exports" | grep -Ev '^(get_module|ext_php_rs_.*|_init|_fini)$' | grep -v '^$' || true)
+others=$(echo "$exports" | grep -Ev '^((spectrocoin_)?get_module|ext_php_rs_.*|_init|_fini)$' | grep -v '^$' || true)
 if [ -z "$others" ]; then
   pass "exports only module entry points: $(echo $exports)"
 else
