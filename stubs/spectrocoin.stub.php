@@ -5,10 +5,40 @@
 namespace SpectroCoin {
     /**
      * SpectroCoin refused the request. getCode() is SpectroCoin's first error
-     * code; the message carries every code and message.
+     * code (legacy API) or the HTTP status (current API); the message carries every
+     * code and message. The getters give each fact on its own.
      */
     class ApiException extends \SpectroCoin\Exception {
         public function __construct() {}
+
+        /**
+         * The HTTP status of SpectroCoin's answer (203 for the legacy API's error array).
+         *
+         * @return int|null
+         */
+        public function getHttpStatus(): ?int {}
+
+        /**
+         * SpectroCoin's own numeric error code (legacy: the first of the array), or null;
+         * never the HTTP status.
+         *
+         * @return int|null
+         */
+        public function getSpectroCoinCode(): ?int {}
+
+        /**
+         * The traceId of SpectroCoin's error answer (current API), for its support; or null.
+         *
+         * @return string|null
+         */
+        public function getTraceId(): ?string {}
+
+        /**
+         * Whether trying again later may succeed (HTTP 429 or 5xx); false for a refusal.
+         *
+         * @return bool
+         */
+        public function isRetryable(): bool {}
     }
 
     /**
@@ -78,10 +108,41 @@ namespace SpectroCoin {
     }
 
     /**
-     * SpectroCoin could not be reached: connect, TLS, timeout, or an answer that is not its protocol.
+     * SpectroCoin could not be reached: connect, TLS, timeout, or an answer that is not its
+     * protocol (then getHttpStatus() is its status).
      */
     class NetworkException extends \SpectroCoin\Exception {
         public function __construct() {}
+
+        /**
+         * The HTTP status of an answer that is not SpectroCoin's protocol; null when nothing
+         * came back (timeout, connection, DNS, TLS).
+         *
+         * @return int|null
+         */
+        public function getHttpStatus(): ?int {}
+
+        /**
+         * Always null: only a refusal (ApiException) carries SpectroCoin's code.
+         *
+         * @return int|null
+         */
+        public function getSpectroCoinCode(): ?int {}
+
+        /**
+         * The traceId of SpectroCoin's answer, when it had one; or null.
+         *
+         * @return string|null
+         */
+        public function getTraceId(): ?string {}
+
+        /**
+         * Whether trying again later may succeed: true when nothing came back or on HTTP
+         * 429/5xx; false for an unreadable 2xx–4xx answer (asking again gets the same).
+         *
+         * @return bool
+         */
+        public function isRetryable(): bool {}
     }
 
     /**

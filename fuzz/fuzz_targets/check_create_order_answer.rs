@@ -24,11 +24,13 @@ fuzz_target!(|data: &[u8]| {
             }
             assert_eq!(o.pre_order, o.order_request_id.is_none());
         }
-        Err(Error::Api { faults }) => {
+        Err(e @ Error::Api { .. }) => {
             assert_eq!(status, 203);
-            assert!(!faults.is_empty());
+            assert_eq!(e.http_status(), Some(203));
+            assert!(e.spectrocoin_code().is_some());
+            assert!(!e.is_retryable());
         }
-        Err(Error::Network(msg)) => assert!(msg.len() < 4096, "unbounded message"),
+        Err(Error::Network { message, .. }) => assert!(message.len() < 4096, "unbounded message"),
         Err(other) => panic!("unexpected error kind {other:?}"),
     }
     if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {

@@ -1,6 +1,6 @@
 // The body of the fuzz target `fetched_order` (see fetched_order.rs), included by it and by
 // tests/fuzz_corpus.rs, which replays the committed seeds under `cargo test`.
-use spectrocoin::core::current::{error_from_answer, is_temporary, FetchedOrder};
+use spectrocoin::core::current::{error_from_answer, FetchedOrder};
 use spectrocoin::core::Error;
 
 include!("common.rs");
@@ -15,12 +15,13 @@ fuzz_target!(|data: &[u8]| {
                 }
                 assert!(!o.id.is_empty() && !o.order_id.is_empty());
             }
-            Err(Error::Network(_)) | Err(Error::Callback(_)) => {}
+            Err(Error::Network { .. }) | Err(Error::Callback(_)) => {}
             Err(other) => panic!("unexpected error kind {other:?}"),
         }
     }
     for status in [404u16, 422, 429, 503] {
         let e = error_from_answer(status, data, "spectrocoin.test");
-        assert_eq!(is_temporary(&e), status == 429 || status == 503);
+        assert_eq!(e.is_retryable(), status == 429 || status == 503);
+        assert_eq!(e.http_status(), Some(status));
     }
 });

@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
             assert!(lifetime >= Duration::from_secs(1));
             assert!(lifetime <= Duration::from_secs(30 * 24 * 3600));
         }
-        Err(Error::Network(msg)) => assert!(msg.len() < 4096, "unbounded message"),
+        Err(Error::Network { message, .. }) => assert!(message.len() < 4096, "unbounded message"),
         Err(other) => panic!("unexpected error kind {other:?}"),
     }
 });

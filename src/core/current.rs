@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::core::amount::{format_callback_amount, format_positive_amount};
 pub use crate::core::answer::parse_time_ms;
 use crate::core::answer::{amount, redirect_url, text, valid_until};
-use crate::core::error::{ApiFault, Error, Result};
+use crate::core::error::{Error, Result};
 use crate::core::form::MAX_BODY;
 use crate::core::http::{self, excerpt, host_of, Answer};
 use crate::core::ids::is_uuid;
@@ -20,7 +20,8 @@ use crate::core::status::Status;
 pub const DEFAULT_PUBLIC_API_URL: &str = "https://spectrocoin.com/api/public";
 
 /// Turns a non-success answer into the error an admin can act on.
-/// 401/403 are configuration problems; 404/422 refusals; 429/5xx temporary.
+/// 401/403 are configuration problems; 404/422 refusals; 429/5xx temporary
+/// (see [`Error::is_retryable`]).
 pub fn error_from_answer(status: u16, body: &[u8], host: &str) -> Error {
     let v: Option<Value> = serde_json::from_slice(body).ok();
     let field = |k: &str| {
@@ -32,12 +33,16 @@ pub fn error_from_answer(status: u16, body: &[u8], host: &str) -> Error {
             })
             .filter(|s| !s.is_empty())
     };
+    let error_code = field("errorCode");
+    // traceId is 16 hex digits; anything else is not quoted back (it could be anything).
+    let trace_id = field("traceId")
+        .filter(|t| t.len() <= 64 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
     let detail = match field("defaultMessage") {
         Some(m) => {
             let mut d = m;
-            if let Some(code) = field("errorCode") {
+            if let Some(code) = &error_code {
                 d.push_str(&format!(" (errorCode {code}"));
-                if let Some(trace) = field("traceId") {
+                if let Some(trace) = &trace_id {
                     d.push_str(&format!(", traceId {trace}"));
                 }
                 d.push(')');
@@ -57,21 +62,11 @@ pub fn error_from_answer(status: u16, body: &[u8], host: &str) -> Error {
         _ => format!("SpectroCoin refused the request (HTTP {status} from {host}): {detail}"),
     };
     Error::Api {
-        faults: vec![ApiFault {
-            code: i64::from(status),
-            message,
-        }],
-    }
-}
-
-/// Whether an error is worth retrying later (SpectroCoin busy or unreachable).
-pub fn is_temporary(e: &Error) -> bool {
-    match e {
-        Error::Network(_) => true,
-        Error::Api { faults } => faults
-            .first()
-            .is_some_and(|f| f.code == 429 || (500..=599).contains(&f.code)),
-        _ => false,
+        message,
+        http_status: status,
+        // The documented codes are texts ("GEN_8"); only a plain number is a code here.
+        code: error_code.and_then(|c| c.trim().parse().ok()),
+        trace_id,
     }
 }
 
@@ -461,7 +456,7 @@ mod tests {
         let missing: Value = serde_json::from_str(r#"{"id":"o-1","status":"PAID"}"#).unwrap();
         assert!(matches!(
             FetchedOrder::from_json(&missing, "o-1"),
-            Err(Error::Network(_))
+            Err(Error::Network { .. })
         ));
     }
 
@@ -474,12 +469,26 @@ mod tests {
                 .contains("orderId already exists (errorCode ORDER_EXISTS, traceId t1)"),
             "{e}"
         );
-        assert!(!is_temporary(&e));
-        assert!(is_temporary(&error_from_answer(429, b"", "h")));
-        assert!(is_temporary(&error_from_answer(503, b"<html>", "h")));
-        match error_from_answer(404, b"{}", "h") {
-            Error::Api { faults } => assert_eq!(faults[0].code, 404),
-            other => panic!("{other:?}"),
-        }
+        assert!(!e.is_retryable());
+        // The HTTP status and SpectroCoin's code are separate facts.
+        assert_eq!(
+            (e.http_status(), e.spectrocoin_code(), e.trace_id()),
+            (Some(422), None, Some("t1"))
+        );
+        let numeric = error_from_answer(400, br#"{"defaultMessage":"m","errorCode":7}"#, "h");
+        assert_eq!(
+            (numeric.http_status(), numeric.spectrocoin_code()),
+            (Some(400), Some(7))
+        );
+        assert!(error_from_answer(429, b"", "h").is_retryable());
+        assert!(error_from_answer(503, b"<html>", "h").is_retryable());
+        let missing = error_from_answer(404, b"{}", "h");
+        assert_eq!(
+            (missing.http_status(), missing.trace_id()),
+            (Some(404), None)
+        );
+        assert!(!missing.is_retryable());
+        let odd_trace = error_from_answer(500, br#"{"traceId":"<script>"}"#, "h");
+        assert_eq!(odd_trace.trace_id(), None);
     }
 }

@@ -21,14 +21,28 @@ pub enum Error {
     Config(String),
 
     /// SpectroCoin answered and refused the request (HTTP 203 with an error
-    /// array, or a current-API error body). Every code and message is kept.
-    #[error("SpectroCoin refused the request: {}", describe_faults(.faults))]
-    Api { faults: Vec<ApiFault> },
+    /// array, or a current-API error body). The message keeps every code and message.
+    #[error("{message}")]
+    Api {
+        message: String,
+        /// The HTTP status of the answer (203 for the legacy error array).
+        http_status: u16,
+        /// SpectroCoin's own numeric error code (the legacy array's first code, or a
+        /// current-API `errorCode` that is a number); never the HTTP status.
+        code: Option<i64>,
+        /// The current API's `traceId`, for SpectroCoin's support.
+        trace_id: Option<String>,
+    },
 
-    /// SpectroCoin could not be reached or did not answer in time, or answered
-    /// something that is not its protocol (the status and first bytes are in the message).
-    #[error("{0}")]
-    Network(String),
+    /// SpectroCoin could not be reached or did not answer in time (no status), or
+    /// answered something that is not its protocol (the status and first bytes are in
+    /// the message).
+    #[error("{message}")]
+    Network {
+        message: String,
+        http_status: Option<u16>,
+        trace_id: Option<String>,
+    },
 
     /// A callback that is malformed or not ours: bad encoding, a missing
     /// field, foreign merchant or project ids, an unknown status, or facts
@@ -48,20 +62,83 @@ impl Error {
     pub fn callback(msg: impl Into<String>) -> Self {
         Error::Callback(msg.into())
     }
+    /// SpectroCoin could not be reached, or its answer could not be read.
     pub fn network(msg: impl Into<String>) -> Self {
-        Error::Network(msg.into())
+        Error::Network {
+            message: msg.into(),
+            http_status: None,
+            trace_id: None,
+        }
     }
-}
 
-fn describe_faults(faults: &[ApiFault]) -> String {
-    if faults.is_empty() {
-        return "no error detail given".to_owned();
+    /// SpectroCoin answered with a status and body that are not its protocol.
+    pub fn unexpected_answer(http_status: u16, msg: impl Into<String>) -> Self {
+        Error::Network {
+            message: msg.into(),
+            http_status: Some(http_status),
+            trace_id: None,
+        }
     }
-    faults
-        .iter()
-        .map(|f| format!("[{}] {}", f.code, f.message))
-        .collect::<Vec<_>>()
-        .join("; ")
+
+    /// The legacy API's refusal: HTTP 203 with an error array (never empty).
+    pub fn refused(faults: &[ApiFault]) -> Self {
+        let listed = faults
+            .iter()
+            .map(|f| format!("[{}] {}", f.code, f.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        Error::Api {
+            message: format!("SpectroCoin refused the request: {listed}"),
+            http_status: 203,
+            code: faults.first().map(|f| f.code),
+            trace_id: None,
+        }
+    }
+
+    /// The HTTP status SpectroCoin answered with, when it answered.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Error::Api { http_status, .. } => Some(*http_status),
+            Error::Network { http_status, .. } => *http_status,
+            _ => None,
+        }
+    }
+
+    /// SpectroCoin's own error code, when it gave a numeric one.
+    pub fn spectrocoin_code(&self) -> Option<i64> {
+        match self {
+            Error::Api { code, .. } => *code,
+            _ => None,
+        }
+    }
+
+    /// The trace id SpectroCoin's answer carried, for its support.
+    pub fn trace_id(&self) -> Option<&str> {
+        match self {
+            Error::Api { trace_id, .. } | Error::Network { trace_id, .. } => trace_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Whether asking again later may succeed: the one place this is decided.
+    /// No answer (timeout, connection, DNS, TLS), HTTP 429 and 5xx are temporary;
+    /// a refusal (4xx, the legacy error array), a bad signature, a bad
+    /// configuration or callback are not, nor an answer in no protocol with a
+    /// 2xx–4xx status (asking again gets the same answer).
+    pub fn is_retryable(&self) -> bool {
+        let temporary_status = |s: u16| s == 429 || (500..=599).contains(&s);
+        match self {
+            Error::Network {
+                http_status: None, ..
+            } => true,
+            Error::Network {
+                http_status: Some(s),
+                ..
+            }
+            | Error::Api { http_status: s, .. } => temporary_status(*s),
+            Error::Config(_) | Error::Callback(_) | Error::Signature(_) => false,
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -72,21 +149,63 @@ mod tests {
 
     #[test]
     fn api_error_message_lists_every_code_and_message() {
-        let e = Error::Api {
-            faults: vec![
-                ApiFault {
-                    code: 1,
-                    message: "apiId is required".into(),
-                },
-                ApiFault {
-                    code: 2,
-                    message: "Bad sign".into(),
-                },
-            ],
-        };
+        let e = Error::refused(&[
+            ApiFault {
+                code: 1,
+                message: "apiId is required".into(),
+            },
+            ApiFault {
+                code: 2,
+                message: "Bad sign".into(),
+            },
+        ]);
         assert_eq!(
             e.to_string(),
             "SpectroCoin refused the request: [1] apiId is required; [2] Bad sign"
         );
+        assert_eq!(
+            (e.http_status(), e.spectrocoin_code()),
+            (Some(203), Some(1))
+        );
+        assert!(!e.is_retryable());
+    }
+
+    #[test]
+    fn temporary_or_not_is_decided_by_what_happened() {
+        let api = |status: u16| Error::Api {
+            message: String::new(),
+            http_status: status,
+            code: None,
+            trace_id: None,
+        };
+        for status in [429, 500, 502, 503, 599] {
+            assert!(api(status).is_retryable(), "{status}");
+            assert!(
+                Error::unexpected_answer(status, "x").is_retryable(),
+                "{status}"
+            );
+        }
+        for status in [400, 401, 403, 404, 409, 422, 203] {
+            assert!(!api(status).is_retryable(), "{status}");
+        }
+        for status in [200, 302, 404] {
+            assert!(
+                !Error::unexpected_answer(status, "x").is_retryable(),
+                "{status}"
+            );
+        }
+        // No answer at all: timeouts, refused connections, DNS, TLS.
+        assert!(Error::network("did not answer within 1 s").is_retryable());
+        for e in [
+            Error::Signature("bad signature".into()),
+            Error::config("bad key"),
+            Error::callback("foreign order"),
+        ] {
+            assert!(!e.is_retryable(), "{e:?}");
+            assert_eq!(
+                (e.http_status(), e.spectrocoin_code(), e.trace_id()),
+                (None, None, None)
+            );
+        }
     }
 }

@@ -270,11 +270,14 @@ pub fn get(url: &str, bearer: Option<&str>, timeout: Duration) -> Result<Answer>
 /// anything else an error that says what came back.
 pub fn interpret_create_order(answer: &Answer) -> Result<OrderResponse> {
     let unexpected = || {
-        Error::network(format!(
-            "SpectroCoin answered HTTP {} with an unexpected body: {:?}",
+        Error::unexpected_answer(
             answer.status,
-            excerpt(&answer.body)
-        ))
+            format!(
+                "SpectroCoin answered HTTP {} with an unexpected body: {:?}",
+                answer.status,
+                excerpt(&answer.body)
+            ),
+        )
     };
     match answer.status {
         200 => {
@@ -307,7 +310,7 @@ pub fn interpret_create_order(answer: &Answer) -> Result<OrderResponse> {
             if faults.is_empty() {
                 return Err(unexpected());
             }
-            Err(Error::Api { faults })
+            Err(Error::refused(&faults))
         }
         _ => Err(unexpected()),
     }
@@ -452,16 +455,14 @@ mod tests {
             r#"[{"code":1,"message":"apiId is required"},{"code":2,"message":"Bad sign"}]"#,
         ))
         .unwrap_err();
-        match err {
-            Error::Api { faults } => {
-                assert_eq!(faults.len(), 2);
-                assert_eq!(
-                    (faults[1].code, faults[1].message.as_str()),
-                    (2, "Bad sign")
-                );
-            }
-            other => panic!("{other:?}"),
-        }
+        assert!(matches!(err, Error::Api { .. }), "{err:?}");
+        assert!(err
+            .to_string()
+            .ends_with("[1] apiId is required; [2] Bad sign"));
+        assert_eq!(
+            (err.http_status(), err.spectrocoin_code()),
+            (Some(203), Some(1))
+        );
     }
 
     #[test]
@@ -475,7 +476,9 @@ mod tests {
             (302, "", "HTTP 302"),
         ] {
             let err = interpret_create_order(&answer(status, body)).unwrap_err();
-            assert!(matches!(err, Error::Network(_)), "{status} {body}");
+            assert!(matches!(err, Error::Network { .. }), "{status} {body}");
+            assert_eq!(err.http_status(), Some(status));
+            assert_eq!(err.is_retryable(), status == 500, "{status} {body}");
             assert!(err.to_string().contains(needle), "{err}");
         }
     }

@@ -6,9 +6,7 @@ use std::borrow::Cow;
 use std::time::Duration;
 
 use crate::core::callback::{ParsedCallback, VerifiedCallback};
-use crate::core::current::{
-    is_temporary, CurrentApi, FetchedOrder, JsonCallback, DEFAULT_PUBLIC_API_URL,
-};
+use crate::core::current::{CurrentApi, FetchedOrder, JsonCallback, DEFAULT_PUBLIC_API_URL};
 use crate::core::error::{Error, Result};
 use crate::core::http::{self, PUBLIC_KEY_MIN_REFRESH};
 use crate::core::ids::MerchantIds;
@@ -335,17 +333,21 @@ impl<'a> MerchantConfig<'a> {
                 // busy or unreachable ⇒ NetworkException (answer 503, it retries); any other
                 // refusal ⇒ CallbackException (answer 400); credentials ⇒ ConfigException.
                 let order = api.fetch_order(&cb.id).map_err(|e| match e {
-                    Error::Api { ref faults } if is_temporary(&e) => Error::network(
-                        faults
-                            .first()
-                            .map(|f| f.message.clone())
-                            .unwrap_or_else(|| e.to_string()),
-                    ),
-                    Error::Api { ref faults } if faults.first().is_some_and(|f| f.code == 404) => {
-                        Error::callback(format!(
-                            "callback names an order SpectroCoin does not know for us: {e}"
-                        ))
-                    }
+                    Error::Api {
+                        message,
+                        http_status,
+                        trace_id,
+                        ..
+                    } if e.is_retryable() => Error::Network {
+                        message,
+                        http_status: Some(http_status),
+                        trace_id,
+                    },
+                    Error::Api {
+                        http_status: 404, ..
+                    } => Error::callback(format!(
+                        "callback names an order SpectroCoin does not know for us: {e}"
+                    )),
                     Error::Api { .. } => {
                         Error::callback(format!("SpectroCoin refused the order re-fetch: {e}"))
                     }

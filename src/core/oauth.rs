@@ -165,7 +165,7 @@ mod tests {
             br#"{"access_token":"x","expires_in":0}"#,
             b"<html>",
         ] {
-            assert!(matches!(parse_token(bad), Err(Error::Network(_))));
+            assert!(matches!(parse_token(bad), Err(Error::Network { .. })));
         }
     }
 

@@ -448,7 +448,7 @@ mod tests {
         ] {
             let v: Value = serde_json::from_str(bad).unwrap();
             assert!(
-                matches!(OrderResponse::from_json(&v), Err(Error::Network(_))),
+                matches!(OrderResponse::from_json(&v), Err(Error::Network { .. })),
                 "{bad}"
             );
         }

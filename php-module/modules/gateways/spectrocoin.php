@@ -187,6 +187,10 @@ function spectrocoin_config_validate($params)
         // Includes client credentials SpectroCoin rejected (401) and an IP allow-list refusal (403).
         spectrocoin_invalid_config('SpectroCoin settings rejected: ' . rtrim($e->getMessage(), '.') . '.');
     } catch (\SpectroCoin\NetworkException | \SpectroCoin\ApiException $e) {
+        if (!$e->isRetryable()) {
+            // Not an outage (say a 404 from a wrong public API URL): asking again will not help.
+            spectrocoin_invalid_config('SpectroCoin settings rejected: ' . rtrim($e->getMessage(), '.') . '.');
+        }
         // SpectroCoin unreachable or busy: a temporary outage must not lock the admin out of the
         // settings. Everything offline is checked again without the token; the gap is shown.
         $unverified = 'The API client ID and secret could not be checked just now (' . $e->getMessage()

@@ -244,4 +244,15 @@ final class CurrentApiTest extends EndToEndTestCase
         self::assertStringContainsString('NOT verified', $page['body']);
         self::assertStringContainsString('could not be checked just now', $page['body']);
     }
+
+    public function testARefusalOnSaveIsNotMistakenForAnOutage(): void
+    {
+        // 422 is not temporary (the extension's isRetryable()): saving later would not help.
+        self::sim()->fault('token', 'http422', 5);
+        $errors = self::site()->saveGatewaySettings(self::GATEWAY, ['markPending' => false]);
+        self::sim()->clearFaults();
+        self::assertCount(1, $errors, 'the Save is refused');
+        self::assertStringContainsString('HTTP 422', $errors[0]);
+        self::assertStringNotContainsString('could not be checked just now', $errors[0]);
+    }
 }

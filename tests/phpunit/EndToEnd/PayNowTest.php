@@ -159,7 +159,10 @@ final class PayNowTest extends EndToEndTestCase
         self::assertStringContainsString('viewinvoice.php?id=1', $response['body']);
         $log = $this->lastLog();
         self::assertSame('Order Refused', $log['result']);
-        self::assertMatchesRegularExpression('/code \d+/', $log['data']);
+        // The extension's facts, each on its own line: SpectroCoin's code 6 apart from HTTP 203.
+        self::assertStringContainsString("spectroCoinCode => 6\n", $log['data']);
+        self::assertStringContainsString("httpStatus => 203\n", $log['data']);
+        self::assertStringContainsString("temporary => no\n", $log['data']);
         self::assertStringContainsString('orderId => 1-1', $log['data']);
         foreach ($this->gatewayLog() as $row) {
             self::assertStringNotContainsString('PRIVATE KEY', $row['data']);

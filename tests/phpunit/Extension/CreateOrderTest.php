@@ -93,13 +93,17 @@ final class CreateOrderTest extends ExtensionTestCase
             self::fail('no exception');
         } catch (ApiException $e) {
             self::assertSame(6, $e->getCode());
+            self::assertSame(6, $e->getSpectroCoinCode());
+            self::assertSame(203, $e->getHttpStatus());
+            self::assertNull($e->getTraceId());
+            self::assertFalse($e->isRetryable());
             self::assertStringContainsString('[6] Check merchantId and apiId', $e->getMessage());
             self::assertStringContainsString('[2] Bad sign', $e->getMessage());
         }
     }
 
     /** @dataProvider unexpectedAnswers */
-    public function testUnexpectedAnswersSayWhatCameBack(string $mode, string $needle): void
+    public function testUnexpectedAnswersSayWhatCameBack(string $mode, string $needle, ?int $status, bool $retryable): void
     {
         try {
             spectrocoin_create_order($this->merchant($mode), $this->order());
@@ -107,16 +111,20 @@ final class CreateOrderTest extends ExtensionTestCase
         } catch (NetworkException $e) {
             self::assertStringContainsString($needle, $e->getMessage());
             self::assertStringNotContainsString('PRIVATE KEY', $e->getMessage());
+            self::assertSame($status, $e->getHttpStatus());
+            self::assertNull($e->getSpectroCoinCode());
+            self::assertSame($retryable, $e->isRetryable());
         }
     }
 
     public static function unexpectedAnswers(): array
     {
         return [
-            'garbage' => ['garbage', 'HTTP 200'],
-            'html 500' => ['html500', 'HTTP 500'],
-            'unknown path 404' => ['nothing', 'HTTP 404'],
-            'huge' => ['huge', 'bytes'],
+            'garbage' => ['garbage', 'HTTP 200', 200, false],
+            'html 500' => ['html500', 'HTTP 500', 500, true],
+            'unknown path 404' => ['nothing', 'HTTP 404', 404, false],
+            // Cut off while reading: no status is kept, and it may go through next time.
+            'huge' => ['huge', 'bytes', null, true],
         ];
     }
 
@@ -132,11 +140,16 @@ final class CreateOrderTest extends ExtensionTestCase
         self::assertLessThan(4.0, microtime(true) - $t, 'the timeout was not applied');
     }
 
-    public function testConnectionRefusedIsANetworkException(): void
+    public function testConnectionRefusedIsARetryableNetworkException(): void
     {
-        $this->expectException(NetworkException::class);
-        $this->expectExceptionMessageMatches('/connect/');
-        spectrocoin_create_order($this->merchant('ok', ['apiUrl' => 'http://127.0.0.1:9/api']), $this->order());
+        try {
+            spectrocoin_create_order($this->merchant('ok', ['apiUrl' => 'http://127.0.0.1:9/api']), $this->order());
+            self::fail('no exception');
+        } catch (NetworkException $e) {
+            self::assertStringContainsString('connect', $e->getMessage());
+            self::assertNull($e->getHttpStatus());
+            self::assertTrue($e->isRetryable());
+        }
     }
 
     public function testPlainHttpToAnythingButLoopbackIsRefusedBeforeConnecting(): void

@@ -234,12 +234,20 @@ final class CurrentApiTest extends ExtensionTestCase
             self::fail('duplicate accepted');
         } catch (ApiException $e) {
             self::assertSame(422, $e->getCode());
+            // The HTTP status is its own fact; the documented errorCode ("GEN_n") is text, not a code.
+            self::assertSame(422, $e->getHttpStatus());
+            self::assertNull($e->getSpectroCoinCode());
+            self::assertMatchesRegularExpression('/^[0-9a-f]{16}$/', (string) $e->getTraceId());
+            self::assertStringContainsString((string) $e->getTraceId(), $e->getMessage());
+            self::assertFalse($e->isRetryable());
         }
         try {
             spectrocoin_fetch_order($m, '0b6f0c7e-2a5b-4c7d-9e1f-123456789abc');
             self::fail('unknown order fetched');
         } catch (ApiException $e) {
             self::assertSame(404, $e->getCode());
+            self::assertSame(404, $e->getHttpStatus());
+            self::assertFalse($e->isRetryable());
         }
         foreach (['http429' => 429, 'http503' => 503, 'http500' => 500] as $kind => $code) {
             self::$sim->fault('create', $kind);
@@ -248,6 +256,9 @@ final class CurrentApiTest extends ExtensionTestCase
                 self::fail("$kind accepted");
             } catch (ApiException $e) {
                 self::assertSame($code, $e->getCode(), $kind);
+                self::assertSame($code, $e->getHttpStatus(), $kind);
+                self::assertNull($e->getSpectroCoinCode(), $kind);
+                self::assertTrue($e->isRetryable(), $kind);
                 self::assertStringContainsString('temporary', $e->getMessage());
             }
         }
@@ -264,6 +275,10 @@ final class CurrentApiTest extends ExtensionTestCase
             self::fail('no exception');
         } catch (NetworkException $e) {
             self::assertStringContainsString('did not answer', $e->getMessage());
+            // Nothing came back: no status, and worth retrying.
+            self::assertNull($e->getHttpStatus());
+            self::assertNull($e->getTraceId());
+            self::assertTrue($e->isRetryable());
         }
         self::assertLessThan(2.5, microtime(true) - $t);
         self::$sim->fault('create', 'garbage');

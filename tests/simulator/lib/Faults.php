@@ -11,7 +11,7 @@ namespace Sim;
  * Kinds:
  *   delay      sleep delayMs, then answer normally (the order IS created)
  *   http500    HTTP 500, text body (public API targets: the documented JSON error body)
- *   http401, http403, http429, http502, http503
+ *   http401, http403, http422, http429, http502, http503
  *              that status; public API targets answer the documented JSON error body (429 with
  *              Retry-After: 1), legacy targets a text body
  *   garbage    HTTP 200, Content-Type application/json, a body that is not JSON
@@ -26,7 +26,7 @@ namespace Sim;
 final class Faults
 {
     public const TARGETS = State::FAULT_TARGETS;
-    public const KINDS = ['delay', 'http500', 'garbage', 'truncated', 'drop', 'http401', 'http403', 'http429', 'http502', 'http503'];
+    public const KINDS = ['delay', 'http500', 'garbage', 'truncated', 'drop', 'http401', 'http403', 'http422', 'http429', 'http502', 'http503'];
 
     /**
      * @param array<string, mixed> $state

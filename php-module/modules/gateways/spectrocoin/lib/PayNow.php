@@ -181,9 +181,9 @@ final class PayNow
         try {
             $answer = \spectrocoin_create_order($this->settings->merchant(), $order);
         } catch (\SpectroCoin\ApiException $e) {
-            return $this->createFailed($row, $logBase, 'SpectroCoin refused the order: code ' . $e->getCode() . ': ' . $e->getMessage(), 502, $back, true);
+            return $this->createFailed($row, $logBase + self::facts($e), 'SpectroCoin refused the order: ' . $e->getMessage(), 502, $back, true);
         } catch (\SpectroCoin\NetworkException $e) {
-            return $this->createFailed($row, $logBase, 'SpectroCoin could not be reached: ' . $e->getMessage(), 502, $back);
+            return $this->createFailed($row, $logBase + self::facts($e), 'SpectroCoin could not be reached: ' . $e->getMessage(), 502, $back);
         } catch (\SpectroCoin\ConfigException $e) {
             return $this->createFailed($row, $logBase, 'Module configuration: ' . $e->getMessage(), 503, $back, true);
         } catch (\Throwable $e) {
@@ -216,6 +216,22 @@ final class PayNow
             'preOrderId' => (string) ($answer['preOrderId'] ?? ''),
         ], 'Order Created');
         return Response::redirect($redirect);
+    }
+
+    /**
+     * The facts the extension keeps apart on a failed exchange (HTTP status, SpectroCoin's code,
+     * traceId for its support, temporary or not), for the gateway log.
+     *
+     * @param \SpectroCoin\ApiException|\SpectroCoin\NetworkException $e
+     */
+    private static function facts(\SpectroCoin\Exception $e): array
+    {
+        return array_filter([
+            'httpStatus' => $e->getHttpStatus(),
+            'spectroCoinCode' => $e->getSpectroCoinCode(),
+            'traceId' => $e->getTraceId(),
+            'temporary' => $e->isRetryable() ? 'yes' : 'no',
+        ], fn ($v) => $v !== null);
     }
 
     /**
