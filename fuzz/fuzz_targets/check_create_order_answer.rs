@@ -1,7 +1,8 @@
 // The body of the fuzz target `create_order_answer` (see create_order_answer.rs), included by it and by
 // tests/fuzz_corpus.rs, which replays the committed seeds under `cargo test`.
 use spectrocoin::core::current::{parse_time_ms, CurrentOrder};
-use spectrocoin::core::http::{interpret_create_order, Answer};
+use spectrocoin::core::http::Answer;
+use spectrocoin::core::order::interpret_create_order;
 use spectrocoin::core::Error;
 
 include!("common.rs");

@@ -1,6 +1,7 @@
 // The body of the fuzz target `fetched_order` (see fetched_order.rs), included by it and by
 // tests/fuzz_corpus.rs, which replays the committed seeds under `cargo test`.
-use spectrocoin::core::current::{error_from_answer, FetchedOrder};
+use spectrocoin::core::answer::error_from_answer;
+use spectrocoin::core::current::FetchedOrder;
 use spectrocoin::core::Error;
 
 include!("common.rs");

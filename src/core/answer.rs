@@ -1,9 +1,12 @@
 //! Reading SpectroCoin's JSON answers (legacy createOrder, the current API): the one place
-//! for how a text, an amount, the redirect URL and `validUntil` are taken from them.
+//! for how a text, an amount, the redirect URL and `validUntil` are taken from them, and
+//! what a current-API error answer means.
 
 use serde_json::{Map, Value};
 
 use crate::core::amount::format_callback_amount;
+use crate::core::error::Error;
+use crate::core::http::excerpt;
 
 /// The first of `names` present as a non-empty string or a number (numbers from their
 /// text: serde_json's `arbitrary_precision`, never via f64).
@@ -94,4 +97,92 @@ pub fn parse_time_ms(t: &str) -> Option<i64> {
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
     Some(((days * 86_400 + h * 3600 + mi * 60 + s) - offset_min * 60) * 1000 + ms)
+}
+
+/// Turns a non-success answer into the error an admin can act on.
+/// 401/403 are configuration problems; 404/422 refusals; 429/5xx temporary
+/// (see [`Error::is_retryable`]).
+pub fn error_from_answer(status: u16, body: &[u8], host: &str) -> Error {
+    let v: Option<Value> = serde_json::from_slice(body).ok();
+    let field = |k: &str| {
+        v.as_ref()
+            .and_then(|v| v.get(k))
+            .map(|x| match x {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .filter(|s| !s.is_empty())
+    };
+    let error_code = field("errorCode");
+    // traceId is 16 hex digits; anything else is not quoted back (it could be anything).
+    let trace_id = field("traceId")
+        .filter(|t| t.len() <= 64 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+    let detail = match field("defaultMessage") {
+        Some(m) => {
+            let mut d = m;
+            if let Some(code) = &error_code {
+                d.push_str(&format!(" (errorCode {code}"));
+                if let Some(trace) = &trace_id {
+                    d.push_str(&format!(", traceId {trace}"));
+                }
+                d.push(')');
+            }
+            d
+        }
+        None => format!("unexpected body {:?}", excerpt(body)),
+    };
+    let message = match status {
+        429 => format!(
+            "SpectroCoin is rate-limiting requests (HTTP 429: {detail}); temporary, retry later"
+        ),
+        500..=599 => format!(
+            "SpectroCoin had a server error (HTTP {status}: {detail}); temporary, retry later"
+        ),
+        404 => format!("SpectroCoin has no such order (HTTP 404: {detail})"),
+        _ => format!("SpectroCoin refused the request (HTTP {status} from {host}): {detail}"),
+    };
+    Error::Api {
+        message,
+        http_status: status,
+        // The documented codes are texts ("GEN_8"); only a plain number is a code here.
+        code: error_code.and_then(|c| c.trim().parse().ok()),
+        trace_id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies_become_actionable_errors() {
+        let body = br#"{"defaultMessage":"orderId already exists","errorCode":"ORDER_EXISTS","spanId":"s","traceId":"t1"}"#;
+        let e = error_from_answer(422, body, "spectrocoin.com");
+        assert!(
+            e.to_string()
+                .contains("orderId already exists (errorCode ORDER_EXISTS, traceId t1)"),
+            "{e}"
+        );
+        assert!(!e.is_retryable());
+        // The HTTP status and SpectroCoin's code are separate facts.
+        assert_eq!(
+            (e.http_status(), e.spectrocoin_code(), e.trace_id()),
+            (Some(422), None, Some("t1"))
+        );
+        let numeric = error_from_answer(400, br#"{"defaultMessage":"m","errorCode":7}"#, "h");
+        assert_eq!(
+            (numeric.http_status(), numeric.spectrocoin_code()),
+            (Some(400), Some(7))
+        );
+        assert!(error_from_answer(429, b"", "h").is_retryable());
+        assert!(error_from_answer(503, b"<html>", "h").is_retryable());
+        let missing = error_from_answer(404, b"{}", "h");
+        assert_eq!(
+            (missing.http_status(), missing.trace_id()),
+            (Some(404), None)
+        );
+        assert!(!missing.is_retryable());
+        let odd_trace = error_from_answer(500, br#"{"traceId":"<script>"}"#, "h");
+        assert_eq!(odd_trace.trace_id(), None);
+    }
 }

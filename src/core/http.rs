@@ -1,29 +1,18 @@
 //! HTTPS to SpectroCoin: one keep-alive agent per process, explicit
 //! timeouts, TLS verification always on, plain HTTP only to loopback.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::OnceLock;
+use std::time::Duration;
 
-use openssl::pkey::Public;
-use openssl::rsa::Rsa;
-use serde_json::Value;
 use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
 use ureq::Agent;
 
-use crate::core::error::{ApiFault, Error, Result};
-use crate::core::keys::parse_public_key;
-use crate::core::order::OrderResponse;
+use crate::core::error::{Error, Result};
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest answer read from SpectroCoin.
 const MAX_ANSWER: u64 = 1024 * 1024;
-/// How long a fetched SpectroCoin key is trusted before it is fetched again.
-pub const PUBLIC_KEY_TTL: Duration = Duration::from_secs(24 * 3600);
-/// A failed signature may refresh a key at most this often (key rotation),
-/// so forged callbacks cannot make us hammer SpectroCoin.
-pub const PUBLIC_KEY_MIN_REFRESH: Duration = Duration::from_secs(600);
 
 fn agent() -> &'static Agent {
     static AGENT: OnceLock<Agent> = OnceLock::new();
@@ -266,126 +255,6 @@ pub fn get(url: &str, bearer: Option<&str>, timeout: Duration) -> Result<Answer>
     read(req.call(), url, timeout)
 }
 
-/// Interprets a createOrder answer: 200 JSON order, 203 JSON error array,
-/// anything else an error that says what came back.
-pub fn interpret_create_order(answer: &Answer) -> Result<OrderResponse> {
-    let unexpected = || {
-        Error::unexpected_answer(
-            answer.status,
-            format!(
-                "SpectroCoin answered HTTP {} with an unexpected body: {:?}",
-                answer.status,
-                excerpt(&answer.body)
-            ),
-        )
-    };
-    match answer.status {
-        200 => {
-            let v: Value = serde_json::from_slice(&answer.body).map_err(|_| unexpected())?;
-            OrderResponse::from_json(&v)
-        }
-        203 => {
-            let v: Value = serde_json::from_slice(&answer.body).map_err(|_| unexpected())?;
-            let list = match &v {
-                Value::Array(items) => items.clone(),
-                Value::Object(_) => vec![v.clone()],
-                _ => return Err(unexpected()),
-            };
-            let faults: Vec<ApiFault> = list
-                .iter()
-                .filter_map(|item| {
-                    let code = match item.get("code")? {
-                        Value::Number(n) => n.as_i64()?,
-                        Value::String(s) => s.trim().parse().ok()?,
-                        _ => return None,
-                    };
-                    let message = item
-                        .get("message")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_owned();
-                    Some(ApiFault { code, message })
-                })
-                .collect();
-            if faults.is_empty() {
-                return Err(unexpected());
-            }
-            Err(Error::refused(&faults))
-        }
-        _ => Err(unexpected()),
-    }
-}
-
-/// Creates an order: POST `{api_url}/createOrder`.
-pub fn create_order(api_url: &str, body: &str, timeout: Duration) -> Result<OrderResponse> {
-    let url = format!("{}/createOrder", api_url.trim_end_matches('/'));
-    let answer = post_form(&url, body, timeout)?;
-    interpret_create_order(&answer)
-}
-
-struct CachedKey {
-    key: Arc<Rsa<Public>>,
-    fetched: Instant,
-}
-
-fn key_cache() -> &'static Mutex<HashMap<String, CachedKey>> {
-    static CACHE: OnceLock<Mutex<HashMap<String, CachedKey>>> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
-}
-
-fn fetch_key(url: &str, timeout: Duration) -> Result<Arc<Rsa<Public>>> {
-    let answer = get(url, None, timeout)?;
-    if answer.status != 200 {
-        return Err(Error::network(format!(
-            "fetching SpectroCoin's public key from {} gave HTTP {}",
-            host_of(url),
-            answer.status
-        )));
-    }
-    let text = String::from_utf8_lossy(&answer.body);
-    parse_public_key(&text).map(Arc::new).map_err(|e| {
-        Error::network(format!(
-            "SpectroCoin's public key from {} is unusable: {e}",
-            host_of(url)
-        ))
-    })
-}
-
-/// SpectroCoin's callback key from `url`: fetched once per process and kept
-/// for [`PUBLIC_KEY_TTL`]. With `refresh_older_than`, a key older than that is
-/// fetched again (used once after a failed signature, for key rotation). If a
-/// refresh fails, the cached key is still used.
-pub fn spectrocoin_key(
-    url: &str,
-    timeout: Duration,
-    refresh_older_than: Option<Duration>,
-) -> Result<Arc<Rsa<Public>>> {
-    check_url(url, "public key URL")?;
-    let max_age = refresh_older_than.unwrap_or(PUBLIC_KEY_TTL);
-    let cached = key_cache()
-        .lock()
-        .ok()
-        .and_then(|c| c.get(url).map(|k| (k.key.clone(), k.fetched.elapsed())));
-    match cached {
-        Some((key, age)) if age < max_age => Ok(key),
-        stale => match fetch_key(url, timeout) {
-            Ok(key) => {
-                if let Ok(mut c) = key_cache().lock() {
-                    c.insert(
-                        url.to_owned(),
-                        CachedKey {
-                            key: key.clone(),
-                            fetched: Instant::now(),
-                        },
-                    );
-                }
-                Ok(key)
-            }
-            Err(e) => stale.map(|(k, _)| k).ok_or(e),
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -438,48 +307,6 @@ mod tests {
                 matches!(check_url(bad, "API URL"), Err(Error::Config(_))),
                 "{bad}"
             );
-        }
-    }
-
-    fn answer(status: u16, body: &str) -> Answer {
-        Answer {
-            status,
-            body: body.as_bytes().to_vec(),
-        }
-    }
-
-    #[test]
-    fn error_arrays_keep_every_code_and_message() {
-        let err = interpret_create_order(&answer(
-            203,
-            r#"[{"code":1,"message":"apiId is required"},{"code":2,"message":"Bad sign"}]"#,
-        ))
-        .unwrap_err();
-        assert!(matches!(err, Error::Api { .. }), "{err:?}");
-        assert!(err
-            .to_string()
-            .ends_with("[1] apiId is required; [2] Bad sign"));
-        assert_eq!(
-            (err.http_status(), err.spectrocoin_code()),
-            (Some(203), Some(1))
-        );
-    }
-
-    #[test]
-    fn anything_else_says_what_came_back() {
-        for (status, body, needle) in [
-            (500, "<html>Internal Server Error</html>", "HTTP 500"),
-            (200, "{\"orderRequestId\":1,", "HTTP 200"),
-            (200, "not json", "not json"),
-            (203, "[]", "HTTP 203"),
-            (203, "oops", "oops"),
-            (302, "", "HTTP 302"),
-        ] {
-            let err = interpret_create_order(&answer(status, body)).unwrap_err();
-            assert!(matches!(err, Error::Network { .. }), "{status} {body}");
-            assert_eq!(err.http_status(), Some(status));
-            assert_eq!(err.is_retryable(), status == 500, "{status} {body}");
-            assert!(err.to_string().contains(needle), "{err}");
         }
     }
 }

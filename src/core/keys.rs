@@ -1,17 +1,21 @@
-//! PEM keys as an admin pastes them, and the per-process key caches.
+//! PEM keys as an admin pastes them, the per-process key caches, and SpectroCoin's
+//! callback key fetched from its URL.
 //!
 //! A textarea gives CRLF line ends, indentation, trailing blanks, sometimes a
 //! key folded onto one line. We find the armour, keep only its Base64 body,
 //! and re-wrap it before handing it to OpenSSL. Parsed keys are cached by the
 //! text as given, so a PHP-FPM worker parses each PEM once.
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
+use std::time::Duration;
 
 use openssl::pkey::{Id, PKey, Private, Public};
 use openssl::rsa::Rsa;
 use openssl::x509::X509;
 
+use crate::core::cache::TtlCache;
 use crate::core::error::{Error, Result};
+use crate::core::http::{self, host_of};
 
 /// Entries a cache holds before it is cleared; a worker serves a handful of merchants.
 const CACHE_LIMIT: usize = 64;
@@ -147,57 +151,85 @@ pub fn parse_public_key(text: &str) -> Result<Rsa<Public>> {
     require_rsa(key, WHAT)
 }
 
-/// Parsed keys by their PEM text. A worker serves a handful of merchants, so a
-/// short list compared by length, then bytes, beats hashing a 450-byte text on
-/// every call (a SHA-256 of it cost more than the rest of a verification).
-type Cache<T> = Mutex<Vec<(String, Arc<Rsa<T>>)>>;
+type KeyCache<T> = TtlCache<String, Arc<Rsa<T>>>;
+
+/// Parsed keys by their PEM text as given; kept for the life of the process.
+static PRIVATE_KEYS: KeyCache<Private> = TtlCache::new(CACHE_LIMIT);
+static PUBLIC_KEYS: KeyCache<Public> = TtlCache::new(CACHE_LIMIT);
+static PARSES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 fn cached<T>(
-    cache: &'static OnceLock<Cache<T>>,
+    cache: &KeyCache<T>,
     text: &str,
     parse: fn(&str) -> Result<Rsa<T>>,
 ) -> Result<Arc<Rsa<T>>> {
-    let cache = cache.get_or_init(|| Mutex::new(Vec::new()));
-    let hit = cache.lock().ok().and_then(|c| {
-        c.iter()
-            .find(|(pem, _)| pem.len() == text.len() && pem == text)
-            .map(|(_, key)| key.clone())
-    });
-    if let Some(key) = hit {
+    if let Some((key, _)) = cache.get(text) {
         return Ok(key);
     }
+    PARSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let key = Arc::new(parse(text)?);
-    if let Ok(mut c) = cache.lock() {
-        // Another thread may have parsed the same text meanwhile: keep one entry.
-        if let Some((_, first)) = c.iter().find(|(pem, _)| pem == text) {
-            return Ok(first.clone());
-        }
-        if c.len() >= CACHE_LIMIT {
-            c.clear();
-        }
-        c.push((text.to_owned(), key.clone()));
-    }
-    Ok(key)
+    Ok(cache.insert_if_absent(text.to_owned(), key, None))
 }
-
-static PRIVATE_KEYS: OnceLock<Cache<Private>> = OnceLock::new();
-static PUBLIC_KEYS: OnceLock<Cache<Public>> = OnceLock::new();
-static PARSES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// The private key for this PEM text, parsed at most once per process.
 pub fn private_key(text: &str) -> Result<Arc<Rsa<Private>>> {
-    cached(&PRIVATE_KEYS, text, |t| {
-        PARSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        parse_private_key(t)
-    })
+    cached(&PRIVATE_KEYS, text, parse_private_key)
 }
 
 /// The public key for this PEM text, parsed at most once per process.
 pub fn public_key(text: &str) -> Result<Arc<Rsa<Public>>> {
-    cached(&PUBLIC_KEYS, text, |t| {
-        PARSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        parse_public_key(t)
+    cached(&PUBLIC_KEYS, text, parse_public_key)
+}
+
+/// How long a fetched SpectroCoin key is trusted before it is fetched again.
+pub const PUBLIC_KEY_TTL: Duration = Duration::from_secs(24 * 3600);
+/// A failed signature may refresh a key at most this often (key rotation),
+/// so forged callbacks cannot make us hammer SpectroCoin.
+pub const PUBLIC_KEY_MIN_REFRESH: Duration = Duration::from_secs(600);
+
+/// SpectroCoin's fetched callback keys by URL. Entries outlive their TTL on purpose
+/// (no expiry here): a stale key is still used when a refresh fails.
+static SPECTROCOIN_KEYS: TtlCache<String, Arc<Rsa<Public>>> = TtlCache::new(CACHE_LIMIT);
+
+fn fetch_key(url: &str, timeout: Duration) -> Result<Arc<Rsa<Public>>> {
+    let answer = http::get(url, None, timeout)?;
+    if answer.status != 200 {
+        return Err(Error::network(format!(
+            "fetching SpectroCoin's public key from {} gave HTTP {}",
+            host_of(url),
+            answer.status
+        )));
+    }
+    let text = String::from_utf8_lossy(&answer.body);
+    parse_public_key(&text).map(Arc::new).map_err(|e| {
+        Error::network(format!(
+            "SpectroCoin's public key from {} is unusable: {e}",
+            host_of(url)
+        ))
     })
+}
+
+/// SpectroCoin's callback key from `url`: fetched once per process and kept
+/// for [`PUBLIC_KEY_TTL`]. With `refresh_older_than`, a key older than that is
+/// fetched again (used once after a failed signature, for key rotation). If a
+/// refresh fails, the cached key is still used.
+pub fn spectrocoin_key(
+    url: &str,
+    timeout: Duration,
+    refresh_older_than: Option<Duration>,
+) -> Result<Arc<Rsa<Public>>> {
+    http::check_url(url, "public key URL")?;
+    let max_age = refresh_older_than.unwrap_or(PUBLIC_KEY_TTL);
+    match SPECTROCOIN_KEYS.get(url) {
+        Some((key, age)) if age < max_age => Ok(key),
+        stale => match fetch_key(url, timeout) {
+            Ok(key) => {
+                SPECTROCOIN_KEYS.insert(url.to_owned(), key.clone(), None);
+                Ok(key)
+            }
+            Err(e) => stale.map(|(k, _)| k).ok_or(e),
+        },
+    }
 }
 
 /// How many PEM texts this process has parsed (for diagnostics and tests).

@@ -8,9 +8,9 @@ use std::time::Duration;
 use crate::core::callback::{ParsedCallback, VerifiedCallback};
 use crate::core::current::{CurrentApi, FetchedOrder, JsonCallback, DEFAULT_PUBLIC_API_URL};
 use crate::core::error::{Error, Result};
-use crate::core::http::{self, PUBLIC_KEY_MIN_REFRESH};
+use crate::core::http;
 use crate::core::ids::MerchantIds;
-use crate::core::keys;
+use crate::core::keys::{self, PUBLIC_KEY_MIN_REFRESH};
 use crate::core::oauth::ClientCredentials;
 use crate::core::order::{sign_order, OrderInput, OrderResponse, SignedOrder};
 use crate::core::status::Status;
@@ -226,7 +226,7 @@ impl<'a> MerchantConfig<'a> {
         }
         http::check_url(&self.api_url, "API URL")?;
         let signed = self.order_request(order)?;
-        let response = http::create_order(&self.api_url, &signed.body, self.timeout)?;
+        let response = crate::core::order::create_order(&self.api_url, &signed.body, self.timeout)?;
         Ok(CreatedOrder {
             response,
             api: "legacy",
@@ -291,11 +291,11 @@ impl<'a> MerchantConfig<'a> {
         {
             return parsed.verify_with(keys::public_key(pem)?.as_ref());
         }
-        let key = http::spectrocoin_key(&self.public_key_url, self.timeout, None)?;
+        let key = keys::spectrocoin_key(&self.public_key_url, self.timeout, None)?;
         match parsed.verify_with(&key) {
             Err(Error::Signature(msg)) => {
                 // Maybe SpectroCoin rotated its key: fetch again if ours is not fresh.
-                let fresh = http::spectrocoin_key(
+                let fresh = keys::spectrocoin_key(
                     &self.public_key_url,
                     self.timeout,
                     Some(PUBLIC_KEY_MIN_REFRESH),

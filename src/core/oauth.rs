@@ -4,12 +4,12 @@
 //! The official plugin keeps the token in the customer's PHP session, so every
 //! callback fetches a new one; one cached token per worker is enough.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::core::answer::error_from_answer;
+use crate::core::cache::TtlCache;
 use crate::core::error::{Error, Result};
 use crate::core::form::encode_pairs;
 use crate::core::http::{self, host_of};
@@ -30,18 +30,10 @@ impl std::fmt::Debug for ClientCredentials {
     }
 }
 
-#[derive(Clone)]
-struct CachedToken {
-    token: String,
-    renew_at: Instant,
-}
-
 type Key = (String, String, [u8; 32]);
 
-fn cache() -> &'static Mutex<HashMap<Key, CachedToken>> {
-    static CACHE: OnceLock<Mutex<HashMap<Key, CachedToken>>> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
-}
+/// Tokens by (base URL, client id, SHA-256 of the secret), each until shortly before it expires.
+static TOKENS: TtlCache<Key, String> = TtlCache::new(64);
 
 fn key(base: &str, c: &ClientCredentials) -> Key {
     (
@@ -84,7 +76,8 @@ pub fn parse_token(body: &[u8]) -> Result<(String, Duration)> {
     ))
 }
 
-fn fetch(base: &str, c: &ClientCredentials, timeout: Duration) -> Result<CachedToken> {
+/// A fresh token and how long it may be used (its lifetime less the renewal margin).
+fn fetch(base: &str, c: &ClientCredentials, timeout: Duration) -> Result<(String, Duration)> {
     let url = format!("{base}/oauth/token");
     let body = encode_pairs([
         ("grant_type", "client_credentials"),
@@ -95,7 +88,7 @@ fn fetch(base: &str, c: &ClientCredentials, timeout: Duration) -> Result<CachedT
     match answer.status {
         200 => {
             let (token, lifetime) = parse_token(&answer.body)?;
-            Ok(CachedToken { token, renew_at: Instant::now() + lifetime - margin(lifetime) })
+            Ok((token, lifetime - margin(lifetime)))
         }
         400 | 401 => Err(Error::config(format!(
             "SpectroCoin rejected the OAuth client credentials (HTTP {}): check Client ID and Client secret \
@@ -103,7 +96,7 @@ fn fetch(base: &str, c: &ClientCredentials, timeout: Duration) -> Result<CachedT
             answer.status
         ))),
         403 => Err(forbidden(&url)),
-        status => Err(crate::core::current::error_from_answer(status, &answer.body, &host_of(&url))),
+        status => Err(error_from_answer(status, &answer.body, &host_of(&url))),
     }
 }
 
@@ -118,26 +111,17 @@ pub fn forbidden(url: &str) -> Error {
 /// A valid token: cached, or fetched when missing or near expiry.
 pub fn token(base: &str, c: &ClientCredentials, timeout: Duration) -> Result<String> {
     let k = key(base, c);
-    if let Some(t) = cache().lock().ok().and_then(|m| m.get(&k).cloned()) {
-        if Instant::now() < t.renew_at {
-            return Ok(t.token);
-        }
+    if let Some((token, _)) = TOKENS.get(&k) {
+        return Ok(token);
     }
-    let fresh = fetch(base, c, timeout)?;
-    if let Ok(mut m) = cache().lock() {
-        if m.len() >= 64 {
-            m.clear();
-        }
-        m.insert(k, fresh.clone());
-    }
-    Ok(fresh.token)
+    let (token, usable_for) = fetch(base, c, timeout)?;
+    TOKENS.insert(k, token.clone(), Some(usable_for));
+    Ok(token)
 }
 
 /// Forgets a token SpectroCoin refused.
 pub fn drop_token(base: &str, c: &ClientCredentials) {
-    if let Ok(mut m) = cache().lock() {
-        m.remove(&key(base, c));
-    }
+    TOKENS.remove(&key(base, c));
 }
 
 #[cfg(test)]

@@ -1,14 +1,17 @@
-//! The legacy createOrder request (fields in signing order) and the
+//! The legacy createOrder request (fields in signing order), sending it, and the
 //! normalized answer.
 
 use openssl::pkey::Private;
 use openssl::rsa::Rsa;
+use std::time::Duration;
+
 use serde_json::Value;
 
 use crate::core::amount::{format_amount, is_zero};
 use crate::core::answer::{amount, redirect_url, text, valid_until};
-use crate::core::error::{Error, Result};
+use crate::core::error::{ApiFault, Error, Result};
 use crate::core::form::{encode_pairs, urlencode};
+use crate::core::http::{self, excerpt, Answer};
 use crate::core::ids::MerchantIds;
 use crate::core::signature::sign;
 
@@ -207,6 +210,63 @@ impl OrderResponse {
             pre_order: order_request_id.is_none(),
         })
     }
+}
+
+/// Interprets a createOrder answer: 200 JSON order, 203 JSON error array,
+/// anything else an error that says what came back.
+pub fn interpret_create_order(answer: &Answer) -> Result<OrderResponse> {
+    let unexpected = || {
+        Error::unexpected_answer(
+            answer.status,
+            format!(
+                "SpectroCoin answered HTTP {} with an unexpected body: {:?}",
+                answer.status,
+                excerpt(&answer.body)
+            ),
+        )
+    };
+    match answer.status {
+        200 => {
+            let v: Value = serde_json::from_slice(&answer.body).map_err(|_| unexpected())?;
+            OrderResponse::from_json(&v)
+        }
+        203 => {
+            let v: Value = serde_json::from_slice(&answer.body).map_err(|_| unexpected())?;
+            let list = match &v {
+                Value::Array(items) => items.clone(),
+                Value::Object(_) => vec![v.clone()],
+                _ => return Err(unexpected()),
+            };
+            let faults: Vec<ApiFault> = list
+                .iter()
+                .filter_map(|item| {
+                    let code = match item.get("code")? {
+                        Value::Number(n) => n.as_i64()?,
+                        Value::String(s) => s.trim().parse().ok()?,
+                        _ => return None,
+                    };
+                    let message = item
+                        .get("message")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_owned();
+                    Some(ApiFault { code, message })
+                })
+                .collect();
+            if faults.is_empty() {
+                return Err(unexpected());
+            }
+            Err(Error::refused(&faults))
+        }
+        _ => Err(unexpected()),
+    }
+}
+
+/// Creates an order: POST `{api_url}/createOrder`.
+pub fn create_order(api_url: &str, body: &str, timeout: Duration) -> Result<OrderResponse> {
+    let url = format!("{}/createOrder", api_url.trim_end_matches('/'));
+    let answer = http::post_form(&url, body, timeout)?;
+    interpret_create_order(&answer)
 }
 
 #[cfg(test)]
@@ -451,6 +511,48 @@ mod tests {
                 matches!(OrderResponse::from_json(&v), Err(Error::Network { .. })),
                 "{bad}"
             );
+        }
+    }
+
+    fn answer(status: u16, body: &str) -> Answer {
+        Answer {
+            status,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn error_arrays_keep_every_code_and_message() {
+        let err = interpret_create_order(&answer(
+            203,
+            r#"[{"code":1,"message":"apiId is required"},{"code":2,"message":"Bad sign"}]"#,
+        ))
+        .unwrap_err();
+        assert!(matches!(err, Error::Api { .. }), "{err:?}");
+        assert!(err
+            .to_string()
+            .ends_with("[1] apiId is required; [2] Bad sign"));
+        assert_eq!(
+            (err.http_status(), err.spectrocoin_code()),
+            (Some(203), Some(1))
+        );
+    }
+
+    #[test]
+    fn anything_else_says_what_came_back() {
+        for (status, body, needle) in [
+            (500, "<html>Internal Server Error</html>", "HTTP 500"),
+            (200, "{\"orderRequestId\":1,", "HTTP 200"),
+            (200, "not json", "not json"),
+            (203, "[]", "HTTP 203"),
+            (203, "oops", "oops"),
+            (302, "", "HTTP 302"),
+        ] {
+            let err = interpret_create_order(&answer(status, body)).unwrap_err();
+            assert!(matches!(err, Error::Network { .. }), "{status} {body}");
+            assert_eq!(err.http_status(), Some(status));
+            assert_eq!(err.is_retryable(), status == 500, "{status} {body}");
+            assert!(err.to_string().contains(needle), "{err}");
         }
     }
 }

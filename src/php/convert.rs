@@ -10,7 +10,7 @@ use ext_php_rs::zend::ExecutorGlobals;
 
 use crate::core::callback::VerifiedCallback;
 use crate::core::current::{FetchedOrder, DEFAULT_PUBLIC_API_URL};
-use crate::core::decision::{CallbackFacts, Decision, InvoiceFacts, OrderRow, StoredOrder};
+use crate::core::decision::{CallbackFacts, Decision, InvoiceFacts, OrderRow};
 use crate::core::error::{Error, Result};
 use crate::core::merchant::{
     AuthenticCallback, ConfigReport, CreatedOrder, MerchantConfig, DEFAULT_API_URL,
@@ -18,6 +18,7 @@ use crate::core::merchant::{
 };
 use crate::core::oauth::ClientCredentials;
 use crate::core::order::{OrderInput, OrderResponse, SignedOrder};
+use crate::core::reuse::StoredOrder;
 use crate::core::status::{InvoiceStatus, RowStatus};
 
 /// The current value of one of our INI entries (`spectrocoin.*`), if set and non-empty.

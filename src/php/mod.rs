@@ -16,7 +16,7 @@ use ext_php_rs::types::ZendHashTable;
 use ext_php_rs::zend::{IniEntryDef, IniEntryDefs, ModuleEntry};
 use ext_php_rs::{info_table_end, info_table_row, info_table_start};
 
-use crate::core::{amount, decision, keys, signature};
+use crate::core::{amount, decision, keys, reuse, signature};
 use errors::*;
 
 /// PHP API version, PHP version and NTS/ZTS this `.so` was built for.
@@ -300,7 +300,7 @@ pub fn spectrocoin_order_reusable(
             .map(|d| d.as_millis() as i64)
             .unwrap_or(0)
     });
-    Ok(decision::order_reusable(
+    Ok(reuse::order_reusable(
         &stored,
         &receiveAmount,
         &receiveCurrency,
