@@ -82,6 +82,20 @@ impl<K: PartialEq, V: Clone> TtlCache<K, V> {
         }
     }
 
+    /// Makes `key`'s entry look stored `by` earlier (tests of age-based refreshes).
+    #[cfg(test)]
+    pub fn backdate<Q>(&self, key: &Q, by: Duration)
+    where
+        K: Borrow<Q>,
+        Q: PartialEq + ?Sized,
+    {
+        if let Ok(mut entries) = self.entries.lock() {
+            for e in entries.iter_mut().filter(|e| e.key.borrow() == key) {
+                e.stored = e.stored.checked_sub(by).unwrap_or(e.stored);
+            }
+        }
+    }
+
     fn push(entries: &mut Vec<Entry<K, V>>, limit: usize, key: K, value: V, ttl: Option<Duration>) {
         if entries.len() >= limit {
             entries.clear();

@@ -210,6 +210,10 @@ fn post(
     timeout: Duration,
 ) -> Result<Answer> {
     check_url(url, "API URL")?;
+    #[cfg(test)]
+    if let Some(answer) = fake::answer("POST", url, bearer) {
+        return answer;
+    }
     let mut req = agent()
         .post(url)
         .config()
@@ -242,6 +246,10 @@ pub fn post_json(url: &str, body: &str, bearer: &str, timeout: Duration) -> Resu
 
 /// GETs a URL, with a bearer token if given.
 pub fn get(url: &str, bearer: Option<&str>, timeout: Duration) -> Result<Answer> {
+    #[cfg(test)]
+    if let Some(answer) = fake::answer("GET", url, bearer) {
+        return answer;
+    }
     let mut req = agent()
         .get(url)
         .config()
@@ -253,6 +261,45 @@ pub fn get(url: &str, bearer: Option<&str>, timeout: Duration) -> Result<Answer>
         req = req.header("Authorization", format!("Bearer {token}"));
     }
     read(req.call(), url, timeout)
+}
+
+/// The test seam: on this thread, requests go to a closure instead of the network,
+/// so what lies above HTTP (caches, retries, error mapping) runs as in production.
+#[cfg(test)]
+pub(crate) mod fake {
+    use std::cell::RefCell;
+
+    use super::Answer;
+    use crate::core::error::Result;
+
+    type Handler = Box<dyn FnMut(&str, &str, Option<&str>) -> Result<Answer>>;
+
+    thread_local! {
+        static HANDLER: RefCell<Option<Handler>> = const { RefCell::new(None) };
+    }
+
+    /// Runs `body` with every request of this thread answered by `handler(method, url, bearer)`.
+    pub fn with<R>(
+        handler: impl FnMut(&str, &str, Option<&str>) -> Result<Answer> + 'static,
+        body: impl FnOnce() -> R,
+    ) -> R {
+        HANDLER.with(|h| *h.borrow_mut() = Some(Box::new(handler)));
+        let result = body();
+        HANDLER.with(|h| *h.borrow_mut() = None);
+        result
+    }
+
+    pub(super) fn answer(method: &str, url: &str, bearer: Option<&str>) -> Option<Result<Answer>> {
+        HANDLER.with(|h| h.borrow_mut().as_mut().map(|f| f(method, url, bearer)))
+    }
+
+    /// An answer with this status and body.
+    pub fn reply(status: u16, body: &str) -> Result<Answer> {
+        Ok(Answer {
+            status,
+            body: body.as_bytes().to_vec(),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -189,7 +189,7 @@ pub const PUBLIC_KEY_MIN_REFRESH: Duration = Duration::from_secs(600);
 
 /// SpectroCoin's fetched callback keys by URL. Entries outlive their TTL on purpose
 /// (no expiry here): a stale key is still used when a refresh fails.
-static SPECTROCOIN_KEYS: TtlCache<String, Arc<Rsa<Public>>> = TtlCache::new(CACHE_LIMIT);
+pub(crate) static SPECTROCOIN_KEYS: TtlCache<String, Arc<Rsa<Public>>> = TtlCache::new(CACHE_LIMIT);
 
 fn fetch_key(url: &str, timeout: Duration) -> Result<Arc<Rsa<Public>>> {
     let answer = http::get(url, None, timeout)?;

@@ -372,3 +372,173 @@ fn no_credentials() -> Error {
         "configure either the private key (legacy API) or the Client ID and secret (current API)",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    use super::*;
+    use crate::core::callback::tests::v1_body_with;
+    use crate::core::http::fake::{self, reply};
+    use crate::core::test_vectors::vectors;
+
+    fn pem(name: &str) -> String {
+        vectors()[name].as_str().unwrap().to_owned()
+    }
+
+    #[test]
+    fn a_rotated_key_is_fetched_again_at_most_every_ten_minutes() {
+        let url = "http://127.0.0.1:9/rotation/merchant.public.pem";
+        let mut config = MerchantConfig::new("169", "3");
+        config.public_key_url = Cow::Borrowed(url);
+        let body = v1_body_with(&[]);
+        // The merchant test key (not the one that signed V1) first, then SpectroCoin's.
+        let (old, new) = (
+            pem("merchant_test_public_key_pem"),
+            pem("spectrocoin_callback_public_key_pem"),
+        );
+        let gets = Rc::new(Cell::new(0));
+        let seen = gets.clone();
+        let server = move |method: &str, _: &str, _: Option<&str>| {
+            assert_eq!(method, "GET");
+            seen.set(seen.get() + 1);
+            reply(200, if seen.get() == 1 { &old } else { &new })
+        };
+        fake::with(server, || {
+            // The old key fails; it is too fresh to fetch again (forged callbacks must
+            // not make us hammer SpectroCoin).
+            assert!(matches!(
+                config.verify_callback(body.as_bytes()),
+                Err(Error::Signature(_))
+            ));
+            assert_eq!(gets.get(), 1);
+            // Ten minutes later a failed signature fetches the key again, once, and the
+            // callback verifies with the new key; the next one uses it from the cache.
+            keys::SPECTROCOIN_KEYS.backdate(url, PUBLIC_KEY_MIN_REFRESH + Duration::from_secs(1));
+            assert!(config.verify_callback(body.as_bytes()).is_ok());
+            assert_eq!(gets.get(), 2);
+            assert!(config.verify_callback(body.as_bytes()).is_ok());
+            assert_eq!(gets.get(), 2);
+        });
+    }
+
+    #[test]
+    fn a_failed_key_refresh_leaves_the_signature_error_not_an_outage() {
+        let url = "http://127.0.0.1:9/refresh-fails/merchant.public.pem";
+        let mut config = MerchantConfig::new("169", "3");
+        config.public_key_url = Cow::Borrowed(url);
+        let body = v1_body_with(&[]);
+        let old = pem("merchant_test_public_key_pem");
+        let gets = Rc::new(Cell::new(0));
+        let seen = gets.clone();
+        fake::with(
+            move |_: &str, _: &str, _: Option<&str>| {
+                seen.set(seen.get() + 1);
+                if seen.get() == 1 {
+                    reply(200, &old)
+                } else {
+                    Err(Error::network(
+                        "could not connect to SpectroCoin (127.0.0.1:9)",
+                    ))
+                }
+            },
+            || {
+                assert!(matches!(
+                    config.verify_callback(body.as_bytes()),
+                    Err(Error::Signature(_))
+                ));
+                keys::SPECTROCOIN_KEYS
+                    .backdate(url, PUBLIC_KEY_MIN_REFRESH + Duration::from_secs(1));
+                // The refresh fails: the cached key stands, so the callback is refused as
+                // forged (400), not retried as if SpectroCoin were down.
+                assert!(matches!(
+                    config.verify_callback(body.as_bytes()),
+                    Err(Error::Signature(_))
+                ));
+                assert_eq!(gets.get(), 2);
+            },
+        );
+        // With no key ever fetched, an unreachable key URL is an outage: retried.
+        let mut never = MerchantConfig::new("169", "3");
+        never.public_key_url = Cow::Borrowed("http://127.0.0.1:9/never-fetched.pem");
+        fake::with(
+            |_: &str, _: &str, _: Option<&str>| Err(Error::network("could not connect")),
+            || {
+                let e = never.verify_callback(body.as_bytes()).unwrap_err();
+                assert!(
+                    matches!(e, Error::Network { .. }) && e.is_retryable(),
+                    "{e:?}"
+                );
+            },
+        );
+    }
+
+    const PROJECT: &str = "9f1c2d3e-1111-4222-8333-444455556666";
+
+    /// What a JSON callback's order re-fetch becomes when SpectroCoin answers `status` + `body`.
+    fn refetch_failure(case: &str, status: u16, body: &'static str) -> Error {
+        let base = format!("http://127.0.0.1:9/refetch-{case}/api/public");
+        let mut config = MerchantConfig::new("", PROJECT);
+        config.public_api_url = Cow::Owned(base.clone());
+        config.client = Some(ClientCredentials {
+            client_id: format!("client-{case}"),
+            client_secret: "s".into(),
+        });
+        let callback = format!(r#"{{"id":"o-1","merchantApiId":"{PROJECT}"}}"#);
+        fake::with(
+            move |method: &str, url: &str, bearer: Option<&str>| match method {
+                "POST" => {
+                    assert_eq!(url, format!("{base}/oauth/token"));
+                    reply(200, r#"{"access_token":"tok","expires_in":3600}"#)
+                }
+                _ => {
+                    assert_eq!(
+                        (url, bearer),
+                        (format!("{base}/merchants/orders/o-1").as_str(), Some("tok"))
+                    );
+                    reply(status, body)
+                }
+            },
+            || {
+                config
+                    .handle_callback(callback.as_bytes(), "application/json")
+                    .unwrap_err()
+            },
+        )
+    }
+
+    #[test]
+    fn a_failed_order_refetch_maps_to_what_the_callback_handler_must_answer() {
+        let error_body = r#"{"defaultMessage":"busy","errorCode":"GEN_1","spanId":"s","traceId":"0123456789abcdef"}"#;
+        // SpectroCoin busy: NetworkException (answer 503, it retries), facts kept.
+        for status in [429, 500, 503] {
+            let e = refetch_failure(&format!("busy-{status}"), status, error_body);
+            assert!(matches!(e, Error::Network { .. }), "{status}: {e:?}");
+            assert!(e.is_retryable());
+            assert_eq!(
+                (e.http_status(), e.trace_id()),
+                (Some(status), Some("0123456789abcdef"))
+            );
+        }
+        // Not ours or refused: CallbackException (answer 400), never retried.
+        let e = refetch_failure("unknown", 404, r#"{"defaultMessage":"no such order"}"#);
+        assert!(matches!(e, Error::Callback(_)), "{e:?}");
+        assert!(e.to_string().contains("does not know"), "{e}");
+        let e = refetch_failure("refused", 422, error_body);
+        assert!(matches!(e, Error::Callback(_)), "{e:?}");
+        assert!(!e.is_retryable());
+        // Our credentials: ConfigException (the admin must act).
+        assert!(matches!(
+            refetch_failure("forbidden", 403, "{}"),
+            Error::Config(_)
+        ));
+        assert!(matches!(
+            refetch_failure("unauthorized", 401, "{}"),
+            Error::Config(_)
+        ));
+        // An answer that is not an order: NetworkException, as SpectroCoin's fault.
+        let e = refetch_failure("garbage", 200, "<html>");
+        assert!(matches!(e, Error::Network { .. }), "{e:?}");
+    }
+}
