@@ -23,9 +23,21 @@ pub fn amount(o: &Map<String, Value>, names: &[&str]) -> Option<String> {
     text(o, names).and_then(|t| format_callback_amount(&t).map(|a| a.into_owned()))
 }
 
-/// `redirectUrl`, only when it is an http(s) URL (where the customer is sent).
+/// `redirectUrl`, only when it is an http(s) URL with a host (where the customer is
+/// sent): the one check of it, which the module relies on.
 pub fn redirect_url(o: &Map<String, Value>) -> Option<String> {
-    text(o, &["redirectUrl"]).filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+    text(o, &["redirectUrl"]).filter(|u| is_web_url(u))
+}
+
+fn is_web_url(url: &str) -> bool {
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    !host.is_empty() && url.bytes().all(|b| b.is_ascii_graphic())
 }
 
 /// `validUntil` in ms since the epoch: milliseconds per the legacy API doc, ISO-8601 text

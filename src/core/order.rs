@@ -228,7 +228,11 @@ pub fn interpret_create_order(answer: &Answer) -> Result<OrderResponse> {
     match answer.status {
         200 => {
             let v: Value = serde_json::from_slice(&answer.body).map_err(|_| unexpected())?;
-            OrderResponse::from_json(&v)
+            // An order we cannot use is an answer in no protocol, like a broken body.
+            OrderResponse::from_json(&v).map_err(|e| match e {
+                Error::Network { message, .. } => Error::unexpected_answer(200, message),
+                other => other,
+            })
         }
         203 => {
             let v: Value = serde_json::from_slice(&answer.body).map_err(|_| unexpected())?;
@@ -505,6 +509,10 @@ mod tests {
             r#"[]"#,
             r#"{"orderId":"1"}"#,
             r#"{"redirectUrl":"javascript:alert(1)"}"#,
+            r#"{"redirectUrl":"http://"}"#,
+            r#"{"redirectUrl":"https:///path"}"#,
+            r#"{"redirectUrl":"https://spectrocoin.com/a b"}"#,
+            r#"{"redirectUrl":"HTTPS://spectrocoin.com/"}"#,
         ] {
             let v: Value = serde_json::from_str(bad).unwrap();
             assert!(

@@ -121,6 +121,8 @@ final class CreateOrderTest extends ExtensionTestCase
     {
         return [
             'garbage' => ['garbage', 'HTTP 200', 200, false],
+            // The one redirectUrl check (the module relies on it): never a non-web URL.
+            'javascript: redirect' => ['badredirect', 'no usable redirectUrl', 200, false],
             'html 500' => ['html500', 'HTTP 500', 500, true],
             'unknown path 404' => ['nothing', 'HTTP 404', 404, false],
             // Cut off while reading: no status is kept, and it may go through next time.

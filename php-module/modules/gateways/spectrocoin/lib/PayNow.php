@@ -189,11 +189,9 @@ final class PayNow
         } catch (\Throwable $e) {
             return $this->createFailed($row, $logBase, get_class($e) . ': ' . $e->getMessage(), 503, $back);
         }
-        $redirect = (string) ($answer['redirectUrl'] ?? '');
-        $scheme = strtolower((string) parse_url($redirect, PHP_URL_SCHEME));
-        if ($scheme !== 'https' && $scheme !== 'http') {
-            return $this->createFailed($row, $logBase, 'SpectroCoin answered without a usable redirectUrl', 502, $back);
-        }
+        // The extension returns only an http(s) redirectUrl with a host; anything else was a
+        // NetworkException above ("no usable redirectUrl").
+        $redirect = (string) $answer['redirectUrl'];
         try {
             $this->store->update((int) $row->id, [
                 'order_request_id' => isset($answer['orderRequestId']) ? (string) $answer['orderRequestId'] : null,
