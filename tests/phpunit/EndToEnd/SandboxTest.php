@@ -18,10 +18,7 @@ final class SandboxTest extends TestCase
 {
     public function testACurrentApiPaymentCompletesThroughTheSandbox(): void
     {
-        $extension = EndToEndTestCase::extensionPath();
-        if (!is_file($extension)) {
-            self::markTestSkipped('extension not built: ' . $extension . ' (run make ext)');
-        }
+        $extension = EndToEndTestCase::requireExtension();
         $sandbox = new Sandbox(sitePort: null, simulatorPort: null, extension: $extension, stopDatabase: false);
         try {
             $sandbox->start();

@@ -25,9 +25,7 @@ final class SpectroCoinFaultTest extends EndToEndTestCase
 
     public static function setUpBeforeClass(): void
     {
-        if (!is_file(self::extensionPath())) {
-            self::markTestSkipped('extension not built: ' . self::extensionPath());
-        }
+        self::requireExtension();
         self::$sim = new \Testbed\Simulator();
         self::$modeFile = tempnam(sys_get_temp_dir(), 'fault-mode-');
         self::startFaultServer(null);
