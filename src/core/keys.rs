@@ -87,6 +87,11 @@ fn require_rsa<T: openssl::pkey::HasPublic>(key: PKey<T>, what: &str) -> Result<
 }
 
 /// Parses a merchant private key: PKCS#1 (`RSA PRIVATE KEY`) or PKCS#8 (`PRIVATE KEY`).
+/// Its consistency (`RSA_check_key`, ~47 ms: primality of p and q) is checked by
+/// [`validate_private_key`] when the settings are saved, not on a customer's Pay Now.
+/// Signing with a key that would fail it is still safe: OpenSSL checks each CRT
+/// signature against the public key and recomputes without CRT on a mismatch, so a
+/// broken key gives a signature SpectroCoin refuses, never one that leaks a factor.
 pub fn parse_private_key(text: &str) -> Result<Rsa<Private>> {
     const WHAT: &str = "private key";
     let armour = parse_armour(text, WHAT)?;
@@ -114,9 +119,15 @@ pub fn parse_private_key(text: &str) -> Result<Rsa<Private>> {
         }
         other => return Err(Error::config(format!("the private key has an unknown PEM type \"{other}\""))),
     };
-    let key = require_rsa(key, WHAT)?;
+    require_rsa(key, WHAT)
+}
+
+/// [`parse_private_key`] plus the full consistency check: what Save runs, so a
+/// damaged key is refused there.
+pub fn validate_private_key(text: &str) -> Result<()> {
+    let key = parse_private_key(text)?;
     if key.check_key().unwrap_or(false) {
-        Ok(key)
+        Ok(())
     } else {
         Err(Error::config(
             "the private key is inconsistent (its RSA check failed)",
@@ -309,6 +320,36 @@ pub(crate) mod tests {
             let err = parse_private_key(text).unwrap_err().to_string();
             assert!(err.contains(reason), "want {reason:?}, got {err:?}");
         }
+    }
+
+    /// The merchant test key with its private exponent changed: well-formed, inconsistent.
+    fn inconsistent_private_pem() -> String {
+        let k = parse_private_key(&merchant_private_pem()).unwrap();
+        let mut d = k.d().to_owned().unwrap();
+        d.add_word(2).unwrap();
+        let broken = Rsa::from_private_components(
+            k.n().to_owned().unwrap(),
+            k.e().to_owned().unwrap(),
+            d,
+            k.p().unwrap().to_owned().unwrap(),
+            k.q().unwrap().to_owned().unwrap(),
+            k.dmp1().unwrap().to_owned().unwrap(),
+            k.dmq1().unwrap().to_owned().unwrap(),
+            k.iqmp().unwrap().to_owned().unwrap(),
+        )
+        .unwrap();
+        String::from_utf8(broken.private_key_to_pem().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn an_inconsistent_key_is_refused_by_validation_not_by_every_parse() {
+        let broken = inconsistent_private_pem();
+        let err = validate_private_key(&broken).unwrap_err().to_string();
+        assert!(err.contains("inconsistent"), "{err}");
+        assert!(validate_private_key(&merchant_private_pem()).is_ok());
+        // Pay Now's path parses it without the 47 ms check.
+        assert!(parse_private_key(&broken).is_ok());
+        assert!(private_key(&broken).is_ok());
     }
 
     #[test]

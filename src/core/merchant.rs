@@ -261,7 +261,8 @@ impl<'a> MerchantConfig<'a> {
             ),
         }
         if legacy {
-            keys::private_key(self.private_key_text()?)?;
+            // The full consistency check runs here, at Save, so Pay Now need not.
+            keys::validate_private_key(self.private_key_text()?)?;
         }
         if let (Some(api), true) = (&current, online) {
             crate::core::oauth::drop_token(&api.base_url, &api.credentials);

@@ -59,6 +59,26 @@ final class ModuleSupportTest extends ExtensionTestCase
         ];
     }
 
+    /**
+     * A well-formed key whose RSA check fails (its private exponent changed) is refused at Save
+     * (spectrocoin_check_config), which is where the ~47 ms check runs; signing does not repeat it.
+     */
+    public function testAnInconsistentKeyIsRefusedWhenTheSettingsAreChecked(): void
+    {
+        $rsa = openssl_pkey_get_details(openssl_pkey_get_private(self::vectors()['merchant_test_private_key_pem']))['rsa'];
+        $rsa['d'][strlen($rsa['d']) - 1] = chr(ord($rsa['d'][strlen($rsa['d']) - 1]) ^ 2);
+        $broken = openssl_pkey_new(['rsa' => $rsa]);
+        self::assertNotFalse($broken);
+        self::assertTrue(openssl_pkey_export($broken, $pem));
+        try {
+            spectrocoin_check_config(['merchantId' => '25', 'projectId' => '74', 'privateKey' => $pem]);
+            self::fail('an inconsistent key was accepted at Save');
+        } catch (ConfigException $e) {
+            self::assertStringContainsString('inconsistent', $e->getMessage());
+        }
+        self::assertNotSame('', spectrocoin_sign('merchantId=25', $pem));
+    }
+
     public function testTransactionIdPrefersTheStoredSpectroCoinId(): void
     {
         $cb = ['orderId' => '7-1', 'orderRequestId' => '901', 'status' => 3, 'receiveCurrency' => 'EUR', 'receiveAmount' => '1'];
