@@ -5,7 +5,7 @@ declare(strict_types=1);
 /**
  * `make bench`: every benchmark of issue 6, one table, bench/results/summary.json.
  *
- *   php bench/run.php [--ext=/abs/libspectrocoin.so] [--quick] [--only=micro,hostile,callgrind,rss,load,roundtrip,e2e] [--baseline=/abs/other.so]
+ *   php bench/run.php [--ext=/abs/libspectrocoin.so] [--quick] [--only=micro,hostile,callgrind,rss,load,roundtrip,e2e,workers] [--baseline=/abs/other.so]
  *
  * Each measurement runs in its own process. Rates that are compared are measured side by side:
  * two live processes run short slices in turn (the machine is noisy), and each ratio is the
@@ -20,7 +20,7 @@ $baseline = $opts['baseline'] ?? null;
 $root = dirname(__DIR__);
 $ext = $opts['ext'] ?? "$root/target/release/libspectrocoin.so";
 $quick = isset($opts['quick']);
-$only = isset($opts['only']) ? explode(',', $opts['only']) : ['micro', 'hostile', 'callgrind', 'rss', 'load', 'roundtrip', 'e2e'];
+$only = isset($opts['only']) ? explode(',', $opts['only']) : ['micro', 'hostile', 'callgrind', 'rss', 'load', 'roundtrip', 'e2e', 'workers'];
 $results = "$root/bench/results";
 $build = "$root/bench/build";
 @mkdir($results, 0777, true);
@@ -317,6 +317,21 @@ if (in_array('e2e', $only, true)) {
     }
 }
 
+// ---- 6. fresh vs warm PHP-FPM worker, the module's cost per callback --------------------------
+if (in_array('workers', $only, true)) {
+    say('Pay Now in a fresh PHP-FPM worker vs a warm one; the module per callback vs a no-op callback');
+    try {
+        $w = run_json([$php, '-d', "extension=$ext", "$root/bench/e2e/worker_costs.php", '--cycles=' . ($quick ? 5 : 15)], ['SPECTROCOIN_EXT' => $ext] + getenv(), 600);
+        foreach (['paynow_fresh_worker_ms', 'paynow_warm_worker_ms', 'module_cost_per_callback_ms', 'module_cost_per_duplicate_ms'] as $k) {
+            $summary[$k] = $w[$k];
+        }
+        $detail['workers'] = $w;
+    } catch (Throwable $e) {
+        $detail['workers'] = ['error' => $e->getMessage()];
+        say('workers FAILED: ' . $e->getMessage());
+    }
+}
+
 // ---- table ---------------------------------------------------------------------------------
 $goals = [
     'verify_vs_openssl' => ['>=', 0.8], 'verify_vs_php_reference' => ['>=', 10], 'sign_vs_openssl' => ['>=', 0.9],
@@ -366,7 +381,7 @@ if (isset($detail['roundtrip']['transport'])) {
     printf("create_order_keepalive_speedup measured over %s through nginx%s\n", $rt['transport'],
         $rt['transport'] === 'https' ? '' : ' (SSL_CERT_FILE not honoured by the extension: ' . ($rt['tls_probe']['with_SSL_CERT_FILE'] ?? '?') . ')');
 }
-foreach (['rss', 'load', 'roundtrip', 'e2e'] as $k) {
+foreach (['rss', 'load', 'roundtrip', 'e2e', 'workers'] as $k) {
     if (isset($detail[$k])) {
         echo "$k: " . json_encode($detail[$k], JSON_UNESCAPED_SLASHES) . "\n";
     }

@@ -21,7 +21,7 @@ declare(strict_types=1);
  */
 
 require __DIR__ . '/../../tests/bootstrap.php';
-require __DIR__ . '/../processes.php';
+require_once __DIR__ . '/fpm.php';
 
 use Testbed\Simulator;
 use Testbed\WhmcsSite;
@@ -118,83 +118,10 @@ if (count($bodies) !== $orders) {
 }
 
 // ---- nginx + PHP-FPM ------------------------------------------------------------------------
-$tmp = sys_get_temp_dir() . '/sc-bench-e2e-' . bin2hex(random_bytes(4));
-mkdir($tmp);
-mkdir("$tmp/nginx-tmp");
-$port = free_port();
-$env = (new ReflectionProperty(WhmcsSite::class, 'env'))->getValue($site);
-$siteIni = (new ReflectionProperty(WhmcsSite::class, 'ini'))->getValue($site);
-$root = $site->root();
-$isRoot = function_exists('posix_geteuid') && posix_geteuid() === 0;
-$pool = "[global]\npid = $tmp/fpm.pid\nerror_log = $tmp/fpm.log\ndaemonize = no\n\n[bench]\n"
-    . ($isRoot ? "user = root\ngroup = root\n" : '')
-    . "listen = $tmp/fpm.sock\nlisten.mode = 0666\npm = static\npm.max_children = $fpmChildren\nclear_env = yes\ncatch_workers_output = yes\n"
-    . "php_admin_value[error_log] = $tmp/php-errors.log\n";
-foreach ($env as $k => $v) {
-    if ((string) $v !== '') { // FPM refuses empty values; getenv() of an unset variable is '' as well
-        $pool .= "env[$k] = " . $v . "\n";
-    }
-}
-file_put_contents("$tmp/fpm.conf", $pool);
-$fpmCmd = ['/usr/sbin/php-fpm8.2', '-F', '-y', "$tmp/fpm.conf", '-p', $tmp];
-if ($isRoot) {
-    $fpmCmd[] = '-R';
-}
-foreach ($siteIni as $k => $v) {
-    foreach ((array) $v as $one) {
-        array_push($fpmCmd, '-d', "$k=$one");
-    }
-}
-file_put_contents("$tmp/nginx.conf", <<<NGINX
-worker_processes 1;
-pid $tmp/nginx.pid;
-error_log $tmp/nginx-error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $tmp/nginx-tmp/body;
-    proxy_temp_path $tmp/nginx-tmp/proxy;
-    fastcgi_temp_path $tmp/nginx-tmp/fastcgi;
-    uwsgi_temp_path $tmp/nginx-tmp/uwsgi;
-    scgi_temp_path $tmp/nginx-tmp/scgi;
-    keepalive_requests 100000;
-    server {
-        listen 127.0.0.1:$port;
-        root $root;
-        location ~ \.php$ {
-            fastcgi_pass unix:$tmp/fpm.sock;
-            include /etc/nginx/fastcgi_params;
-            fastcgi_param SCRIPT_FILENAME \$document_root\$fastcgi_script_name;
-        }
-    }
-}
-NGINX);
-$procs = [];
-$procs['fpm'] = proc_open($fpmCmd, [0 => ['file', '/dev/null', 'r'], 1 => ['file', "$tmp/fpm.out", 'a'], 2 => ['file', "$tmp/fpm.out", 'a']], $p1);
-$procs['nginx'] = proc_open(['/usr/sbin/nginx', '-p', $tmp, '-e', "$tmp/nginx-error.log", '-c', "$tmp/nginx.conf", '-g', 'daemon off;'], [0 => ['file', '/dev/null', 'r'], 1 => ['file', "$tmp/nginx.out", 'a'], 2 => ['file', "$tmp/nginx.out", 'a']], $p2);
-$cleanup = static function () use (&$procs, $tmp): void {
-    foreach ($procs as $p) {
-        bench_stop_process($p);
-    }
-    $procs = [];
-    if (getenv('BENCH_KEEP') === false) {
-        exec('rm -rf ' . escapeshellarg($tmp));
-    }
-};
-register_shutdown_function($cleanup);
-$callbackUrl = "http://127.0.0.1:$port/modules/gateways/callback/spectrocoin.php";
-$deadline = microtime(true) + 15;
-do {
-    usleep(100_000);
-    $ch = curl_init($callbackUrl);
-    curl_setopt_array($ch, [CURLOPT_RETURNTRANSFER => true, CURLOPT_TIMEOUT => 2]);
-    curl_exec($ch);
-    $code = curl_getinfo($ch, CURLINFO_RESPONSE_CODE);
-    curl_close($ch);
-} while ($code !== 405 && microtime(true) < $deadline);
-if ($code !== 405) {
-    throw new RuntimeException("nginx/php-fpm did not come up (HTTP $code): " . @file_get_contents("$tmp/fpm.out") . @file_get_contents("$tmp/nginx-error.log") . @file_get_contents("$tmp/php-errors.log"));
-}
+$fpm = bench_start_fpm_nginx($site, $fpmChildren);
+$tmp = $fpm['tmp'];
+$cleanup = $fpm['stop'];
+$callbackUrl = $fpm['url'] . '/modules/gateways/callback/spectrocoin.php';
 // Warm every FPM worker (opcache); the extension's key caches stay cold, as after a restart.
 for ($i = 0; $i < 4 * $fpmChildren; $i++) {
     $ch = curl_init($callbackUrl);
@@ -289,10 +216,3 @@ echo json_encode([
     'php_errors' => $phpErrors ? substr($phpErrors, -1500) : '',
 ], JSON_UNESCAPED_SLASHES), "\n";
 
-function free_port(): int
-{
-    $s = stream_socket_server('tcp://127.0.0.1:0');
-    $name = stream_socket_get_name($s, false);
-    fclose($s);
-    return (int) substr($name, strrpos($name, ':') + 1);
-}
