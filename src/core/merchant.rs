@@ -38,12 +38,49 @@ pub struct MerchantConfig<'a> {
     pub timeout: Duration,
 }
 
+/// Which of SpectroCoin's APIs created an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiGeneration {
+    /// The signed form API (`createOrder`).
+    Legacy,
+    /// The OAuth JSON API.
+    Current,
+}
+
+impl ApiGeneration {
+    /// The name PHP sees (`legacy`, `current`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ApiGeneration::Legacy => "legacy",
+            ApiGeneration::Current => "current",
+        }
+    }
+}
+
+/// How a callback came, and so how it was authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallbackFormat {
+    /// A signed form, verified with SpectroCoin's key.
+    Legacy,
+    /// A JSON notice, authenticated by re-fetching the order with our token.
+    Json,
+}
+
+impl CallbackFormat {
+    /// The name PHP sees (`legacy`, `json`).
+    pub fn name(self) -> &'static str {
+        match self {
+            CallbackFormat::Legacy => "legacy",
+            CallbackFormat::Json => "json",
+        }
+    }
+}
+
 /// A created order, whichever API created it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreatedOrder {
     pub response: OrderResponse,
-    /// `legacy` or `current`.
-    pub api: &'static str,
+    pub api: ApiGeneration,
     /// The current API's pre-order id.
     pub pre_order_id: Option<String>,
 }
@@ -51,8 +88,7 @@ pub struct CreatedOrder {
 /// A callback that has been authenticated, whichever format it came in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthenticCallback {
-    /// `legacy` (signed form) or `json` (re-fetched order).
-    pub format: &'static str,
+    pub format: CallbackFormat,
     /// Field name ⇒ value, in a stable order; amounts canonical.
     pub fields: Vec<(&'static str, String)>,
     pub status: Status,
@@ -81,7 +117,7 @@ impl AuthenticCallback {
             .map(|(n, v)| (n, v.into_owned()))
             .collect();
         AuthenticCallback {
-            format: "legacy",
+            format: CallbackFormat::Legacy,
             fields,
             status: cb.status,
             ids_verified: cb.ids_signed,
@@ -107,7 +143,7 @@ impl AuthenticCallback {
             fields.push(("merchantPreOrderId", p));
         }
         AuthenticCallback {
-            format: "json",
+            format: CallbackFormat::Json,
             fields,
             status: o.status,
             ids_verified: true,
@@ -213,7 +249,7 @@ impl<'a> MerchantConfig<'a> {
             let created = api.create_order(order)?;
             return Ok(CreatedOrder {
                 response: created.response,
-                api: "current",
+                api: ApiGeneration::Current,
                 pre_order_id: Some(created.pre_order_id),
             });
         }
@@ -229,7 +265,7 @@ impl<'a> MerchantConfig<'a> {
         let response = crate::core::order::create_order(&self.api_url, &signed.body, self.timeout)?;
         Ok(CreatedOrder {
             response,
-            api: "legacy",
+            api: ApiGeneration::Legacy,
             pre_order_id: None,
         })
     }

@@ -2,11 +2,13 @@
 //! created for the invoice instead of a new one.
 
 use crate::core::amount::same_amount;
+use crate::core::status::{RowStatus, Status};
 
 /// An order we stored, as Pay Now sees it when deciding whether to reuse it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StoredOrder {
-    pub status: String,
+    /// The row's status; `None` for a text that is no status (never reused).
+    pub status: Option<RowStatus>,
     pub credited: bool,
     pub needs_review: bool,
     pub has_redirect: bool,
@@ -36,11 +38,11 @@ pub fn order_reusable(
     if !same || o.credited || o.needs_review || !o.has_redirect {
         return false;
     }
-    match o.status.as_str() {
-        "CREATED" | "NEW" => o
+    match o.status {
+        Some(RowStatus::Created | RowStatus::Is(Status::New)) => o
             .valid_until_ms
             .is_some_and(|v| v - now_ms >= REUSE_MARGIN_MS),
-        "PENDING" => true,
+        Some(RowStatus::Is(Status::Pending)) => true,
         _ => false,
     }
 }
@@ -53,7 +55,7 @@ mod tests {
     fn pay_now_reuses_only_a_matching_open_order_with_time_left() {
         let now = 1_000_000_000_000;
         let open = StoredOrder {
-            status: "CREATED".into(),
+            status: Some(RowStatus::Created),
             has_redirect: true,
             valid_until_ms: Some(now + REUSE_MARGIN_MS + 1),
             receive_amount: "12.30000000".into(),
@@ -62,6 +64,14 @@ mod tests {
             ..Default::default()
         };
         assert!(order_reusable(&open, "12.3", "EUR", "12.3", now));
+        let new = StoredOrder {
+            status: Some(RowStatus::Is(Status::New)),
+            ..open.clone()
+        };
+        assert!(
+            order_reusable(&new, "12.3", "EUR", "12.3", now),
+            "NEW is open too"
+        );
         let cases: Vec<(StoredOrder, &str)> = vec![
             (
                 StoredOrder {
@@ -79,14 +89,21 @@ mod tests {
             ),
             (
                 StoredOrder {
-                    status: "EXPIRED".into(),
+                    status: Some(RowStatus::Is(Status::Expired)),
                     ..open.clone()
                 },
                 "expired",
             ),
             (
                 StoredOrder {
-                    status: "PAID".into(),
+                    status: None,
+                    ..open.clone()
+                },
+                "a status we do not know",
+            ),
+            (
+                StoredOrder {
+                    status: Some(RowStatus::Is(Status::Paid)),
                     ..open.clone()
                 },
                 "paid",
@@ -138,7 +155,7 @@ mod tests {
             assert!(!order_reusable(&o, "12.3", "EUR", "12.3", now), "{why}");
         }
         let pending = StoredOrder {
-            status: "PENDING".into(),
+            status: Some(RowStatus::Is(Status::Pending)),
             valid_until_ms: Some(now - 1),
             ..open
         };

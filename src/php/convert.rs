@@ -253,7 +253,7 @@ pub fn signed_order(s: &SignedOrder) -> ZBox<ZendHashTable> {
 
 pub fn created_order(c: &CreatedOrder) -> ZBox<ZendHashTable> {
     order_fields(&c.response)
-        .str("api", c.api)
+        .str("api", c.api.name())
         .opt_str("preOrderId", c.pre_order_id.as_deref())
         .done()
 }
@@ -292,7 +292,7 @@ pub fn authentic_callback(cb: &AuthenticCallback) -> ZBox<ZendHashTable> {
     }
     out.int("status", cb.status.code())
         .str("statusName", cb.status.name())
-        .str("format", cb.format)
+        .str("format", cb.format.name())
         .bool("idsVerified", cb.ids_verified)
         .done()
 }
@@ -388,7 +388,13 @@ pub fn stored_order(ht: &ZendHashTable) -> Result<StoredOrder> {
         _ => None,
     };
     Ok(StoredOrder {
-        status: text(ht, "status")?.unwrap_or_default(),
+        // Only a status name exactly as the module stores it; anything else (empty, another
+        // case, no status) is unknown, and such an order is never reused.
+        status: text(ht, "status")?.and_then(|t| {
+            RowStatus::parse(&t)
+                .ok()
+                .filter(|r| !t.is_empty() && r.name() == t)
+        }),
         credited: flag(ht, "credited"),
         needs_review: text(ht, "reviewReason")?.is_some_and(|r| !r.is_empty()),
         has_redirect: text(ht, "redirectUrl")?.is_some_and(|r| !r.is_empty()),

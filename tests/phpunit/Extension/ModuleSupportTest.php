@@ -97,6 +97,11 @@ final class ModuleSupportTest extends ExtensionTestCase
         self::assertFalse(spectrocoin_order_reusable(['reviewReason' => 'x'] + $open, '12.3', 'EUR', '12.30', $now));
         self::assertFalse(spectrocoin_order_reusable($open, '12.3', 'EUR', '10.00', $now));
         self::assertTrue(spectrocoin_order_reusable(['status' => 'PENDING', 'validUntil' => $now - 1] + $open, '12.3', 'EUR', '12.30', $now));
+        // The row's status as the module stores it, exactly; anything else is never reused.
+        foreach (['', 'created', 'WHATEVER', 'PAID', 'EXPIRED'] as $status) {
+            self::assertFalse(spectrocoin_order_reusable(['status' => $status] + $open, '12.3', 'EUR', '12.30', $now), $status);
+        }
+        self::assertTrue(spectrocoin_order_reusable(['status' => 'NEW'] + $open, '12.3', 'EUR', '12.30', $now));
         $realNow = (int) (microtime(true) * 1000);
         self::assertFalse(spectrocoin_order_reusable(['validUntil' => $realNow + 60_000] + $open, '12.3', 'EUR', '12.30'), 'the real clock is the default');
         self::assertTrue(spectrocoin_order_reusable(['validUntil' => $realNow + 600_000] + $open, '12.3', 'EUR', '12.30'));
