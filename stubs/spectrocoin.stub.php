@@ -4,9 +4,9 @@
 
 namespace SpectroCoin {
     /**
-     * SpectroCoin refused the request. getCode() is SpectroCoin's first error
-     * code (legacy API) or the HTTP status (current API); the message carries every
-     * code and message. The getters give each fact on its own.
+     * SpectroCoin refused the request. The message carries every code and message; the
+     * getters give each fact on its own. getCode() is getSpectroCoinCode() when there is
+     * one (the legacy API's error array), else the HTTP status (the current API).
      */
     class ApiException extends \SpectroCoin\Exception {
         public function __construct() {}

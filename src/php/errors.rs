@@ -61,9 +61,9 @@ fn hand_over(facts: Facts) {
     PENDING_FACTS.with(|p| *p.borrow_mut() = Some(facts));
 }
 
-/// SpectroCoin refused the request. getCode() is SpectroCoin's first error
-/// code (legacy API) or the HTTP status (current API); the message carries every
-/// code and message. The getters give each fact on its own.
+/// SpectroCoin refused the request. The message carries every code and message; the
+/// getters give each fact on its own. getCode() is getSpectroCoinCode() when there is
+/// one (the legacy API's error array), else the HTTP status (the current API).
 #[php_class]
 #[php(name = "SpectroCoin\\ApiException")]
 #[php(extends(SpectroCoinException))]
