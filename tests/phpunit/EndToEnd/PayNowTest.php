@@ -54,7 +54,7 @@ final class PayNowTest extends EndToEndTestCase
     {
         $first = $this->startPayment(1);
         self::assertAnswered(200, '*ok*', self::sim()->setStatus((int) $first['order_request_id'], 11, '0.0001')['attempts']);
-        self::assertSame('1-2', $this->startPayment(1)['order_id']);
+        self::assertSame($this->orderIdOf(1, 2), $this->startPayment(1)['order_id']);
     }
 
     public function testPayNowCreatesANewOrderWhenTheBalanceChanged(): void
@@ -62,8 +62,8 @@ final class PayNowTest extends EndToEndTestCase
         $first = $this->startPayment(1);
         self::site()->call('addInvoicePayment', [1, 'BANK-1', '40.00', 0, 'banktransfer']);
         $second = $this->startPayment(1);
-        self::assertSame('1-1', $first['order_id']);
-        self::assertSame('1-2', $second['order_id']);
+        self::assertSame($this->orderIdOf(1, 1), $first['order_id']);
+        self::assertSame($this->orderIdOf(1, 2), $second['order_id']);
         self::assertSame('60.00', $second['receive_amount']);
         self::assertCount(2, self::sim()->requests());
     }
@@ -73,14 +73,57 @@ final class PayNowTest extends EndToEndTestCase
         $first = $this->startPayment(1);
         self::site()->query('UPDATE mod_spectrocoin_orders SET valid_until = ? WHERE id = ?', [(time() + 60) * 1000, $first['id']]);
         $second = $this->startPayment(1);
-        self::assertSame('1-2', $second['order_id']);
+        self::assertSame($this->orderIdOf(1, 2), $second['order_id']);
     }
 
     public function testPayNowDoesNotReuseAnExpiredOrder(): void
     {
         $first = $this->startPayment(1);
         self::assertAnswered(200, '*ok*', self::sim()->expire((int) $first['order_request_id'])['attempts']);
-        self::assertSame('1-2', $this->startPayment(1)['order_id']);
+        self::assertSame($this->orderIdOf(1, 2), $this->startPayment(1)['order_id']);
+    }
+
+    public function testAReinstalledModuleUsesNewOrderIdsAndIgnoresTheEarlierInstallationsOrders(): void
+    {
+        $before = $this->startPayment(1);
+        // Reinstall: the module's tables are gone, SpectroCoin still has the earlier order.
+        self::site()->useInstallerDatabaseUser();
+        self::site()->resetDatabase();
+        self::site()->activateGateway(self::GATEWAY);
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, static::gatewaySettings()));
+        $after = $this->startPayment(1);
+        self::assertNotSame($before['order_id'], $after['order_id']);
+        self::assertStringStartsWith('1-1-', $after['order_id']);
+        self::assertCount(2, self::sim()->requests());
+
+        // The earlier installation's order is paid: its callback reaches the same URL but matches no row of ours.
+        $attempts = self::sim()->pay((int) $before['order_request_id'])['attempts'];
+        self::assertAnswered(400, '', $attempts);
+        self::assertStringContainsString('was not issued by this WHMCS', $this->lastLog()['data']);
+        self::assertSame([], self::site()->transactions(1));
+        self::assertSame('Unpaid', $this->invoiceStatus(1));
+    }
+
+    public function testAnOrderIdTakenByACopyOfThisInstallationIsRetriedOnceUnderANewTag(): void
+    {
+        $before = $this->startPayment(1);
+        $tag = $this->orderTag();
+        // A staging copy restored from a backup: same tag, empty order table, same SpectroCoin project.
+        self::site()->useInstallerDatabaseUser();
+        self::site()->resetDatabase();
+        self::site()->activateGateway(self::GATEWAY);
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, static::gatewaySettings()));
+        self::site()->query("INSERT INTO mod_spectrocoin_meta (name, value) VALUES ('order_tag', ?)", [$tag]);
+
+        $after = $this->startPayment(1);
+        self::assertNotSame($tag, $this->orderTag());
+        self::assertSame($this->orderIdOf(1, 2), $after['order_id']);
+        $refused = $this->order($before['order_id']);
+        self::assertSame(1, (int) $refused['create_refused']);
+        self::assertStringContainsString('already used in this project', (string) $refused['create_error']);
+        $results = array_column(array_slice($this->gatewayLog(), -2), 'result');
+        self::assertSame(['Order Refused', 'Order Created'], $results);
+        self::assertCount(3, self::sim()->requests(), 'one retry, not more');
     }
 
     public function testSomeoneElsesInvoiceIsRefused(): void
@@ -160,7 +203,7 @@ final class PayNowTest extends EndToEndTestCase
         $log = $this->lastLog();
         self::assertSame('Order Refused', $log['result']);
         self::assertMatchesRegularExpression('/code \d+/', $log['data']);
-        self::assertStringContainsString('orderId => 1-1', $log['data']);
+        self::assertStringContainsString('orderId => ' . $this->orderIdOf(1, 1), $log['data']);
         foreach ($this->gatewayLog() as $row) {
             self::assertStringNotContainsString('PRIVATE KEY', $row['data']);
             self::assertStringNotContainsString('sign=', $row['data']);
@@ -168,7 +211,7 @@ final class PayNowTest extends EndToEndTestCase
         self::assertNotNull($this->latestOrder(1)['create_error']);
         // The next press tries a new order id rather than reusing the failed one.
         self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, ['projectId' => self::PROJECT_ID]));
-        self::assertSame('1-2', $this->startPayment(1)['order_id']);
+        self::assertSame($this->orderIdOf(1, 2), $this->startPayment(1)['order_id']);
     }
 
     public function testASpectroCoinTimeoutShowsAPlainPageWithinTheTimeout(): void

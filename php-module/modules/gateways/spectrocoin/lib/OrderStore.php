@@ -161,14 +161,39 @@ final class OrderStore
     }
 
     /** A random server-side secret, created once; the first writer wins under concurrency. */
-    public function secret(string $name): string
+    public function secret(string $name, int $bytes = 32): string
     {
         $value = Capsule::table(self::META)->where('name', $name)->value('value');
         if (is_string($value) && $value !== '') {
             return $value;
         }
-        Capsule::table(self::META)->insertOrIgnore(['name' => $name, 'value' => bin2hex(random_bytes(32))]);
+        Capsule::table(self::META)->insertOrIgnore(['name' => $name, 'value' => bin2hex(random_bytes($bytes))]);
         return (string) Capsule::table(self::META)->where('name', $name)->value('value');
+    }
+
+    const ORDER_TAG = 'order_tag';
+
+    /**
+     * This installation's tag, the last part of every merchant orderId (<invoice>-<n>-<tag>): 8 random
+     * hex digits, created on first use. A reinstalled module, or a second WHMCS on the same SpectroCoin
+     * project, gets another one, so its orderIds neither collide with ours at SpectroCoin nor match our
+     * rows when their callbacks reach us.
+     */
+    public function orderTag(): string
+    {
+        return $this->secret(self::ORDER_TAG, 4);
+    }
+
+    /**
+     * A new tag after SpectroCoin said one of ours is taken (a copy of this installation, e.g. a
+     * restored backup or a staging clone, shares it). Only replaces the tag the caller saw, so
+     * concurrent rotations agree on one new value.
+     */
+    public function rotateOrderTag(string $seen): string
+    {
+        Capsule::table(self::META)->where('name', self::ORDER_TAG)->where('value', $seen)
+            ->update(['value' => bin2hex(random_bytes(4))]);
+        return $this->orderTag();
     }
 
     public function invoice(int $invoiceId): ?object

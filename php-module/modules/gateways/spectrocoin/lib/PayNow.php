@@ -78,43 +78,68 @@ final class PayNow
             return $this->refuse(503, 'This invoice cannot be paid with SpectroCoin right now.', $back, 'convertto currency ' . $this->settings->convertTo() . ' not found');
         }
 
-        try {
-            $row = Capsule::connection()->transaction(function () use ($invoiceId, $balance, $currency, $receiveAmount, $receiveCurrency) {
-                $locked = $this->store->lockInvoice($invoiceId);
-                if ($locked === null || $this->payable($locked) !== null || $this->store->balance($invoiceId) !== $balance) {
-                    return null;
-                }
-                $open = $this->reusable($invoiceId, $balance, $receiveAmount, $receiveCurrency);
-                if ($open !== null) {
-                    return $open;
-                }
-                $n = $this->store->countForInvoice($invoiceId) + 1;
-                $orderId = $invoiceId . '-' . $n;
-                $id = $this->store->insert([
-                    'invoice_id' => $invoiceId,
-                    'order_id' => $orderId,
-                    'receive_amount' => $receiveAmount,
-                    'receive_currency' => $receiveCurrency,
-                    'invoice_amount' => $balance,
-                    'invoice_currency' => (string) $currency->code,
-                    'pay_currency' => $this->settings->payCurrency(),
-                    'status' => OrderStore::STATUS_CREATED,
-                ]);
-                return $this->store->findByOrderId($orderId) ?: (object) ['id' => $id, 'order_id' => $orderId];
-            }, 3);
-        } catch (\Throwable $e) {
-            $this->log(['invoiceid' => $invoiceId, 'error' => 'database: ' . $e->getMessage()], 'Pay Now Error');
-            return $this->refuse(503, 'The payment could not be started. Please try again in a minute.', $back);
+        // At most two orders per press: a second only when SpectroCoin said the first orderId is taken.
+        for ($attempt = 1; ; $attempt++) {
+            try {
+                $row = Capsule::connection()->transaction(function () use ($invoiceId, $balance, $currency, $receiveAmount, $receiveCurrency) {
+                    $locked = $this->store->lockInvoice($invoiceId);
+                    if ($locked === null || $this->payable($locked) !== null || $this->store->balance($invoiceId) !== $balance) {
+                        return null;
+                    }
+                    $open = $this->reusable($invoiceId, $balance, $receiveAmount, $receiveCurrency);
+                    if ($open !== null) {
+                        return $open;
+                    }
+                    $orderId = self::orderId($invoiceId, $this->store->countForInvoice($invoiceId) + 1, $this->store->orderTag());
+                    $id = $this->store->insert([
+                        'invoice_id' => $invoiceId,
+                        'order_id' => $orderId,
+                        'receive_amount' => $receiveAmount,
+                        'receive_currency' => $receiveCurrency,
+                        'invoice_amount' => $balance,
+                        'invoice_currency' => (string) $currency->code,
+                        'pay_currency' => $this->settings->payCurrency(),
+                        'status' => OrderStore::STATUS_CREATED,
+                    ]);
+                    return $this->store->findByOrderId($orderId) ?: (object) ['id' => $id, 'order_id' => $orderId];
+                }, 3);
+            } catch (\Throwable $e) {
+                $this->log(['invoiceid' => $invoiceId, 'error' => 'database: ' . $e->getMessage()], 'Pay Now Error');
+                return $this->refuse(503, 'The payment could not be started. Please try again in a minute.', $back);
+            }
+            if ($row === null) {
+                return $this->refuse(409, 'This invoice changed while we were preparing the payment. Please open it again.', $back);
+            }
+            if (!empty($row->redirect_url)) {
+                $this->log(['invoiceid' => $invoiceId, 'orderId' => $row->order_id, 'orderRequestId' => $row->order_request_id,
+                    'receiveAmount' => $row->receive_amount, 'receiveCurrency' => $row->receive_currency], 'Order Reused');
+                return Response::redirect((string) $row->redirect_url);
+            }
+            $response = $this->create($invoice, $row, $back, $attempt === 1);
+            if ($response !== null) {
+                return $response;
+            }
         }
-        if ($row === null) {
-            return $this->refuse(409, 'This invoice changed while we were preparing the payment. Please open it again.', $back);
-        }
-        if (!empty($row->redirect_url)) {
-            $this->log(['invoiceid' => $invoiceId, 'orderId' => $row->order_id, 'orderRequestId' => $row->order_request_id,
-                'receiveAmount' => $row->receive_amount, 'receiveCurrency' => $row->receive_currency], 'Order Reused');
-            return Response::redirect((string) $row->redirect_url);
-        }
-        return $this->create($invoice, $row, $back);
+    }
+
+    /**
+     * Our merchant orderId: invoice id, the invoice's order count, this installation's tag
+     * (OrderStore::orderTag). At most 10 + 1 + 10 + 1 + 8 characters: within the legacy API's 64
+     * (our signing rule) and the current API's 128; only digits, '-' and hex, so nothing to encode.
+     * The invoice id stays the first part, readable in SpectroCoin's dashboard.
+     */
+    public static function orderId(int $invoiceId, int $n, string $tag): string
+    {
+        return $invoiceId . '-' . $n . '-' . $tag;
+    }
+
+    /**
+     * SpectroCoin's "this orderId is already used in the project": legacy code 5 ("Merchant order id
+     * already exists"); the current API documents no code for it, so its text is matched too.
+     */
+    private static function orderIdTaken(\SpectroCoin\ApiException $e): bool
+    {
+        return $e->getCode() === 5 || preg_match('/already exists|DUPLICATE_ORDER_ID/i', $e->getMessage()) === 1;
     }
 
     /** Why this invoice cannot be paid through this gateway now, or null. */
@@ -161,7 +186,12 @@ final class PayNow
         return null;
     }
 
-    private function create(object $invoice, object $row, string $back): Response
+    /**
+     * Creates the row's order at SpectroCoin and sends the customer there. Null when SpectroCoin said
+     * the orderId is taken and $mayRetry: the tag has then been rotated and the caller tries once more
+     * with a new row (the refused row stays, marked refused, so nothing of it is ever credited).
+     */
+    private function create(object $invoice, object $row, string $back, bool $mayRetry): ?Response
     {
         $invoiceId = (int) $invoice->id;
         $order = [
@@ -181,6 +211,20 @@ final class PayNow
         try {
             $answer = \spectrocoin_create_order($this->settings->merchant(), $order);
         } catch (\SpectroCoin\ApiException $e) {
+            if (self::orderIdTaken($e)) {
+                // Another installation (a reinstall, a clone, a second WHMCS on this SpectroCoin project)
+                // used this orderId: our tag is not ours alone any more. Never reuse it.
+                $tag = substr((string) $row->order_id, strrpos((string) $row->order_id, '-') + 1);
+                $newTag = $this->store->rotateOrderTag($tag);
+                $reason = 'SpectroCoin says orderId ' . $row->order_id . ' is already used in this project (another WHMCS, or an '
+                    . 'earlier installation of this module, on the same SpectroCoin project); new orderIds use tag ' . $newTag
+                    . ': code ' . $e->getCode() . ': ' . $e->getMessage();
+                if ($mayRetry) {
+                    $this->markRefused($row, $logBase, $reason);
+                    return null;
+                }
+                return $this->createFailed($row, $logBase, $reason, 502, $back, true);
+            }
             return $this->createFailed($row, $logBase, 'SpectroCoin refused the order: code ' . $e->getCode() . ': ' . $e->getMessage(), 502, $back, true);
         } catch (\SpectroCoin\NetworkException $e) {
             return $this->createFailed($row, $logBase, 'SpectroCoin could not be reached: ' . $e->getMessage(), 502, $back);
@@ -224,17 +268,22 @@ final class PayNow
      */
     private function createFailed(object $row, array $logBase, string $reason, int $status, string $back, bool $refused = false): Response
     {
+        $this->markRefused($row, $logBase, $reason, $refused);
+        return Response::html($status, Html::page(
+            'Payment could not be started',
+            'SpectroCoin could not start this payment right now. Please try again in a few minutes or choose another payment method.',
+            $back
+        ));
+    }
+
+    private function markRefused(object $row, array $logBase, string $reason, bool $refused = true): void
+    {
         try {
             $this->store->update((int) $row->id, ['create_error' => mb_substr($reason, 0, 2000), 'create_refused' => $refused ? 1 : 0]);
         } catch (\Throwable $e) {
             $reason .= ' (and the order row could not be updated: ' . $e->getMessage() . ')';
         }
         $this->log($logBase + ['error' => $reason], 'Order Refused');
-        return Response::html($status, Html::page(
-            'Payment could not be started',
-            'SpectroCoin could not start this payment right now. Please try again in a few minutes or choose another payment method.',
-            $back
-        ));
     }
 
     private function refuse(int $status, string $message, ?string $back, ?string $logDetail = null): Response
