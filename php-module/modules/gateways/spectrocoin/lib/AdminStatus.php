@@ -40,10 +40,11 @@ final class AdminStatus
                     . Html::e(($o->pay_amount ?? '?') . ' ' . ($o->pay_currency ?? '')) . '</td><td>'
                     . Html::e($o->invoice_amount . ' ' . $o->invoice_currency) . '</td><td>'
                     . ($o->credited ? 'yes' . ($o->transid ? ' (' . Html::e($o->transid) . ')' : '') : 'no') . '</td><td>'
-                    . Html::e($o->created_at) . '</td></tr>';
+                    . Html::e($o->created_at) . '</td><td>'
+                    . Html::e(isset($o->project_id) ? $o->project_id . ' (' . $o->api . ')' : '?') . '</td></tr>';
             }
             $lines[] = '<table class="table table-condensed"><tr><th>Order</th><th>SpectroCoin id</th><th>Status</th>'
-                . '<th>Requested</th><th>To pay</th><th>Invoice amount</th><th>Credited</th><th>Created</th></tr>'
+                . '<th>Requested</th><th>To pay</th><th>Invoice amount</th><th>Credited</th><th>Created</th><th>Project (API)</th></tr>'
                 . $rows . '</table>';
         }
         $type = ($problem !== null || $review !== []) ? 'error' : 'info';

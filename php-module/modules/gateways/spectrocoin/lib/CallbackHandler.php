@@ -72,7 +72,7 @@ final class CallbackHandler
         } catch (\SpectroCoin\SignatureException $e) {
             return $this->reject('bad signature: ' . $e->getMessage(), $rawBody);
         } catch (\SpectroCoin\CallbackException $e) {
-            return $this->reject($e->getMessage(), $rawBody);
+            return $this->earlierSettings($rawBody, $contentType, $e->getMessage()) ?? $this->reject($e->getMessage(), $rawBody);
         } catch (\SpectroCoin\NetworkException $e) {
             // SpectroCoin unreachable or busy (its key, or the re-fetch of a JSON callback's order).
             $this->log(['error' => 'SpectroCoin unavailable: ' . $e->getMessage()] + self::peek($rawBody), 'Retry Later');
@@ -149,6 +149,77 @@ final class CallbackHandler
         if ($outcome['retry']) {
             return Response::text(503, 'Service Unavailable');
         }
+        return Response::text(200, self::OK);
+    }
+
+    /** Statuses that mean money reached SpectroCoin for the order (credited or held by the core). */
+    const MONEY_STATUSES = ['PAID', 'TEST_PAID', 'UNDERPAID', 'PARTIAL_PAYMENT', 'LATE_CRYPTO_PAYMENT', 'PENDING_LATE_CRYPTO_PAYMENT'];
+
+    /**
+     * A signed legacy callback refused as "another merchant or project" may be genuine for one of our
+     * orders created under earlier settings (the admin moved from a test project to the live one).
+     * SpectroCoin signs every merchant's callbacks with its one key, so the proof is: the same
+     * signature check with the ids the row recorded at creation, and the orderId one of our rows.
+     * Such a callback is answered *ok* (SpectroCoin stops retrying), recorded on the row and put up
+     * for review — never credited: the money is in a project this WHMCS no longer uses.
+     * JSON callbacks cannot be proven this way (the re-fetch needs that project's API credentials,
+     * which are no longer configured): they stay refused, with the row named in the log.
+     * Null when this is not such a callback.
+     */
+    private function earlierSettings(string $rawBody, string $contentType, string $reason): ?Response
+    {
+        if (strpos($reason, 'another merchant or project') === false || OrderStore::schemaProblem() !== null) {
+            return null;
+        }
+        $fields = [];
+        parse_str(substr($rawBody, 0, 65536), $fields);
+        $orderId = is_string($fields['orderId'] ?? null) ? $fields['orderId'] : '';
+        try {
+            $row = $orderId === '' ? null : $this->store->findByOrderId($orderId);
+        } catch (\Throwable $e) {
+            return null;
+        }
+        if ($row === null || !isset($row->merchant_id, $row->project_id) || OrderStore::createdUnder($row, $this->settings)) {
+            return null;
+        }
+        $then = ['merchantId' => (string) $row->merchant_id, 'projectId' => (string) $row->project_id,
+            'privateKey' => $this->settings->merchant()['privateKey'], 'clientId' => '', 'clientSecret' => '',
+            'legacyMerchantId' => '', 'legacyProjectId' => ''];
+        try {
+            $verified = \spectrocoin_authenticate_callback($rawBody, $contentType, $then);
+            $callback = $verified->toArray();
+        } catch (\Throwable $e) {
+            return null;
+        }
+        if ($verified->orderId() !== (string) $row->order_id) {
+            return null;
+        }
+        $status = (string) ($callback['statusName'] ?? $callback['status'] ?? '');
+        $was = 'project ' . $row->project_id . ' (merchant ' . $row->merchant_id . ')';
+        $now = $this->settings->orderOrigin();
+        $context = self::summary($callback) + ['invoiceid' => $row->invoice_id];
+        try {
+            $changes = Capsule::connection()->transaction(function () use ($row, $status, $was, $now) {
+                $locked = $this->store->lockOrder((string) $row->order_id);
+                if ($locked === null || (bool) $locked->credited) {
+                    return null; // already in WHMCS: nothing to review
+                }
+                $changes = ['status' => $status];
+                if (in_array($status, self::MONEY_STATUSES, true)) {
+                    $changes['review_reason'] = 'SpectroCoin reports this order ' . $status . ' in ' . $was . ', which is no longer '
+                        . 'configured (now project ' . $now[1] . ', merchant ' . $now[0] . '), so it was not credited. Check the order in '
+                        . 'that SpectroCoin project; if the money is yours, apply it to invoice #' . $row->invoice_id
+                        . ' by hand, otherwise refund it there.';
+                }
+                $this->store->update((int) $locked->id, $changes);
+                return $changes;
+            }, 3);
+        } catch (\Throwable $e) {
+            $this->log($context + ['error' => 'database: ' . $e->getMessage()], 'Retry Later');
+            return Response::text(503, 'Service Unavailable');
+        }
+        $this->log($context + ['message' => 'genuine callback for an order created under earlier settings (' . $was
+            . '); recorded, not credited'], isset($changes['review_reason']) ? 'Earlier Settings (Review)' : 'Earlier Settings');
         return Response::text(200, self::OK);
     }
 

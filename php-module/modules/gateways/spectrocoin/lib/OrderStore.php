@@ -19,7 +19,7 @@ final class OrderStore
     const STATUS_CREATED = 'CREATED';
 
     /** The schema this code needs; migrate() brings older ones up to it, step by step. */
-    const SCHEMA_VERSION = 2;
+    const SCHEMA_VERSION = 3;
     const SCHEMA_META = 'schema_version';
 
     /** @var int|null the version seen in this process (callbacks and Pay Now check it once) */
@@ -83,6 +83,18 @@ final class OrderStore
                 });
             }
             $version = self::recordVersion(2);
+        }
+        if ($version < 3) {
+            // The settings an order was created under, and every SpectroCoin id it is known by.
+            if (!$schema->hasColumn(self::ORDERS, 'merchant_id')) {
+                $schema->table(self::ORDERS, function ($t) {
+                    $t->string('merchant_id', 64)->nullable();  // Merchant ID setting at creation (null: before v3)
+                    $t->string('project_id', 64)->nullable();   // Project ID setting at creation
+                    $t->string('api', 16)->nullable();          // 'legacy' or 'current': the API that created it
+                    $t->string('order_uuid', 64)->nullable();   // current API: the order's UUID (JSON callbacks)
+                });
+            }
+            $version = self::recordVersion(3);
         }
         self::$schemaSeen = $version;
         return $version;
@@ -307,6 +319,16 @@ final class OrderStore
             'pendingSet' => (bool) $row->pending_set,
             'createRefused' => (bool) $row->create_refused,
         ];
+    }
+
+    /**
+     * Whether the row was created under the settings in force now (merchant, project, API
+     * generation). Rows from before schema 3 do not say: they count as created under other settings.
+     */
+    public static function createdUnder(object $row, Settings $settings): bool
+    {
+        return isset($row->merchant_id, $row->project_id, $row->api)
+            && [(string) $row->merchant_id, (string) $row->project_id, (string) $row->api] === $settings->orderOrigin();
     }
 
     /** The row in the shape spectrocoin_order_reusable() takes. */

@@ -94,6 +94,9 @@ final class PayNow
                     $id = $this->store->insert([
                         'invoice_id' => $invoiceId,
                         'order_id' => $orderId,
+                        'merchant_id' => $this->settings->orderOrigin()[0],
+                        'project_id' => $this->settings->orderOrigin()[1],
+                        'api' => $this->settings->orderOrigin()[2],
                         'receive_amount' => $receiveAmount,
                         'receive_currency' => $receiveCurrency,
                         'invoice_amount' => $balance,
@@ -179,6 +182,11 @@ final class PayNow
     private function reusable(int $invoiceId, string $balance, string $receiveAmount, string $receiveCurrency): ?object
     {
         foreach ($this->store->forInvoice($invoiceId) as $row) {
+            // An order of other settings (another project, merchant or API) is never the one to pay now:
+            // its callbacks would not be ours any more.
+            if (!OrderStore::createdUnder($row, $this->settings)) {
+                continue;
+            }
             if (\spectrocoin_order_reusable(OrderStore::reuseInput($row), $receiveAmount, $receiveCurrency, $balance)) {
                 return $row;
             }
@@ -245,6 +253,7 @@ final class PayNow
                 'pay_amount' => isset($answer['payAmount']) ? (string) $answer['payAmount'] : null,
                 'pay_currency' => isset($answer['payCurrency']) ? (string) $answer['payCurrency'] : $order['payCurrency'],
                 'redirect_url' => $redirect,
+                'api' => (string) ($answer['api'] ?? $this->settings->apiGeneration()),
                 'valid_until' => isset($answer['validUntil']) ? (int) $answer['validUntil'] : null,
             ]);
         } catch (\Throwable $e) {
