@@ -114,7 +114,7 @@ final class CallbackHandler
                 // follows within milliseconds, so wait a little (holding no lock) before answering 503.
                 usleep(50000);
             }
-        } catch (\SpectroCoin\CallbackException $e) {
+        } catch (\SpectroCoin\CallbackException | \UnexpectedValueException $e) {
             return $this->reject($e->getMessage(), $rawBody, $context);
         } catch (\Throwable $e) {
             $this->log($context + ['error' => get_class($e) . ': ' . $e->getMessage()], 'Retry Later');
@@ -247,6 +247,20 @@ final class CallbackHandler
             }
             $row->credited = 1;
             $claimOpen = false;
+        }
+        // Binding across API generations: the core accepts an id of the other kind (numeric legacy
+        // orderRequestId / JSON order UUID) for an authenticated orderId; an id of a kind this row
+        // has recorded must be that one, or it is another order.
+        $spectroCoinId = (string) ($verified->toArray()['orderRequestId'] ?? '');
+        if ($spectroCoinId !== '') {
+            $recorded = OrderStore::recordedId($row, $spectroCoinId);
+            if ($recorded !== null && strcasecmp($recorded, $spectroCoinId) !== 0) {
+                throw new \UnexpectedValueException('callback\'s SpectroCoin order id ' . $spectroCoinId . ' is not the one recorded for order '
+                    . $row->order_id . ' (' . $recorded . ')');
+            }
+            if ($recorded === null) {
+                $changes[OrderStore::idColumn($spectroCoinId)] = $spectroCoinId;
+            }
         }
         $order = OrderStore::decisionInput($row);
 

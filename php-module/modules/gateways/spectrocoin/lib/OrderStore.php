@@ -86,13 +86,19 @@ final class OrderStore
         }
         if ($version < 3) {
             // The settings an order was created under, and every SpectroCoin id it is known by.
-            if (!$schema->hasColumn(self::ORDERS, 'merchant_id')) {
-                $schema->table(self::ORDERS, function ($t) {
-                    $t->string('merchant_id', 64)->nullable();  // Merchant ID setting at creation (null: before v3)
-                    $t->string('project_id', 64)->nullable();   // Project ID setting at creation
-                    $t->string('api', 16)->nullable();          // 'legacy' or 'current': the API that created it
-                    $t->string('order_uuid', 64)->nullable();   // current API: the order's UUID (JSON callbacks)
-                });
+            $columns = [
+                'merchant_id' => 64,   // Merchant ID setting at creation (null: created before schema 3)
+                'project_id' => 64,    // Project ID setting at creation
+                'api' => 16,           // 'legacy' or 'current': the API that created it
+                'order_number' => 64,  // SpectroCoin's numeric orderRequestId (legacy callbacks, legacy create)
+                'order_uuid' => 64,    // SpectroCoin's order UUID (JSON callbacks of the current API)
+            ];
+            foreach ($columns as $column => $length) {
+                if (!$schema->hasColumn(self::ORDERS, $column)) {
+                    $schema->table(self::ORDERS, function ($t) use ($column, $length) {
+                        $t->string($column, $length)->nullable();
+                    });
+                }
             }
             $version = self::recordVersion(3);
         }
@@ -329,6 +335,28 @@ final class OrderStore
     {
         return isset($row->merchant_id, $row->project_id, $row->api)
             && [(string) $row->merchant_id, (string) $row->project_id, (string) $row->api] === $settings->orderOrigin();
+    }
+
+    /**
+     * The SpectroCoin id of this kind the row has recorded (numeric: legacy orderRequestId; else the
+     * order UUID), or null. order_request_id (the first id learned, which the transaction id is made
+     * of) counts for its kind, for rows from before schema 3.
+     */
+    public static function recordedId(object $row, string $id): ?string
+    {
+        $numeric = ctype_digit($id);
+        $column = $numeric ? ($row->order_number ?? null) : ($row->order_uuid ?? null);
+        if ($column !== null && $column !== '') {
+            return (string) $column;
+        }
+        $first = (string) ($row->order_request_id ?? '');
+        return $first !== '' && ctype_digit($first) === $numeric ? $first : null;
+    }
+
+    /** The column that keeps a SpectroCoin id of this kind. */
+    public static function idColumn(string $id): string
+    {
+        return ctype_digit($id) ? 'order_number' : 'order_uuid';
     }
 
     /** The row in the shape spectrocoin_order_reusable() takes. */
