@@ -416,6 +416,12 @@ pub fn decide(
                 status.name()
             );
             d.row.review_reason = Some(d.message.clone());
+            // This payment ends without a credit (a late payment still pending may yet
+            // complete): an invoice we moved to Payment Pending is open again for Pay Now.
+            if status != PendingLateCryptoPayment && inv == Inv::PaymentPending && row.pending_set {
+                move_invoice(&mut d, Inv::Unpaid);
+                d.row.pending_set = Some(false);
+            }
         }
         ProcessingRefund | Refunded | RejectedRefund => {
             d.action = Action::Refund;

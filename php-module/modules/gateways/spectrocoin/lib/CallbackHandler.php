@@ -242,9 +242,7 @@ final class CallbackHandler
             // The earlier delivery's payment is in WHMCS (it died, or failed after the row): confirm it.
             $changes += self::confirmation((string) $row->claim_transid);
             $unfinished = $this->unfinished($invoiceId, $invoiceStatus, (string) $row->claim_transid);
-            if ($unfinished !== null) {
-                $changes['review_reason'] = $unfinished;
-            }
+            $changes['review_reason'] = $unfinished; // null clears an earlier review item: the payment is in WHMCS
             $row->credited = 1;
             $claimOpen = false;
         }
@@ -301,6 +299,7 @@ final class CallbackHandler
         $this->store->update((int) $row->id, $changes);
 
         return ['busy' => false, 'claimed' => $apply !== null, 'invoiceAfter' => $invoiceAfter, 'rowId' => (int) $row->id,
+                'pendingSet' => (bool) $row->pending_set,
                 'message' => $message] + ($apply !== null ? ['amount' => (string) $apply['amount'], 'currency' => (string) $apply['currency']] : [])
             + self::outcome($action, $transId, $message, $row, $invoice, $invoiceStatus);
     }
@@ -345,8 +344,15 @@ final class CallbackHandler
             if ($written) {
                 $outcome['invoiceAfter'] = (string) ($this->store->invoice($invoiceId)->status ?? $outcome['invoiceAfter']);
                 $unfinished = $failure === null ? null : $this->unfinished($invoiceId, $outcome['invoiceAfter'], $transId);
+                $remaining = $unfinished === null ? $this->balanceRemains($outcome, $invoiceId) : null;
+                // The row describes the present: a payment now in WHMCS clears any earlier review item
+                // (e.g. held while the invoice was Cancelled), unless WHMCS left something to finish.
                 $this->store->confirmClaim($outcome['rowId'], $transId, self::confirmation($transId)
-                    + ($unfinished !== null ? ['review_reason' => $unfinished] : []));
+                    + ['review_reason' => $unfinished ?? $remaining] + ($remaining !== null ? ['pending_set' => 0] : []));
+                if ($remaining !== null) {
+                    $outcome['invoiceAfter'] = 'Unpaid';
+                    $outcome['warning'] = $remaining;
+                }
                 $outcome['applied'] = true;
                 if ($failure !== null) {
                     $outcome['warning'] = 'payment ' . $transId . ' was applied, but WHMCS failed after writing it '
@@ -370,6 +376,24 @@ final class CallbackHandler
         }
         return ['result' => 'Retry Later', 'retry' => true, 'message' => 'payment ' . $transId . ' not confirmed: '
             . ($failure ?? 'WHMCS wrote no payment row') . '; SpectroCoin retries'] + $outcome;
+    }
+
+    /**
+     * After crediting the order's amount: when the invoice grew after the order was created (total
+     * raised, a payment reversed) a balance remains, and an invoice we moved to Payment Pending would
+     * stay there with nothing left to complete it. It goes back to Unpaid (so the customer can pay the
+     * rest with Pay Now) and the admin is told. Null when nothing remains.
+     */
+    private function balanceRemains(array $outcome, int $invoiceId): ?string
+    {
+        $balance = $this->store->balance($invoiceId);
+        if (Decimal::compare($balance, '0') <= 0 || empty($outcome['pendingSet']) || $outcome['invoiceAfter'] !== 'Payment Pending') {
+            return null;
+        }
+        $this->store->setInvoiceStatus($invoiceId, 'Unpaid');
+        return 'Credited ' . $outcome['amount'] . ' ' . $outcome['currency'] . ' (the amount this order was created for); the invoice '
+            . 'changed after the order (total raised or a payment reversed), so ' . $balance . ' ' . $outcome['currency']
+            . ' remain: invoice #' . $invoiceId . ' is back to Unpaid for the customer to pay the rest.';
     }
 
     /**
