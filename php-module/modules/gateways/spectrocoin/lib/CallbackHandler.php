@@ -152,6 +152,76 @@ final class CallbackHandler
         return Response::text(200, self::OK);
     }
 
+    /**
+     * A callback while the gateway is deactivated: WHMCS has removed its settings (getGatewayVariables
+     * throws), so nothing is decided or credited; the answer is 503 and SpectroCoin retries until the
+     * admin activates it again. Genuineness without the settings: a signed legacy callback is checked
+     * with SpectroCoin's public key and the merchant and project ids its order row recorded at creation
+     * (schema 3), exactly as for an order of earlier settings. A JSON callback cannot be checked (the
+     * re-fetch needs the API credentials, which are gone): it is named "unverified", and only when its
+     * SpectroCoin order id is one a row recorded. Either goes to the activity log (logActivity needs
+     * no gateway) with invoice, order and status.
+     */
+    public static function whileInactive(string $method, string $rawBody, string $contentType, OrderStore $store): Response
+    {
+        $unavailable = Response::text(503, 'Gateway not active');
+        if ($method !== 'POST' || Extension::problem() !== null || OrderStore::schemaProblem() !== null) {
+            return $unavailable;
+        }
+        try {
+            $line = self::inactiveLine($rawBody, $contentType, $store);
+            if ($line !== null) {
+                \logActivity('SpectroCoin callback while the SpectroCoin gateway is deactivated: ' . $line[0]
+                    . ' Answered 503, so SpectroCoin retries it: activate the gateway to process it.', $line[1]);
+            }
+        } catch (\Throwable $e) {
+            error_log('spectrocoin callback while deactivated: ' . $e->getMessage());
+        }
+        return $unavailable;
+    }
+
+    /** @return array{0: string, 1: int}|null the activity-log text and the invoice's client */
+    private static function inactiveLine(string $rawBody, string $contentType, OrderStore $store): ?array
+    {
+        $json = json_decode($rawBody, true);
+        if (is_array($json) && stripos($contentType, 'json') !== false) {
+            $id = is_string($json['id'] ?? null) ? $json['id'] : '';
+            $row = $id === '' ? null : $store->findBySpectroCoinId($id);
+            if ($row === null) {
+                return null;
+            }
+            return [sprintf('Invoice ID: %d, order %s, SpectroCoin order %s, status unknown (a JSON callback, unverified: the API '
+                . 'credentials are not available while the gateway is deactivated).', $row->invoice_id, $row->order_id, $id),
+                self::clientOf($store, (int) $row->invoice_id)];
+        }
+        $fields = [];
+        parse_str(substr($rawBody, 0, 65536), $fields);
+        $orderId = is_string($fields['orderId'] ?? null) ? $fields['orderId'] : '';
+        $row = $orderId === '' ? null : $store->findByOrderId($orderId);
+        if ($row === null || !isset($row->merchant_id, $row->project_id)) {
+            return null;
+        }
+        $then = ['merchantId' => (string) $row->merchant_id, 'projectId' => (string) $row->project_id, 'privateKey' => '',
+            'clientId' => '', 'clientSecret' => '', 'legacyMerchantId' => '', 'legacyProjectId' => ''];
+        try {
+            $verified = \spectrocoin_authenticate_callback($rawBody, $contentType, $then);
+        } catch (\Throwable $e) {
+            return null; // forged, foreign, or SpectroCoin's key unreachable: nothing to tell
+        }
+        if ($verified->orderId() !== (string) $row->order_id) {
+            return null;
+        }
+        $c = $verified->toArray();
+        return [sprintf('Invoice ID: %d, order %s, SpectroCoin order %s, status %s, %s %s.', $row->invoice_id, $row->order_id,
+            (string) ($c['orderRequestId'] ?? ''), (string) ($c['statusName'] ?? $c['status'] ?? ''),
+            (string) ($c['receiveAmount'] ?? ''), (string) ($c['receiveCurrency'] ?? '')), self::clientOf($store, (int) $row->invoice_id)];
+    }
+
+    private static function clientOf(OrderStore $store, int $invoiceId): int
+    {
+        return (int) ($store->invoice($invoiceId)->userid ?? 0);
+    }
+
     /** Statuses that mean money reached SpectroCoin for the order (credited or held by the core). */
     const MONEY_STATUSES = ['PAID', 'TEST_PAID', 'UNDERPAID', 'PARTIAL_PAYMENT', 'LATE_CRYPTO_PAYMENT', 'PENDING_LATE_CRYPTO_PAYMENT'];
 

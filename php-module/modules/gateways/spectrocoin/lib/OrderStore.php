@@ -235,6 +235,13 @@ final class OrderStore
         return Capsule::table(self::ORDERS)->where('order_id', $orderId)->first();
     }
 
+    /** The row that recorded this SpectroCoin order id (numeric or UUID), or null. */
+    public function findBySpectroCoinId(string $id): ?object
+    {
+        return Capsule::table(self::ORDERS)->where('order_uuid', $id)->orWhere('order_number', $id)
+            ->orWhere('order_request_id', $id)->orWhere('pre_order_id', $id)->first();
+    }
+
     /** @return object[] newest first */
     public function forInvoice(int $invoiceId): array
     {

@@ -1,0 +1,69 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Tests\EndToEnd;
+
+use Testbed\Simulator;
+
+/**
+ * Callbacks that arrive while the admin has deactivated the gateway (WHMCS then removes its
+ * settings and getGatewayVariables throws): 503 so SpectroCoin retries, nothing credited, and a
+ * genuine callback for one of our orders leaves an activity-log line naming invoice, order and
+ * status. After re-activation SpectroCoin's retry credits once.
+ */
+final class DeactivatedGatewayTest extends EndToEndTestCase
+{
+    /** @return list<string> activity-log lines written about SpectroCoin callbacks */
+    private function activityLines(): array
+    {
+        return array_column(self::site()->query(
+            "SELECT description FROM tblactivitylog WHERE description LIKE 'SpectroCoin callback while%' ORDER BY id"), 'description');
+    }
+
+    public function testAGenuineCallbackIsAnswered503AndWrittenToTheActivityLog(): void
+    {
+        $order = $this->startPayment(1);
+        self::site()->useInstallerDatabaseUser();
+        self::site()->deactivateGateway(self::GATEWAY);
+        self::site()->useRestrictedDatabaseUser();
+
+        $attempts = self::sim()->pay((int) $order['order_request_id'])['attempts'];
+        self::assertAnswered(503, '', $attempts);
+        self::assertSame([], self::site()->transactions(1));
+        self::assertSame('Unpaid', $this->invoiceStatus(1));
+        $lines = $this->activityLines();
+        self::assertNotEmpty($lines);
+        $last = $lines[count($lines) - 1];
+        self::assertStringContainsString('Invoice ID: 1,', $last);
+        self::assertStringContainsString('order ' . $order['order_id'], $last);
+        self::assertStringContainsString('SpectroCoin order ' . $order['order_request_id'], $last);
+        self::assertStringContainsString('status PAID', $last);
+        $row = self::site()->query("SELECT userid FROM tblactivitylog WHERE description = ?", [$last])[0];
+        self::assertSame($this->ownerOf(1), (int) $row['userid']);
+
+        // The admin activates the gateway again; SpectroCoin's retry is credited once.
+        self::site()->useInstallerDatabaseUser();
+        self::site()->activateGateway(self::GATEWAY);
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, static::gatewaySettings()));
+        self::sim()->dispatch(true);
+        self::assertSame('Paid', $this->invoiceStatus(1));
+        self::assertCount(1, self::site()->transactions(1));
+    }
+
+    public function testAForgedCallbackWhileDeactivatedLeavesNoActivityLine(): void
+    {
+        $order = $this->startPayment(1);
+        self::sim()->pay((int) $order['order_request_id'], false);
+        self::site()->deactivateGateway(self::GATEWAY);
+        $other = openssl_pkey_new(['private_key_bits' => 2048, 'private_key_type' => OPENSSL_KEYTYPE_RSA]);
+        openssl_pkey_export($other, $pem);
+        $attempts = $this->sendCallback((int) $order['order_request_id'], 3, [], ['signWith' => $pem, 'url' => self::site()->callbackUrl(self::GATEWAY)]);
+        self::assertAnswered(503, '', $attempts);
+        self::assertSame([], $this->activityLines());
+        // And a callback for an orderId we never issued.
+        $attempts = $this->sendCallback((int) $order['order_request_id'], 3, ['orderId' => '999-1-00000000'], ['url' => self::site()->callbackUrl(self::GATEWAY)]);
+        self::assertAnswered(503, '', $attempts);
+        self::assertSame([], $this->activityLines());
+    }
+}
