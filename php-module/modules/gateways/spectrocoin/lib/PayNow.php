@@ -40,8 +40,11 @@ final class PayNow
         return ['client' => (int) ($session['uid'] ?? 0), 'admin' => !empty($session['adminid'])];
     }
 
-    /** @param array $session the PHP session, for WHMCS versions without CurrentUser */
-    public function handle(string $method, array $post, array $session): Response
+    /**
+     * @param array $session the PHP session, for WHMCS versions without CurrentUser
+     * @param array{origin?: string, secFetchSite?: string} $request where the browser says the POST came from
+     */
+    public function handle(string $method, array $post, array $session, array $request = []): Response
     {
         if ($method !== 'POST') {
             return new Response(405, Html::page('Method not allowed', 'Open your invoice and press Pay Now.'), [
@@ -50,19 +53,23 @@ final class PayNow
         }
         $invoiceId = (int) ($post['invoiceid'] ?? 0);
         $token = is_string($post['token'] ?? null) ? $post['token'] : '';
-        if (!PayNowToken::fromStore($this->store)->verify($invoiceId, $token)) {
-            return $this->refuse(403, 'This payment link is not valid. Please open your invoice again and press Pay Now.', null);
+        // A form posted from another site (browsers send Origin and Sec-Fetch-Site on POSTs) starts nothing.
+        if (!$this->sameSite($request)) {
+            return $this->refuse(403, 'This payment link is not valid. Please open your invoice again and press Pay Now.', null,
+                'Pay Now posted from another site (Origin ' . substr((string) ($request['origin'] ?? ''), 0, 100) . ')');
         }
-        $invoice = $this->store->invoice($invoiceId);
-        if ($invoice === null) {
-            return $this->refuse(404, 'This invoice does not exist.', null);
-        }
-        $back = $this->settings->invoiceUrl($invoiceId);
-        // The token already proves the invoice page was shown; a different logged-in client is still refused.
-        $viewer = self::viewer($session);
-        if ($viewer['client'] > 0 && $viewer['client'] !== (int) $invoice->userid && !$viewer['admin']) {
+        $invoice = $invoiceId > 0 ? $this->store->invoice($invoiceId) : null;
+        // Only who WHMCS shows the invoice to: its owner's session or an admin. WHMCS documents no
+        // guest access to invoices for gateways, so a visitor without a session is refused.
+        $who = self::viewer($session);
+        if ($invoice !== null && $who['client'] > 0 && !$who['admin'] && $who['client'] !== (int) $invoice->userid) {
             return $this->refuse(403, 'This invoice belongs to another account.', null);
         }
+        $viewer = $invoice === null ? null : PayNowToken::viewerFor($who, (int) $invoice->userid);
+        if ($viewer === null || !PayNowToken::fromStore($this->store)->verify($invoiceId, $viewer, $token)) {
+            return $this->refuse(403, 'This payment link is not valid or has expired. Please log in, open your invoice again and press Pay Now.', null);
+        }
+        $back = $this->settings->invoiceUrl($invoiceId);
         $problem = $this->payable($invoice);
         if ($problem !== null) {
             return $this->refuse(409, $problem, $back);
@@ -143,6 +150,24 @@ final class PayNow
     private static function orderIdTaken(\SpectroCoin\ApiException $e): bool
     {
         return $e->getCode() === 5 || preg_match('/already exists|DUPLICATE_ORDER_ID/i', $e->getMessage()) === 1;
+    }
+
+    /** False when the browser says the POST came from another origin than this WHMCS. */
+    private function sameSite(array $request): bool
+    {
+        if (strtolower((string) ($request['secFetchSite'] ?? '')) === 'cross-site') {
+            return false;
+        }
+        $origin = strtolower(rtrim((string) ($request['origin'] ?? ''), '/'));
+        if ($origin === '') {
+            return true; // older browsers and same-origin navigations may send none
+        }
+        $ours = parse_url($this->settings->systemUrl());
+        if (!is_array($ours) || !isset($ours['scheme'], $ours['host'])) {
+            return true;
+        }
+        $mine = strtolower($ours['scheme'] . '://' . $ours['host'] . (isset($ours['port']) ? ':' . $ours['port'] : ''));
+        return $origin === $mine;
     }
 
     /** Why this invoice cannot be paid through this gateway now, or null. */
