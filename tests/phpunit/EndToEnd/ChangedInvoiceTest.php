@@ -106,4 +106,21 @@ final class ChangedInvoiceTest extends EndToEndTestCase
         self::assertStringNotContainsString('Apply it manually', $box);
         self::assertStringNotContainsString('apply by hand', $box);
     }
+
+    public function testAHeldPaymentTheAdminAppliedByHandIsNoLongerForReview(): void
+    {
+        $order = $this->startPayment(1);
+        self::site()->query("UPDATE tblinvoices SET status = 'Cancelled' WHERE id = 1");
+        self::assertAnswered(200, '*ok*', self::sim()->pay((int) $order['order_request_id'])['attempts']);
+        $transId = (string) $this->order($order['order_id'])['transid'];
+        self::assertSame('SC' . $order['order_request_id'], $transId);
+        // The admin re-opens the invoice and adds the payment by hand with SpectroCoin's transaction id.
+        self::site()->query("UPDATE tblinvoices SET status = 'Unpaid' WHERE id = 1");
+        self::assertTrue((bool) self::site()->call('addInvoicePayment', [1, $transId, '100.00', 0, 'spectrocoin']));
+        $box = $this->adminBox(1);
+        self::assertStringNotContainsString('need review', $box);
+        self::assertStringNotContainsString('Apply it manually', $box);
+        self::assertStringNotContainsString('apply by hand', $box);
+        self::assertStringContainsString('is recorded in WHMCS (applied by hand)', $box);
+    }
 }

@@ -20,8 +20,14 @@ final class AdminStatus
         if ($orders === [] && $problem === null) {
             return null;
         }
-        $review = array_values(array_filter($orders, function ($o) {
-            return $o->review_reason !== null && $o->review_reason !== '';
+        // The box describes the present: a held payment that is in WHMCS by now (the admin applied it by
+        // hand with its transaction id) is no longer for review, and no advice to apply or refund it is shown.
+        $resolved = array_values(array_filter($orders, function ($o) use ($store) {
+            return $o->review_reason !== null && $o->review_reason !== '' && !$o->credited && !empty($o->transid)
+                && self::inLedger($store, (string) $o->transid);
+        }));
+        $review = array_values(array_filter($orders, function ($o) use ($resolved) {
+            return $o->review_reason !== null && $o->review_reason !== '' && !in_array($o, $resolved, true);
         }));
         $lines = [];
         if ($problem !== null) {
@@ -30,6 +36,10 @@ final class AdminStatus
         }
         foreach ($review as $o) {
             $lines[] = '<strong>Needs review</strong> – order ' . Html::e($o->order_id) . ': ' . Html::e($o->review_reason);
+        }
+        foreach ($resolved as $o) {
+            $lines[] = 'Order ' . Html::e($o->order_id) . ': payment ' . Html::e($o->transid)
+                . ' is recorded in WHMCS (applied by hand); nothing left to do.';
         }
         if ($orders !== []) {
             $rows = '';
@@ -50,5 +60,14 @@ final class AdminStatus
         $type = ($problem !== null || $review !== []) ? 'error' : 'info';
         $title = $review !== [] ? 'SpectroCoin: ' . count($review) . ' order(s) need review' : 'SpectroCoin orders';
         return ['type' => $type, 'title' => $title, 'msg' => implode('<br>', $lines)];
+    }
+
+    private static function inLedger(OrderStore $store, string $transId): bool
+    {
+        try {
+            return $store->transactionExists($transId);
+        } catch (\Throwable $e) {
+            return false;
+        }
     }
 }
