@@ -66,4 +66,26 @@ final class DeactivatedGatewayTest extends EndToEndTestCase
         self::assertAnswered(503, '', $attempts);
         self::assertSame([], $this->activityLines());
     }
+
+    public function testAJsonCallbackWhileDeactivatedIsNamedUnverifiedWhenItsOrderIsKnown(): void
+    {
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, [
+            'merchantId' => '', 'projectId' => Simulator::DEFAULT_PROJECT_ID, 'privateKey' => '',
+            'clientId' => Simulator::DEFAULT_CLIENT_ID, 'clientSecret' => Simulator::DEFAULT_CLIENT_SECRET,
+        ]));
+        self::sim()->setCallbackFormat('json');
+        $order = $this->startPayment(1);
+        $pre = (string) $order['pre_order_id'];
+        self::assertAnswered(200, '*ok*', self::sim()->setStatus($pre, 2)['attempts']); // records the order UUID
+        $uuid = (string) self::sim()->order($pre)['id'];
+        self::site()->useInstallerDatabaseUser();
+        self::site()->deactivateGateway(self::GATEWAY);
+
+        self::assertAnswered(503, '', self::sim()->setStatus($pre, 3)['attempts']);
+        $lines = $this->activityLines();
+        self::assertNotEmpty($lines);
+        self::assertStringContainsString('order ' . $order['order_id'] . ', SpectroCoin order ' . $uuid, $lines[count($lines) - 1]);
+        self::assertStringContainsString('unverified', $lines[count($lines) - 1]);
+        self::assertSame([], self::site()->transactions(1));
+    }
 }
