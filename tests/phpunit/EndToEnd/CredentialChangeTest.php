@@ -4,6 +4,8 @@ declare(strict_types=1);
 
 namespace Tests\EndToEnd;
 
+use Testbed\Simulator;
+
 /**
  * The admin moves the gateway from one SpectroCoin project to another (test project 74 to live
  * project 75 of merchant 25) while an order of the earlier project is open. Pay Now must not send
@@ -96,5 +98,26 @@ final class CredentialChangeTest extends EndToEndTestCase
         $row = $this->order($test['order_id']);
         self::assertSame('CREATED', $row['status']);
         self::assertNull($row['review_reason']);
+    }
+
+    public function testAJsonCallbackForAnEarlierProjectIsRefusedButNamedInTheLog(): void
+    {
+        $live = 'a1b2c3d4-e5f6-4789-8abc-def012345679';
+        self::sim()->registerClient('sim-client-live', 'sim-secret-live', $live);
+        $current = ['merchantId' => '', 'privateKey' => '', 'clientId' => Simulator::DEFAULT_CLIENT_ID,
+            'clientSecret' => Simulator::DEFAULT_CLIENT_SECRET, 'projectId' => Simulator::DEFAULT_PROJECT_ID];
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, $current));
+        self::sim()->setCallbackFormat('json');
+        $test = $this->startPayment(1);
+        self::assertSame([Simulator::DEFAULT_PROJECT_ID, 'current'], [$test['project_id'], $test['api']]);
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY,
+            ['projectId' => $live, 'clientId' => 'sim-client-live', 'clientSecret' => 'sim-secret-live'] + $current));
+
+        self::assertAnswered(400, '', self::sim()->pay((string) $test['pre_order_id'])['attempts']);
+        $log = $this->lastLog();
+        self::assertSame('Earlier Settings (Unverified)', $log['result']);
+        self::assertStringContainsString('which order ' . $test['order_id'] . ' (invoice #1) was created under', $log['data']);
+        self::assertSame([], self::site()->transactions(1));
+        self::assertSame('CREATED', $this->order($test['order_id'])['status']);
     }
 }

@@ -238,6 +238,9 @@ final class CallbackHandler
      */
     private function earlierSettings(string $rawBody, string $contentType, string $reason): ?Response
     {
+        if (strpos($reason, 'another project (its merchantApiId') !== false && OrderStore::schemaProblem() === null) {
+            return $this->earlierProjectJson($rawBody, $reason);
+        }
         if (strpos($reason, 'another merchant or project') === false || OrderStore::schemaProblem() !== null) {
             return null;
         }
@@ -291,6 +294,33 @@ final class CallbackHandler
         $this->log($context + ['message' => 'genuine callback for an order created under earlier settings (' . $was
             . '); recorded, not credited'], isset($changes['review_reason']) ? 'Earlier Settings (Review)' : 'Earlier Settings');
         return Response::text(200, self::OK);
+    }
+
+    /**
+     * A JSON callback naming a project one of our orders was created under but which is no longer
+     * configured: it cannot be verified (the re-fetch needs that project's API credentials), so it
+     * changes nothing and is refused, but not silently: the log names the order and says why.
+     */
+    private function earlierProjectJson(string $rawBody, string $reason): ?Response
+    {
+        $json = json_decode($rawBody, true);
+        $project = is_array($json) && is_string($json['merchantApiId'] ?? null) ? $json['merchantApiId'] : '';
+        $id = is_array($json) && is_string($json['id'] ?? null) ? $json['id'] : '';
+        try {
+            $row = $id === '' ? null : $this->store->findBySpectroCoinId($id);
+            $row = $row ?? ($project === '' ? null : $this->store->latestOfProject($project));
+        } catch (\Throwable $e) {
+            return null;
+        }
+        if ($row === null || (string) ($row->project_id ?? '') !== $project) {
+            return null;
+        }
+        $this->log(['error' => $reason, 'invoiceid' => (string) $row->invoice_id, 'orderId' => (string) $row->order_id,
+            'id' => $id, 'merchantApiId' => $project,
+            'message' => 'a JSON callback for project ' . $project . ', which order ' . $row->order_id . ' (invoice #' . $row->invoice_id
+                . ') was created under and which is no longer configured; without that project\'s API credentials it cannot be '
+                . 'verified, so nothing was changed: check SpectroCoin order ' . $id . ' in that project'], 'Earlier Settings (Unverified)');
+        return Response::text(400, 'Bad Request');
     }
 
     /**

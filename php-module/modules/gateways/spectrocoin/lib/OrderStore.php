@@ -242,6 +242,12 @@ final class OrderStore
             ->orWhere('order_request_id', $id)->orWhere('pre_order_id', $id)->first();
     }
 
+    /** The newest row created under this Project ID setting, or null. */
+    public function latestOfProject(string $projectId): ?object
+    {
+        return Capsule::table(self::ORDERS)->where('project_id', $projectId)->orderBy('id', 'desc')->first();
+    }
+
     /** @return object[] newest first */
     public function forInvoice(int $invoiceId): array
     {
