@@ -88,4 +88,21 @@ final class DeactivatedGatewayTest extends EndToEndTestCase
         self::assertStringContainsString('unverified', $lines[count($lines) - 1]);
         self::assertSame([], self::site()->transactions(1));
     }
+
+    public function testUnsignedUuidsProveNothingWhileDeactivated(): void
+    {
+        // A UUID set-up without the numeric ids: SpectroCoin signs only merchantId/apiId, so a genuine
+        // callback of another merchant (26/75) with our UUIDs put in is not ours and leaves no line.
+        $uuidUser = '3f2b6a1c-7d4e-4a8b-9c1d-2e5f6a7b8c9d';
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY,
+            ['merchantId' => $uuidUser, 'projectId' => Simulator::DEFAULT_PROJECT_ID] + static::gatewaySettings()));
+        $order = $this->startPayment(1);
+        self::site()->deactivateGateway(self::GATEWAY);
+        $attempts = $this->sendCallback((int) $order['order_request_id'], 3, ['merchantId' => '26', 'apiId' => '75'], [
+            'unsigned' => ['userId' => $uuidUser, 'merchantApiId' => Simulator::DEFAULT_PROJECT_ID],
+            'url' => self::site()->callbackUrl(self::GATEWAY),
+        ]);
+        self::assertAnswered(503, '', $attempts);
+        self::assertSame([], $this->activityLines());
+    }
 }

@@ -208,10 +208,10 @@ final class CallbackHandler
         } catch (\Throwable $e) {
             return null; // forged, foreign, or SpectroCoin's key unreachable: nothing to tell
         }
-        if ($verified->orderId() !== (string) $row->order_id) {
-            return null;
-        }
         $c = $verified->toArray();
+        if ($verified->orderId() !== (string) $row->order_id || empty($c['idsVerified'])) {
+            return null; // unsigned UUID ids prove nothing (see earlierSettings)
+        }
         return [sprintf('Invoice ID: %d, order %s, SpectroCoin order %s, status %s, %s %s.', $row->invoice_id, $row->order_id,
             (string) ($c['orderRequestId'] ?? ''), (string) ($c['statusName'] ?? $c['status'] ?? ''),
             (string) ($c['receiveAmount'] ?? ''), (string) ($c['receiveCurrency'] ?? '')), self::clientOf($store, (int) $row->invoice_id)];
@@ -264,7 +264,9 @@ final class CallbackHandler
         } catch (\Throwable $e) {
             return null;
         }
-        if ($verified->orderId() !== (string) $row->order_id) {
+        // Only what SpectroCoin signed counts: with UUID ids (unsigned) another merchant's genuine
+        // callback could carry our old UUIDs.
+        if ($verified->orderId() !== (string) $row->order_id || empty($callback['idsVerified'])) {
             return null;
         }
         $status = (string) ($callback['statusName'] ?? $callback['status'] ?? '');
