@@ -105,4 +105,20 @@ final class DeactivatedGatewayTest extends EndToEndTestCase
         self::assertAnswered(503, '', $attempts);
         self::assertSame([], $this->activityLines());
     }
+
+    public function testAUuidSetUpWithItsNumericIdsIsVerifiedWhileDeactivated(): void
+    {
+        // The order row records the numeric ids of a UUID set-up, so its signed callbacks can be proven.
+        $uuidUser = '3f2b6a1c-7d4e-4a8b-9c1d-2e5f6a7b8c9d';
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, ['merchantId' => $uuidUser,
+            'projectId' => Simulator::DEFAULT_PROJECT_ID, 'legacyMerchantId' => self::MERCHANT_ID, 'legacyProjectId' => self::PROJECT_ID]
+            + static::gatewaySettings()));
+        $order = $this->startPayment(1);
+        self::assertSame([self::MERCHANT_ID, self::PROJECT_ID], [$order['legacy_merchant_id'], $order['legacy_project_id']]);
+        self::site()->deactivateGateway(self::GATEWAY);
+        self::assertAnswered(503, '', self::sim()->pay((int) $order['order_request_id'])['attempts']);
+        $lines = $this->activityLines();
+        self::assertNotEmpty($lines);
+        self::assertStringContainsString('order ' . $order['order_id'] . ', SpectroCoin order ' . $order['order_request_id'] . ', status PAID', $lines[count($lines) - 1]);
+    }
 }

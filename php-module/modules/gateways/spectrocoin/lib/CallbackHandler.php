@@ -202,7 +202,7 @@ final class CallbackHandler
             return null;
         }
         $then = ['merchantId' => (string) $row->merchant_id, 'projectId' => (string) $row->project_id, 'privateKey' => '',
-            'clientId' => '', 'clientSecret' => '', 'legacyMerchantId' => '', 'legacyProjectId' => ''];
+            'clientId' => '', 'clientSecret' => '', 'legacyMerchantId' => (string) ($row->legacy_merchant_id ?? ''), 'legacyProjectId' => (string) ($row->legacy_project_id ?? '')];
         try {
             $verified = \spectrocoin_authenticate_callback($rawBody, $contentType, $then);
         } catch (\Throwable $e) {
@@ -257,7 +257,7 @@ final class CallbackHandler
         }
         $then = ['merchantId' => (string) $row->merchant_id, 'projectId' => (string) $row->project_id,
             'privateKey' => $this->settings->merchant()['privateKey'], 'clientId' => '', 'clientSecret' => '',
-            'legacyMerchantId' => '', 'legacyProjectId' => ''];
+            'legacyMerchantId' => (string) ($row->legacy_merchant_id ?? ''), 'legacyProjectId' => (string) ($row->legacy_project_id ?? '')];
         try {
             $verified = \spectrocoin_authenticate_callback($rawBody, $contentType, $then);
             $callback = $verified->toArray();
@@ -361,6 +361,11 @@ final class CallbackHandler
             if ($recorded === null) {
                 $changes[OrderStore::idColumn($spectroCoinId)] = $spectroCoinId;
             }
+        }
+        // A fetched order names its pre-order: kept for a legacy-created row, so later callbacks bind by it too.
+        $preOrderId = (string) ($verified->toArray()['merchantPreOrderId'] ?? '');
+        if ($preOrderId !== '' && (string) ($row->pre_order_id ?? '') === '') {
+            $changes['pre_order_id'] = $preOrderId;
         }
         $order = OrderStore::decisionInput($row);
 

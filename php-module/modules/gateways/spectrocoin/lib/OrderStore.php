@@ -90,6 +90,8 @@ final class OrderStore
                 'merchant_id' => 64,   // Merchant ID setting at creation (null: created before schema 3)
                 'project_id' => 64,    // Project ID setting at creation
                 'api' => 16,           // 'legacy' or 'current': the API that created it
+                'legacy_merchant_id' => 20, // UUID set-ups: the numeric ids SpectroCoin signs legacy callbacks with
+                'legacy_project_id' => 20,
                 'order_number' => 64,  // SpectroCoin's numeric orderRequestId (legacy callbacks, legacy create)
                 'order_uuid' => 64,    // SpectroCoin's order UUID (JSON callbacks of the current API)
             ];

@@ -104,6 +104,8 @@ final class PayNow
                         'merchant_id' => $this->settings->orderOrigin()[0],
                         'project_id' => $this->settings->orderOrigin()[1],
                         'api' => $this->settings->orderOrigin()[2],
+                        'legacy_merchant_id' => $this->settings->legacyIds()[0] !== '' ? $this->settings->legacyIds()[0] : null,
+                        'legacy_project_id' => $this->settings->legacyIds()[1] !== '' ? $this->settings->legacyIds()[1] : null,
                         'receive_amount' => $receiveAmount,
                         'receive_currency' => $receiveCurrency,
                         'invoice_amount' => $balance,

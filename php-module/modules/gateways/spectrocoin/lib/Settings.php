@@ -73,6 +73,12 @@ final class Settings
         return [$this->string('merchantId'), $this->string('projectId'), $this->apiGeneration()];
     }
 
+    /** The numeric ids of a UUID set-up (legacyMerchantId, legacyProjectId), recorded with each order. */
+    public function legacyIds(): array
+    {
+        return [$this->string('legacyMerchantId'), $this->string('legacyProjectId')];
+    }
+
     public function payCurrency(): string
     {
         $c = strtoupper($this->string('payCurrency'));
