@@ -456,8 +456,9 @@ final class CallbackHandler
                 // (e.g. held while the invoice was Cancelled), unless WHMCS left something to finish.
                 $this->store->confirmClaim($outcome['rowId'], $transId, self::confirmation($transId)
                     + ['review_reason' => $unfinished ?? $remaining] + ($remaining !== null ? ['pending_set' => 0] : []));
+                // (pending_set: the invoice is not Payment Pending through this order any more either way.)
                 if ($remaining !== null) {
-                    $outcome['invoiceAfter'] = 'Unpaid';
+                    $outcome['invoiceAfter'] = (string) ($this->store->invoice($invoiceId)->status ?? $outcome['invoiceAfter']);
                     $outcome['warning'] = $remaining;
                 }
                 $outcome['applied'] = true;
@@ -494,13 +495,16 @@ final class CallbackHandler
     private function balanceRemains(array $outcome, int $invoiceId): ?string
     {
         $balance = $this->store->balance($invoiceId);
-        if (Decimal::compare($balance, '0') <= 0 || empty($outcome['pendingSet']) || $outcome['invoiceAfter'] !== 'Payment Pending') {
+        if (Decimal::compare($balance, '0') <= 0 || !in_array($outcome['invoiceAfter'], ['Unpaid', 'Payment Pending'], true)) {
             return null;
         }
-        $this->store->setInvoiceStatus($invoiceId, 'Unpaid');
-        return 'Credited ' . $outcome['amount'] . ' ' . $outcome['currency'] . ' (the amount this order was created for); the invoice '
-            . 'changed after the order (total raised or a payment reversed), so ' . $balance . ' ' . $outcome['currency']
-            . ' remain: invoice #' . $invoiceId . ' is back to Unpaid for the customer to pay the rest.';
+        $note = 'Credited ' . $outcome['amount'] . ' ' . $outcome['currency'] . ' (the amount this order was created for); the invoice '
+            . 'changed after the order (total raised or a payment reversed), so ' . $balance . ' ' . $outcome['currency'] . ' remain';
+        if ($outcome['invoiceAfter'] === 'Payment Pending' && !empty($outcome['pendingSet'])) {
+            $this->store->setInvoiceStatus($invoiceId, 'Unpaid');
+            return $note . ': invoice #' . $invoiceId . ' is back to Unpaid for the customer to pay the rest.';
+        }
+        return $note . ' on invoice #' . $invoiceId . ', which is ' . $outcome['invoiceAfter'] . '.';
     }
 
     /**
