@@ -21,7 +21,7 @@ release:
 	cargo build --release
 
 ## The whole test suite (the README's test command; CI runs exactly this).
-test: deps lint test-rust ext stubs-check test-php fuzz-smoke leak-check-ci
+test: deps lint test-rust ext stubs-check test-php fuzz-smoke leak-check-ci dist dist-check
 	@echo "==> all tests passed"
 
 # The everyday inner loop (minutes): lint, the Rust tests (fuzz corpora replayed), the stubs
@@ -86,12 +86,14 @@ leak-check: deps ext
 leak-check-ci: deps ext
 	@EXT=$(EXT) PHP=$(PHP) bash tests/leak/run.sh 2000
 
-## Prebuilt builds (see README, "Prebuilt builds (first step)"). Not part of `make test`.
+## Prebuilt builds (see README, "Prebuilt builds"); part of `make test`, not of `make check`.
 .PHONY: dist dist-check
-# dist/: the PHP 8.2 extension zip (zig, glibc 2.28, static OpenSSL), the WHMCS module zip, SHA256SUMS.
+# dist/: the PHP 8.2 and 8.4 extension zips (zig, glibc 2.28, static OpenSSL), the WHMCS module zip,
+# SHA256SUMS. PHP 8.4 comes from a Debian 13 root cached in ~/.cache/spectrocoin-roots.
 dist:
 	@bash packaging/build-dist.sh
 
-# Checks the PHP 8.2 zip in dist/: glibc floor, NEEDED, exports, loads, extension suite, signatures.
-dist-check:
+# Proves each zip in dist/ (PASS/FAIL per check): glibc floor, NEEDED, exports, loads, extension
+# suite, signatures, TLS trust layouts, FPM recycling, API mismatch, Debian 11 ldd. Needs root.
+dist-check: ext
 	@bash packaging/check-dist.sh
