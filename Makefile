@@ -17,11 +17,15 @@ deps:
 ext:
 	cargo build
 
+# For another PHP: make release PHP=/path/to/php PHP_CONFIG=/path/to/php-config (both reach the
+# build through the environment); FEATURES=vendored-openssl links OpenSSL statically, as the
+# prebuilt zips do (needs perl and make; signs RSA-SHA1 whatever the host's crypto policy).
+FEATURES ?=
 release:
-	cargo build --release
+	cargo build --release $(if $(FEATURES),--features $(FEATURES))
 
 ## The whole test suite (the README's test command; CI runs exactly this).
-test: deps lint test-rust ext stubs-check test-php fuzz-smoke leak-check-ci
+test: deps lint test-rust ext stubs-check test-php fuzz-smoke leak-check-ci test-install
 	@echo "==> all tests passed"
 
 # The everyday inner loop (minutes): lint, the Rust tests (fuzz corpora replayed), the stubs
@@ -91,7 +95,15 @@ leak-check-ci: deps ext
 # dist/: the PHP 8.2 extension zip (zig, glibc 2.28, static OpenSSL), the WHMCS module zip, SHA256SUMS.
 dist:
 	@bash packaging/build-dist.sh
+	@sh packaging/ship-installer.sh
 
 # Checks the PHP 8.2 zip in dist/: glibc floor, NEEDED, exports, loads, extension suite, signatures.
 dist-check:
 	@bash packaging/check-dist.sh
+
+## The installer (packaging/install.sh) against fake EA-PHP and Debian layouts (see README, "Install").
+# Uses the zips in dist/ (builds them first only if they are missing).
+.PHONY: test-install
+test-install:
+	@[ -f dist/SHA256SUMS ] || $(MAKE) --no-print-directory dist
+	@bash tests/install/run.sh

@@ -204,10 +204,10 @@ no_build_message() { # php stack wanted
   cat >&2 <<EOF
 $prog: no prebuilt build for $1 ($p_summary).
   wanted:    $3
-  available: $(cd "$here" && ls php_spectrocoin-*.zip 2>/dev/null | tr '\n' ' ')
-  Prebuilt builds exist for PHP 8.2 and 8.4, NTS, x86_64, Linux glibc >= 2.28. Build it for this
-  PHP from source (Rust >= 1.88, clang, perl, make; php-config: $cfg):
-    git clone <the project's repository> && cd spectrocoin-whmcs
+  available: $(cd "$here" && ls php_spectrocoin-*.zip 2>/dev/null | tr '\n' ' ' | grep . || echo "(none in $here)")
+  Prebuilt builds exist for PHP 8.2 and 8.4, NTS, x86_64, Linux glibc >= 2.28. For this PHP,
+  build from the project's source (needs Rust >= 1.88, clang, perl, make and this PHP's
+  development files: php-config ${cfg}), then install your build with this script:
     make release PHP=$1 PHP_CONFIG=${cfg%% *} FEATURES=vendored-openssl
     sudo sh $here/$prog --php $1 --so target/release/libspectrocoin.so
 EOF
@@ -405,13 +405,17 @@ module_dirs() { sed -n 's|/[^/]*$||p' "$1" | sort -u | while IFS= read -r d; do
   while [ -n "$d" ]; do echo "$d"; case $d in */*) d=${d%/*} ;; *) d= ;; esac; done
 done | sort -u; }
 
-module() {
+# Checked before any PHP is touched, so a wrong --module path changes nothing.
+module_check() {
   [ -n "$version" ] || die "no spectrocoin-whmcs-*.zip in $here"
   mzip=$here/spectrocoin-whmcs-$version.zip
   [ -f "$mzip" ] || die "no spectrocoin-whmcs-$version.zip in $here"
   [ -f "$module_root/init.php" ] && [ -d "$module_root/modules/gateways" ] \
     || die "$module_root is not a WHMCS root (no init.php and modules/gateways/ there)"
-  verify_checksum "$mzip"
+  [ "$uninstall" = yes ] || verify_checksum "$mzip"
+}
+
+module() {
   rm -rf "$tmp/mod" && mkdir "$tmp/mod"
   unzip -q "$mzip" -d "$tmp/mod" || die "cannot extract $mzip"
   module_files "$mzip" > "$tmp/mod.list"
@@ -450,6 +454,7 @@ else
   [ -s "$tmp/phps" ] || die "no PHP found (looked for ${root:-}/usr/bin/php8.x, /opt/cpanel/ea-phpXY, /opt/alt/phpXY, /opt/plesk/php/X.Y): name one with --php /path/to/php"
 fi
 
+[ -z "$module_root" ] || module_check
 installed=0
 missing=0
 while IFS= read -r php; do
