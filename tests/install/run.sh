@@ -207,6 +207,16 @@ else
   fail "dist: install.sh" "not in $DIST (make dist runs packaging/ship-installer.sh)"
 fi
 
+# --- composer.json for PIE: valid for Composer, PIE's documented php-ext keys, matches dist/.
+if command -v composer >/dev/null; then
+  check "composer validate" composer validate --quiet --no-check-publish --no-check-lock "$repo/composer.json"
+else
+  fail "composer validate" "composer not installed (make deps)"
+fi
+if "$PHP82" -n tests/install/check-composer.php "$repo/composer.json" "$repo/Cargo.toml" "$DIST"; then :; else
+  failures=$((failures + 1))
+fi
+
 # --- the script itself is POSIX sh.
 if command -v checkbashisms >/dev/null; then
   check "checkbashisms" checkbashisms "$INSTALLER"
