@@ -28,7 +28,8 @@ pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; failures=$((failures + 1)); }
 check() { # name, then a command that must succeed
   local name=$1; shift
-  if "$@"; then pass "$name"; else fail "$name" "$*"; fi
+  local cmd="$*"
+  if "$@"; then pass "$name"; else fail "$name" "$(printf '%s' "${cmd:0:160}" | tr '\n' ' ')"; fi
 }
 
 # A release folder as a merchant downloads it: the installer, the zips, SHA256SUMS.
@@ -86,11 +87,16 @@ run_installer() { # root out args...: runs install.sh of $rel under the fake roo
 }
 
 loads() { # php -> prints the version spectrocoin reports, or not-loaded
-  "$1" -r 'echo extension_loaded("spectrocoin") ? spectrocoin_info()["version"] : "not-loaded";' 2>/dev/null
+  "$1" -d display_startup_errors=1 -d display_errors=stderr -r 'echo extension_loaded("spectrocoin") ? spectrocoin_info()["version"] : "not-loaded";' 2>/dev/null
 }
 
 contains() { grep -qF -- "$2" "$1" || { echo "  ($1 lacks '$2'):"; sed 's/^/    /' "$1" | head -40; return 1; }; }
-same() { [ "$1" = "$2" ] || { echo "  expected '$2', got '$1'"; return 1; }; }
+same() { # got expected (long snapshots: the differing lines only)
+  [ "$1" = "$2" ] && return 0
+  if [ "${#2}" -gt 200 ]; then diff <(echo "$2") <(echo "$1") | head -n 12 | sed 's/^/    /'
+  else echo "  expected '$2', got '$1'"; fi
+  return 1
+}
 is_rc() { [ "$1" = "$2" ] || { echo "  exit status $1, expected $2"; return 1; }; }
 
 rel=$work/release
