@@ -223,6 +223,50 @@ if "$PHP82" -n tests/install/check-composer.php "$repo/composer.json" "$repo/Car
   failures=$((failures + 1))
 fi
 
+# --- every stack in one host: EA-PHP, CloudLinux alt-php, Plesk and Debian found and served at once.
+R=$work/all; fake_ea "$R"; fake_debian "$R"
+alt=$R/opt/alt/php82; mkdir -p "$alt/etc/php.d" "$alt/usr/lib64/php/modules"
+printf 'extension_dir=%s\n' "$alt/usr/lib64/php/modules" > "$alt/etc/php.ini"
+php_wrapper "$alt/usr/bin/php" "$alt/etc/php.ini" "$alt/etc/php.d"
+plesk=$R/opt/plesk/php/8.2; mkdir -p "$plesk/etc/php.d" "$plesk/lib/php/modules"
+printf 'extension_dir=%s\n' "$plesk/lib/php/modules" > "$plesk/etc/php.ini"
+php_wrapper "$plesk/bin/php" "$plesk/etc/php.ini" "$plesk/etc/php.d"
+before=$(snapshot "$R")
+run_installer "$R" "$work/out"; rc=$?
+check "all stacks: install exits 0" is_rc $rc 0
+for p in "$R/opt/cpanel/ea-php82/root/usr/bin/php" "$alt/usr/bin/php" "$plesk/bin/php" "$R/usr/bin/php8.2"; do
+  check "all stacks: ${p#"$R"} loads it" same "$(loads "$p")" "$version"
+done
+check "all stacks: alt-php ini in its php.d" test -f "$alt/etc/php.d/spectrocoin.ini"
+check "all stacks: Plesk .so in its modules" cmp -s "$work/unz/spectrocoin.so" "$plesk/lib/php/modules/spectrocoin.so"
+check "all stacks: CloudLinux restart hint" contains "$work/out" "cagefsctl --rebuild-alt-php-ini"
+check "all stacks: Plesk restart hint" contains "$work/out" "systemctl restart plesk-php82-fpm"
+run_installer "$R" "$work/out" --uninstall; rc=$?
+check "all stacks: uninstall exits 0 and restores the tree" same "$rc $(snapshot "$R")" "0 $before"
+
+# --- the PHP does not work with the installed extension (here: a hardening ini in its scan dir
+# disables spectrocoin_info; the test load with -n passes, the check with the PHP's own
+# configuration fails): rolled back, a previous install kept intact.
+R=$work/rollback; fake_ea "$R"; ea_php=$R/opt/cpanel/ea-php82/root/usr/bin/php
+ini=$R/opt/cpanel/ea-php82/root/etc/php.d/00-hardening.ini
+before=$(snapshot "$R")
+echo 'disable_functions=spectrocoin_info' > "$ini"
+before_broken=$(snapshot "$R")
+run_installer "$R" "$work/out"; rc=$?
+check "rollback: install fails" is_rc $rc 1
+check "rollback: says it rolled back" contains "$work/out" "rolled back"
+check "rollback: nothing left installed" same "$(snapshot "$R")" "$before_broken"
+rm "$ini"
+run_installer "$R" "$work/out" >/dev/null; echo 'disable_functions=spectrocoin_info' > "$ini"
+installed=$(snapshot "$R")
+cp "$work/unz/spectrocoin.so" "$work/other.so" && printf 'x' >> "$work/other.so"
+run_installer "$R" "$work/out" --so "$work/other.so"; rc=$?
+check "rollback over an install: fails" is_rc $rc 1
+check "rollback over an install: the previous install is back" same "$(snapshot "$R")" "$installed"
+rm "$ini"
+run_installer "$R" "$work/out" --uninstall; rc=$?
+check "rollback: then uninstall restores the tree" same "$rc $(snapshot "$R")" "0 $before"
+
 # --- the script itself is POSIX sh.
 if command -v checkbashisms >/dev/null; then
   check "checkbashisms" checkbashisms "$INSTALLER"
