@@ -39,7 +39,13 @@ usage: sh $prog [--php /path/to/php]... [--module /path/to/whmcs] [--dry-run] [-
 EOF
 }
 
-die() { echo "$prog: error: $*" >&2; exit 1; }
+# While an install is under way (armed), a failure first puts that PHP back as it was.
+armed=no
+die() {
+  echo "$prog: error: $*" >&2
+  if [ "$armed" = yes ]; then armed=no; restore_previous; echo "$prog: rolled back $php" >&2; fi
+  exit 1
+}
 say() { echo "$prog: $*"; }
 # Every change to the system goes through act, so --dry-run prints exactly what would happen.
 act() {
@@ -47,7 +53,9 @@ act() {
     echo "  would run: $*"
     return 0
   fi
-  "$@" || die "failed: $*"
+  "$@" && return 0
+  if [ "$(id -u)" != 0 ]; then die "failed: $* (not root: run it with sudo)"; fi
+  die "failed: $*"
 }
 
 while [ $# -gt 0 ]; do
@@ -340,6 +348,7 @@ $(sed 's/^/  /' "$tmp/pre.out" | head -n 5)"
   write_ini "$tmp/spectrocoin.ini" 20
   had_so=no; [ -f "$p_extdir/spectrocoin.so" ] && { had_so=yes; cp -p "$p_extdir/spectrocoin.so" "$tmp/old.so"; }
   had_ini=no; [ -f "$ini" ] && { had_ini=yes; cp -p "$ini" "$tmp/old.ini"; }
+  [ "$dry_run" = yes ] || armed=yes
   place "$so_src" "$p_extdir/spectrocoin.so" 0644
   place "$tmp/spectrocoin.ini" "$ini" 0644
   [ "$stack" = debian ] && [ "${ini%/mods-available/*}" != "$ini" ] && enable_debian "$p_mm"
@@ -349,19 +358,24 @@ $(sed 's/^/  /' "$tmp/pre.out" | head -n 5)"
   else
     got=$(loaded_version "$php")
     if [ "$got" != "$expect" ]; then
-      # Put things back as they were: no PHP is left loading a half-installed extension.
-      if [ "$had_so" = yes ]; then mv -f "$tmp/old.so" "$p_extdir/spectrocoin.so"; else rm -f "$p_extdir/spectrocoin.so"; fi
-      if [ "$had_ini" = yes ]; then mv -f "$tmp/old.ini" "$ini"; else
-        rm -f "$ini"
-        [ "$stack" = debian ] && disable_debian "$p_mm" >/dev/null
-      fi
-      die "$php does not load the installed extension (got '$got'; $(head -c 300 "$tmp/verify.err")); rolled back"
+      die "$php does not load the installed extension (got '$got'; $(head -c 300 "$tmp/verify.err"))"
     fi
+    armed=no
     say "verified: $php loads spectrocoin $got"
   fi
   echo "  restart the web server's PHP to load it:"
   restart_hint "$stack" "$p_mm"
   return 0
+}
+
+# Puts the PHP being installed into back as it was: no PHP is left loading a half-installed extension.
+restore_previous() {
+  if [ "$had_so" = yes ]; then mv -f "$tmp/old.so" "$p_extdir/spectrocoin.so"; else rm -f "$p_extdir/spectrocoin.so"; fi
+  rm -f "$p_extdir/spectrocoin.so.spectrocoin-new" "$ini.spectrocoin-new"
+  if [ "$had_ini" = yes ]; then mv -f "$tmp/old.ini" "$ini"; else
+    rm -f "$ini"
+    if [ "$stack" = debian ]; then disable_debian "$p_mm" >/dev/null 2>&1; fi
+  fi
 }
 
 uninstall_from() { # php

@@ -267,6 +267,58 @@ rm "$ini"
 run_installer "$R" "$work/out" --uninstall; rc=$?
 check "rollback: then uninstall restores the tree" same "$rc $(snapshot "$R")" "0 $before"
 
+# --- (c) a real other PHP: the Debian 13 root's PHP 8.4, the installer run inside it by chroot.
+# The root is a cache shared with other runs: it is mounted read-only under an overlay in a private
+# mount namespace, so nothing is written into it and parallel runs do not meet.
+trixie_root=${TRIXIE_ROOT:-}
+in_trixie() { # release_dir cmd...: cmd chrooted; the overlay's upper dir keeps state between calls
+  local rel_dir=$1; shift
+  unshare -m bash -c '
+    set -e
+    t=$1 lower=$2 rel_dir=$3; shift 3
+    mount -t overlay overlay -o "lowerdir=$lower,upperdir=$t/upper,workdir=$t/work" "$t/merged"
+    mount --bind /dev "$t/merged/dev"
+    mkdir -p "$t/merged/tmp/release"
+    mount --bind "$rel_dir" "$t/merged/tmp/release"
+    exec chroot "$t/merged" "$@"' _ "$work/trixie" "$trixie_root" "$rel_dir" "$@"
+}
+trixie_snapshot() {
+  in_trixie "$1" sh -c 'for d in /etc/php /usr/lib/php /var/lib/php; do [ -e "$d" ] || continue
+    find "$d" -printf "%p %y %m %l\n"; find "$d" -type f -exec sha256sum {} +; done | sort'
+}
+if [ -z "$trixie_root" ] || [ ! -x "$trixie_root/usr/bin/php8.4" ]; then
+  echo "SKIP trixie: no Debian 13 root with php8.4 (set TRIXIE_ROOT)"
+else
+  mkdir -p "$work/trixie/upper" "$work/trixie/work" "$work/trixie/merged"
+  tx82=$work/tx82; release "$tx82"
+  before=$(trixie_snapshot "$tx82")
+  in_trixie "$tx82" sh /tmp/release/install.sh > "$work/out" 2>&1; rc=$?
+  check "trixie, 8.2 zip only: no matching build" is_rc $rc 1
+  check "trixie: names the PHP it found" contains "$work/out" "no prebuilt build for /usr/bin/php8.4 (PHP 8.4."
+  check "trixie: names the zip it wanted" contains "$work/out" "wanted:    $zip84"
+  check "trixie: names the zip it has" contains "$work/out" "available: $zip82"
+  check "trixie: gives the source build for php8.4" contains "$work/out" "make release PHP=/usr/bin/php8.4 PHP_CONFIG=/usr/bin/php-config8.4 FEATURES=vendored-openssl"
+  check "trixie: nothing changed" same "$(trixie_snapshot "$tx82")" "$before"
+  unzip -q "$tx82/$zip82" spectrocoin.so -d "$tx82"  # an 8.2 build, as a merchant's wrong download
+  in_trixie "$tx82" sh /tmp/release/install.sh --so /tmp/release/spectrocoin.so > "$work/out" 2>&1; rc=$?
+  check "trixie, the 8.2 .so forced with --so: refused" is_rc $rc 1
+  check "trixie: PHP's own API-mismatch message is shown" contains "$work/out" "These options need to match"
+  check "trixie: ... and nothing changed" same "$(trixie_snapshot "$tx82")" "$before"
+  if [ -f "$DIST/$zip84" ]; then
+    tx84=$work/tx84; release "$tx84" "$zip82" "$zip84" "$modzip"
+    in_trixie "$tx84" sh /tmp/release/install.sh > "$work/out" 2>&1; rc=$?
+    check "trixie, with the 8.4 zip: install exits 0" is_rc $rc 0
+    check "trixie: verified" contains "$work/out" "verified: /usr/bin/php8.4 loads spectrocoin $version"
+    check "trixie: php8.4 loads it" same "$(in_trixie "$tx84" php8.4 -d display_errors=stderr -r 'echo spectrocoin_info()["version"];' 2>/dev/null)" "$version"
+    check "trixie: enabled by phpenmod for the CLI" same "$(in_trixie "$tx84" readlink /etc/php/8.4/cli/conf.d/20-spectrocoin.ini)" /etc/php/8.4/mods-available/spectrocoin.ini
+    in_trixie "$tx84" sh /tmp/release/install.sh --uninstall > "$work/out" 2>&1; rc=$?
+    check "trixie: uninstall exits 0" is_rc $rc 0
+    check "trixie: uninstall restores /etc/php, /usr/lib/php, /var/lib/php" same "$(trixie_snapshot "$tx84")" "$before"
+  else
+    echo "SKIP trixie install/verify/uninstall: no $zip84 in $DIST"
+  fi
+fi
+
 # --- the script itself is POSIX sh.
 if command -v checkbashisms >/dev/null; then
   check "checkbashisms" checkbashisms "$INSTALLER"
