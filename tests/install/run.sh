@@ -320,9 +320,15 @@ else
 fi
 
 # --- the script itself is POSIX sh.
+check "dash -n" dash -n "$INSTALLER"
 if command -v checkbashisms >/dev/null; then
   check "checkbashisms" checkbashisms "$INSTALLER"
+else
+  fail "checkbashisms" "not installed (devscripts; make deps)"
 fi
+"$SH" "$INSTALLER" --bogus > "$work/out" 2>&1; rc=$?
+check "unknown argument: exit 2 with usage" is_rc $rc 2
+check "unknown argument: ... names it" contains "$work/out" "unknown argument: --bogus"
 
 echo "$failures check(s) failed"
 [ "$failures" -eq 0 ]
