@@ -214,8 +214,8 @@ $prog: no prebuilt build for $1 ($p_summary).
   wanted:    $3
   available: $(cd "$here" && ls php_spectrocoin-*.zip 2>/dev/null | tr '\n' ' ' | grep . || echo "(none in $here)")
   Prebuilt builds exist for PHP 8.2 and 8.4, NTS, x86_64, Linux glibc >= 2.28. For this PHP,
-  build from the project's source (needs Rust >= 1.88, clang, perl, make and this PHP's
-  development files: php-config ${cfg}), then install your build with this script:
+  build from the project's source (Rust >= 1.88, clang, perl, make) with this PHP's
+  development files ${cfg#* }, then install that build with this script:
     make release PHP=$1 PHP_CONFIG=${cfg%% *} FEATURES=vendored-openssl
     sudo sh $here/$prog --php $1 --so target/release/libspectrocoin.so
 EOF

@@ -270,7 +270,8 @@ check "rollback: then uninstall restores the tree" same "$rc $(snapshot "$R")" "
 # --- (c) a real other PHP: the Debian 13 root's PHP 8.4, the installer run inside it by chroot.
 # The root is a cache shared with other runs: it is mounted read-only under an overlay in a private
 # mount namespace, so nothing is written into it and parallel runs do not meet.
-trixie_root=${TRIXIE_ROOT:-}
+# TRIXIE_ROOT overrides the root packaging/rootfs.sh makes (once, cached).
+trixie_root=${TRIXIE_ROOT:-$(bash packaging/rootfs.sh trixie 2>"$work/rootfs.err")}
 in_trixie() { # release_dir cmd...: cmd chrooted; the overlay's upper dir keeps state between calls
   local rel_dir=$1; shift
   unshare -m bash -c '
@@ -287,7 +288,7 @@ trixie_snapshot() {
     find "$d" -printf "%p %y %m %l\n"; find "$d" -type f -exec sha256sum {} +; done | sort'
 }
 if [ -z "$trixie_root" ] || [ ! -x "$trixie_root/usr/bin/php8.4" ]; then
-  echo "SKIP trixie: no Debian 13 root with php8.4 (set TRIXIE_ROOT)"
+  fail "trixie" "no Debian 13 root with php8.4 at '$trixie_root': $(tail -n 3 "$work/rootfs.err" 2>/dev/null | tr '\n' ' ')"
 else
   mkdir -p "$work/trixie/upper" "$work/trixie/work" "$work/trixie/merged"
   tx82=$work/tx82; release "$tx82"
