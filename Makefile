@@ -102,8 +102,10 @@ dist-check:
 	@bash packaging/check-dist.sh
 
 ## The installer (packaging/install.sh) against fake EA-PHP and Debian layouts (see README, "Install").
-# Uses the zips in dist/ (builds them first only if they are missing).
+# Uses the zips in dist/ (builds them first only if they are missing) and ships the current
+# install.sh there; the Debian 13 root comes from packaging/rootfs.sh (made once, cached).
 .PHONY: test-install
 test-install:
 	@[ -f dist/SHA256SUMS ] || $(MAKE) --no-print-directory dist
+	@sh packaging/ship-installer.sh >/dev/null
 	@bash tests/install/run.sh
