@@ -318,6 +318,7 @@ install_into() { # php
       return 3
     fi
     verify_checksum "$here/$wanted"
+    echo "  $wanted: checksum OK"
     rm -rf "$tmp/ext" && mkdir "$tmp/ext"
     unzip -q -o "$here/$wanted" spectrocoin.so -d "$tmp/ext" 2>"$tmp/unzip.err" \
       || die "$wanted: cannot extract spectrocoin.so ($(cat "$tmp/unzip.err"))"
@@ -333,6 +334,7 @@ $(sed 's/^/  /' "$tmp/pre.out" | head -n 5)"
   [ -z "$expect" ] || [ "$got" = "$expect" ] \
     || die "$so_src reports version '$got', expected $expect; nothing was installed"
   [ -n "$expect" ] || expect=$got
+  echo "  test load (php -n): spectrocoin $got loads in this PHP"
 
   [ -n "$p_extdir" ] || die "$php reports no extension_dir"
   [ -d "$p_extdir" ] || die "$php's extension_dir $p_extdir does not exist"
