@@ -279,6 +279,15 @@ disable_debian() { # mm
   fi
   for s in $(debian_sapis "$1"); do
     remove "$root/etc/php/$1/$s/conf.d/20-spectrocoin.ini"
+    # phpdismod -p purges the state of the last SAPI only (Debian php-common 93/96) and leaves
+    # disabled_by_admin/spectrocoin behind for the others; the state folders phpenmod made for
+    # us go when empty.
+    for st in enabled_by_admin disabled_by_admin enabled_by_maint disabled_by_maint; do
+      d="$root/var/lib/php/modules/$1/$s/$st"
+      [ -d "$d" ] || continue
+      remove "$d/spectrocoin"
+      [ "$dry_run" = yes ] || rmdir "$d" 2>/dev/null || true
+    done
   done
 }
 
