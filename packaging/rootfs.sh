@@ -8,7 +8,7 @@
 set -euo pipefail
 suite=${1:?usage: rootfs.sh trixie|bullseye}
 case $suite in
-  trixie) packages="php8.4-cli php8.4-dev php8.4-fpm php8.4-xml php8.4-mbstring php8.4-curl unzip" ;;
+  trixie) packages="php8.4-cli php8.4-dev php8.4-fpm php8.4-xml php8.4-mbstring php8.4-curl unzip openssl ca-certificates" ;;
   bullseye) packages="" ;;
   *) echo "rootfs.sh: no package list for suite '$suite'" >&2; exit 2 ;;
 esac
@@ -17,26 +17,35 @@ cache=${SPECTROCOIN_ROOTS:-$HOME/.cache/spectrocoin-roots}
 dir=$cache/$suite
 stamp=$dir/.spectrocoin-root-complete
 
-# The stamp records the package list, so a changed list rebuilds the root instead of reusing it.
+# The stamp records the package list: a root made with another list gets the missing packages
+# installed into it (apt inside the root), not a new debootstrap.
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$packages" ]; then
   echo "$dir"
   exit 0
 fi
 
-command -v debootstrap >/dev/null || { echo "rootfs.sh: debootstrap is not installed (apt-get install debootstrap)" >&2; exit 1; }
+install_packages() {  # inside the root only: its own sources.list (written by debootstrap), its own dpkg
+  [ -n "$packages" ] || return 0
+  chroot "$1" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  # shellcheck disable=SC2086
+  chroot "$1" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $packages
+  chroot "$1" apt-get clean
+}
+
 [ "$(id -u)" -eq 0 ] || { echo "rootfs.sh: debootstrap and chroot need root" >&2; exit 1; }
 mkdir -p "$cache"
-rm -rf "$dir" "$dir.partial"
 start=$(date +%s)
+if [ -f "$stamp" ]; then
+  install_packages "$dir" >"$cache/$suite.log" 2>&1 || { echo "rootfs.sh: installing into the $suite root failed; see $cache/$suite.log" >&2; tail -5 "$cache/$suite.log" >&2; exit 1; }
+  printf '%s' "$packages" > "$stamp"
+  echo "$dir"
+  exit 0
+fi
+command -v debootstrap >/dev/null || { echo "rootfs.sh: debootstrap is not installed (apt-get install debootstrap)" >&2; exit 1; }
+rm -rf "$dir" "$dir.partial"
 {
   debootstrap --variant=minbase "$suite" "$dir.partial" "$mirror"
-  if [ -n "$packages" ]; then
-    # Inside the root only: its own sources.list (written by debootstrap), its own dpkg.
-    chroot "$dir.partial" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    # shellcheck disable=SC2086
-    chroot "$dir.partial" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $packages
-    chroot "$dir.partial" apt-get clean
-  fi
+  install_packages "$dir.partial"
 } >"$cache/$suite.log" 2>&1 || { echo "rootfs.sh: making the $suite root failed; see $cache/$suite.log" >&2; tail -5 "$cache/$suite.log" >&2; exit 1; }
 printf '%s' "$packages" > "$dir.partial/.spectrocoin-root-complete"
 mv "$dir.partial" "$dir"
