@@ -66,8 +66,6 @@ foreach ($zips as $zip) {
 }
 foreach ($allowed as $mm) {
     $want = "php_{$name}-" . ($version[1] ?? '') . "_php$mm-x86_64-linux-glibc.zip";
-    if (!is_file("$distDir/$want")) {
-        echo "NOTE composer.json: require.php allows PHP $mm but $distDir has no $want (yet)\n";
-    }
+    check("require.php allows PHP $mm and dist/ has $want", is_file("$distDir/$want"));
 }
 exit($failures === 0 ? 0 : 1);

@@ -316,7 +316,7 @@ else
     check "trixie: uninstall exits 0" is_rc $rc 0
     check "trixie: uninstall restores /etc/php, /usr/lib/php, /var/lib/php" same "$(trixie_snapshot "$tx84")" "$before"
   else
-    echo "SKIP trixie install/verify/uninstall: no $zip84 in $DIST"
+    fail "trixie install/verify/uninstall" "no $zip84 in $DIST (make dist builds it)"
   fi
 fi
 
