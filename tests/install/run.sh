@@ -106,6 +106,7 @@ mkdir "$work/unz" && unzip -q "$DIST/$zip82" -d "$work/unz" && unzip -q "$DIST/$
 # --- (a) cPanel EA-PHP layout: discovered, installed, verified, idempotent, uninstalled cleanly.
 R=$work/ea; fake_ea "$R"; ea_php=$R/opt/cpanel/ea-php82/root/usr/bin/php
 whmcs=$R/home/acct/public_html/billing
+chown -R 4711:4712 "$R/home/acct"  # the cPanel account owns its WHMCS
 before=$(snapshot "$R")
 check "ea: php without the extension before" same "$(loads "$ea_php")" not-loaded
 run_installer "$R" "$work/out" --module "$whmcs"; rc=$?
@@ -119,6 +120,9 @@ check "ea: prints the EA-PHP restart command" contains "$work/out" "/scripts/res
 check "ea: module files copied into WHMCS" diff -r "$work/unz/modules/gateways/spectrocoin" "$whmcs/modules/gateways/spectrocoin"
 check "ea: module callback copied" cmp -s "$work/unz/modules/gateways/callback/spectrocoin.php" "$whmcs/modules/gateways/callback/spectrocoin.php"
 check "ea: other gateways untouched" contains "$whmcs/modules/gateways/paypal.php" "another gateway"
+if [ "$(id -u)" = 0 ]; then
+  check "ea: module files owned by the WHMCS account" same "$(find "$whmcs/modules" -newer "$whmcs/init.php" ! -user 4711 -print | head -3)" ""
+fi
 installed=$(snapshot "$R")
 run_installer "$R" "$work/out" --module "$whmcs"; rc=$?
 check "ea: second install exits 0" is_rc $rc 0
@@ -312,12 +316,32 @@ else
     check "trixie: verified" contains "$work/out" "verified: /usr/bin/php8.4 loads spectrocoin $version"
     check "trixie: php8.4 loads it" same "$(in_trixie "$tx84" php8.4 -d display_errors=stderr -r 'echo spectrocoin_info()["version"];' 2>/dev/null)" "$version"
     check "trixie: enabled by phpenmod for the CLI" same "$(in_trixie "$tx84" readlink /etc/php/8.4/cli/conf.d/20-spectrocoin.ini)" /etc/php/8.4/mods-available/spectrocoin.ini
+    check "trixie: enabled by phpenmod for FPM" same "$(in_trixie "$tx84" readlink /etc/php/8.4/fpm/conf.d/20-spectrocoin.ini)" /etc/php/8.4/mods-available/spectrocoin.ini
+    check "trixie: prints the FPM restart" contains "$work/out" "systemctl restart php8.4-fpm"
+    installed=$(trixie_snapshot "$tx84")
+    in_trixie "$tx84" sh /tmp/release/install.sh > "$work/out" 2>&1; rc=$?
+    check "trixie: second install exits 0 and changes nothing" same "$rc $(trixie_snapshot "$tx84")" "0 $installed"
     in_trixie "$tx84" sh /tmp/release/install.sh --uninstall > "$work/out" 2>&1; rc=$?
     check "trixie: uninstall exits 0" is_rc $rc 0
     check "trixie: uninstall restores /etc/php, /usr/lib/php, /var/lib/php" same "$(trixie_snapshot "$tx84")" "$before"
   else
     fail "trixie install/verify/uninstall" "no $zip84 in $DIST (make dist builds it)"
   fi
+fi
+
+# --- two PHPs, a build for one only (EA-PHP 8.2 here, the Debian 13 root's PHP 8.4 reached by a
+# chroot wrapper and only probed): the one installed, the other named, exit 3.
+if [ -x "$trixie_root/usr/bin/php8.4" ]; then
+  R=$work/partial; fake_ea "$R"; before=$(snapshot "$R")
+  printf '#!/bin/sh\nexec chroot %s /usr/bin/php8.4 "$@"\n' "$trixie_root" > "$work/php84-in-root"
+  chmod 755 "$work/php84-in-root"
+  run_installer "$R" "$work/out" --php "$R/opt/cpanel/ea-php82/root/usr/bin/php" --php "$work/php84-in-root"; rc=$?
+  check "partial: exit 3" is_rc $rc 3
+  check "partial: 8.2 installed" same "$(loads "$R/opt/cpanel/ea-php82/root/usr/bin/php")" "$version"
+  check "partial: 8.4 named as without a build" contains "$work/out" "no prebuilt build for $work/php84-in-root (PHP 8.4."
+  check "partial: summary" contains "$work/out" "installed for 1 PHP(s); 1 PHP(s) above have no prebuilt build"
+  SPECTROCOIN_INSTALL_ROOT=$R "$SH" "$rel/install.sh" --uninstall --php "$R/opt/cpanel/ea-php82/root/usr/bin/php" >/dev/null 2>&1
+  check "partial: uninstalled" same "$(snapshot "$R")" "$before"
 fi
 
 # --- the script itself is POSIX sh.
