@@ -102,6 +102,10 @@ if [ -z "$own_so" ] || [ -n "$module_root" ]; then
   done
 fi
 
+if [ -z "$version" ] && [ -z "$own_so" ] && [ "$uninstall" = no ]; then
+  die "no php_spectrocoin-*.zip or spectrocoin-whmcs-*.zip in $here: keep install.sh next to the release files"
+fi
+
 # Refuses a zip whose SHA256SUMS line is missing or does not match: a truncated download or a
 # swapped file must never reach a PHP.
 verify_checksum() { # zip path

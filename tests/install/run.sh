@@ -344,6 +344,14 @@ if [ -x "$trixie_root/usr/bin/php8.4" ]; then
   check "partial: uninstalled" same "$(snapshot "$R")" "$before"
 fi
 
+# --- install.sh alone, without the release files: a clear refusal.
+mkdir "$work/alone" && cp "$INSTALLER" "$work/alone/install.sh"
+R=$work/alone-root; fake_ea "$R"; before=$(snapshot "$R")
+SPECTROCOIN_INSTALL_ROOT=$R "$SH" "$work/alone/install.sh" > "$work/out" 2>&1; rc=$?
+check "alone: fails" is_rc $rc 1
+check "alone: says where the zips should be" contains "$work/out" "keep install.sh next to the release files"
+check "alone: nothing installed" same "$(snapshot "$R")" "$before"
+
 # --- the script itself is POSIX sh.
 check "dash -n" dash -n "$INSTALLER"
 if command -v checkbashisms >/dev/null; then
