@@ -17,11 +17,15 @@ deps:
 ext:
 	cargo build
 
+# For another PHP: make release PHP=/path/to/php PHP_CONFIG=/path/to/php-config (both reach the
+# build through the environment); FEATURES=vendored-openssl links OpenSSL statically, as the
+# prebuilt zips do (needs perl and make; signs RSA-SHA1 whatever the host's crypto policy).
+FEATURES ?=
 release:
-	cargo build --release
+	cargo build --release $(if $(FEATURES),--features $(FEATURES))
 
 ## The whole test suite (the README's test command; CI runs exactly this).
-test: deps lint test-rust ext stubs-check test-php fuzz-smoke leak-check-ci
+test: deps lint test-rust ext stubs-check test-php fuzz-smoke leak-check-ci dist dist-check test-install
 	@echo "==> all tests passed"
 
 # The everyday inner loop (minutes): lint, the Rust tests (fuzz corpora replayed), the stubs
@@ -86,12 +90,24 @@ leak-check: deps ext
 leak-check-ci: deps ext
 	@EXT=$(EXT) PHP=$(PHP) bash tests/leak/run.sh 2000
 
-## Prebuilt builds (see README, "Prebuilt builds (first step)"). Not part of `make test`.
+## Prebuilt builds (see README, "Prebuilt builds"); part of `make test`, not of `make check`.
 .PHONY: dist dist-check
-# dist/: the PHP 8.2 extension zip (zig, glibc 2.28, static OpenSSL), the WHMCS module zip, SHA256SUMS.
+# dist/: the PHP 8.2 and 8.4 extension zips (zig, glibc 2.28, static OpenSSL), the WHMCS module zip,
+# SHA256SUMS. PHP 8.4 comes from a Debian 13 root cached in ~/.cache/spectrocoin-roots.
 dist:
 	@bash packaging/build-dist.sh
+	@sh packaging/ship-installer.sh
 
-# Checks the PHP 8.2 zip in dist/: glibc floor, NEEDED, exports, loads, extension suite, signatures.
-dist-check:
+# Proves each zip in dist/ (PASS/FAIL per check): glibc floor, NEEDED, exports, loads, extension
+# suite, signatures, TLS trust layouts, FPM recycling, API mismatch, Debian 11 ldd. Needs root.
+dist-check: ext
 	@bash packaging/check-dist.sh
+
+## The installer (packaging/install.sh) against fake EA-PHP and Debian layouts (see README, "Install").
+# Uses the zips in dist/ (builds them first only if they are missing) and ships the current
+# install.sh there; the Debian 13 root comes from packaging/rootfs.sh (made once, cached).
+.PHONY: test-install
+test-install:
+	@[ -f dist/SHA256SUMS ] || $(MAKE) --no-print-directory dist
+	@sh packaging/ship-installer.sh >/dev/null
+	@bash tests/install/run.sh

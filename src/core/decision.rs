@@ -178,10 +178,12 @@ fn check_match(cb: &CallbackFacts, row: &OrderRow) -> Result<()> {
     };
     match row.order_request_id.as_deref().filter(|s| !s.is_empty()) {
         // Across formats the same order has a numeric id (legacy) and a UUID (JSON):
-        // there the pre-order binds. Two ids of the same kind are two orders.
+        // there the pre-order binds, or the authenticated orderId (signed, or read with
+        // our own token; unique in the project), and the module checks the callback's id
+        // against any id of that kind it recorded. Two ids of the same kind are two orders.
         Some(ours)
             if ours != cb.order_request_id
-                && !(pre_order_bound
+                && !((pre_order_bound || cb.ids_verified)
                     && is_numeric_id(ours) != is_numeric_id(&cb.order_request_id)) =>
         {
             return Err(Error::callback(format!(
@@ -372,6 +374,12 @@ pub fn decide(
                 status.name()
             );
             d.row.review_reason = Some(d.message.clone());
+            // This payment ends without a credit (a late payment still pending may yet
+            // complete): an invoice we moved to Payment Pending is open again for Pay Now.
+            if status != PendingLateCryptoPayment && inv == Inv::PaymentPending && row.pending_set {
+                move_invoice(&mut d, Inv::Unpaid);
+                d.row.pending_set = Some(false);
+            }
         }
         ProcessingRefund | Refunded | RejectedRefund => {
             d.action = Action::Refund;
@@ -722,11 +730,26 @@ mod tests {
         };
         let d = decide(&json, Status::Paid, &stored, &inv("Unpaid", false), true).unwrap();
         assert_eq!((d.action, d.trans_id.as_str()), (Action::Credit, "SC900"));
+        // Without the pre-order, the authenticated orderId binds across formats (a legacy
+        // order reported by a JSON callback); unproven ids do not.
         let other = CallbackFacts {
             pre_order_id: None,
-            ..json
+            ..json.clone()
         };
-        assert!(decide(&other, Status::Paid, &stored, &inv("Unpaid", false), true).is_err());
+        let d = decide(&other, Status::Paid, &stored, &inv("Unpaid", false), true).unwrap();
+        assert_eq!((d.action, d.trans_id.as_str()), (Action::Credit, "SC900"));
+        let unproven = CallbackFacts {
+            ids_verified: false,
+            ..other
+        };
+        assert!(decide(
+            &unproven,
+            Status::Paid,
+            &stored,
+            &inv("Unpaid", false),
+            true
+        )
+        .is_err());
         // The same pre-order with a second numeric order id is another order.
         let second = CallbackFacts {
             order_request_id: "901".into(),

@@ -239,7 +239,13 @@ function spectrocoin_link($params)
             . 'Please choose another payment method or contact us.</div>';
     }
     try {
-        $token = PayNowToken::fromStore(new OrderStore())->issue($invoiceId);
+        // Bound to who sees the page: WHMCS renders _link only for people it shows the invoice to.
+        $viewer = PayNowToken::viewerFor(\WHMCS\Module\Gateway\Spectrocoin\PayNow::viewer(isset($_SESSION) && is_array($_SESSION) ? $_SESSION : []),
+            (int) ($params['clientdetails']['userid'] ?? $params['clientdetails']['id'] ?? 0));
+        if ($viewer === null) {
+            return '<div class="alert alert-info">Please log in to pay this invoice with SpectroCoin.</div>';
+        }
+        $token = PayNowToken::fromStore(new OrderStore())->issue($invoiceId, $viewer);
     } catch (\Throwable $e) {
         return '<div class="alert alert-warning">Paying with SpectroCoin is temporarily unavailable. Please try again later.</div>';
     }

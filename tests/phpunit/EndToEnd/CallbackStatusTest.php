@@ -58,7 +58,7 @@ final class CallbackStatusTest extends EndToEndTestCase
         self::assertSame('50.00', $tx[1]['amountin']);
         $log = $this->lastLog();
         self::assertSame('Successful', $log['result']);
-        foreach (['invoiceid => 7', 'orderId => 7-1', 'orderRequestId => ' . $order['order_request_id'], 'status => 3',
+        foreach (['invoiceid => 7', 'orderId => ' . $this->orderIdOf(7, 1), 'orderRequestId => ' . $order['order_request_id'], 'status => 3',
                      'statusName => PAID', 'receiveAmount => 50.0', 'receiveCurrency => EUR', 'payCurrency => BTC',
                      'payAmount => ', 'receivedAmount => '] as $line) {
             self::assertStringContainsString($line, $log['data']);

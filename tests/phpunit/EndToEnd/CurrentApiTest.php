@@ -52,7 +52,7 @@ final class CurrentApiTest extends EndToEndTestCase
         $uuid = (string) self::sim()->order($this->preOrderId($order))['id'];
         self::assertMatchesRegularExpression('/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/', $uuid);
         self::assertSame('SC' . $uuid, $tx[0]['transid']);
-        $row = $this->order('1-1');
+        $row = $this->order($this->orderIdOf(1, 1));
         self::assertSame($uuid, $row['order_request_id']);
         self::assertSame(1, (int) $row['credited']);
         self::assertCount(1, self::site()->hooks('InvoicePaid'));
@@ -91,10 +91,12 @@ final class CurrentApiTest extends EndToEndTestCase
 
     public function testAJsonCallbackForAnOrderOfAnotherInvoiceIsRefused(): void
     {
-        // Another shop on the same SpectroCoin project took order id "1-1" first and its customer paid it.
+        // A copy of this installation (same orderId tag) on the same SpectroCoin project took our
+        // next orderId first, and its customer paid it.
+        $taken = $this->orderIdOf(1, 1);
         $token = self::sim()->accessToken();
         $foreign = self::sim()->publicApi('POST', '/merchants/orders/create', $token, [
-            'orderId' => '1-1', 'description' => 'another shop', 'receiveAmount' => '100.00', 'receiveCurrencyCode' => 'EUR',
+            'orderId' => $taken, 'description' => 'another shop', 'receiveAmount' => '100.00', 'receiveCurrencyCode' => 'EUR',
             'callbackUrl' => self::sim()->url() . '/elsewhere', 'successUrl' => 'http://127.0.0.1/', 'failureUrl' => 'http://127.0.0.1/',
             'projectId' => Simulator::DEFAULT_PROJECT_ID,
         ]);
@@ -102,11 +104,12 @@ final class CurrentApiTest extends EndToEndTestCase
         self::sim()->pay((string) $foreign['json']['preOrderId']);
         $foreignUuid = (string) self::sim()->order((string) $foreign['json']['preOrderId'])['id'];
 
-        // Ours: SpectroCoin refuses 1-1 (taken), the next press creates 1-2.
-        self::assertSame(502, $this->pressPayNow(1)['status']);
-        self::assertNotNull($this->order('1-1')['create_error']);
+        // Ours: SpectroCoin refuses the taken orderId; the same press retries under a new tag.
         $ours = $this->startPayment(1);
-        self::assertSame('1-2', $ours['order_id']);
+        self::assertNotNull($this->order($taken)['create_error']);
+        self::assertSame(1, (int) $this->order($taken)['create_refused']);
+        self::assertNotSame(explode('-', $taken)[2], $this->orderTag());
+        self::assertSame($this->orderIdOf(1, 2), $ours['order_id']);
 
         // Someone forwards the other shop's (genuine, paid, our project) order to our callback URL.
         $attempts = self::sim()->sendJsonCallback(['id' => $foreignUuid, 'merchantApiId' => Simulator::DEFAULT_PROJECT_ID],
@@ -116,8 +119,8 @@ final class CurrentApiTest extends EndToEndTestCase
         self::assertStringContainsString('refused to create order', $this->lastLog()['data']);
         self::assertSame('Unpaid', $this->invoiceStatus(1));
         self::assertSame([], self::site()->transactions(1));
-        self::assertSame('CREATED', $this->order('1-1')['status']);
-        self::assertSame('CREATED', $this->order('1-2')['status']);
+        self::assertSame('CREATED', $this->order($taken)['status']);
+        self::assertSame('CREATED', $this->order($ours['order_id'])['status']);
     }
 
     public function testAJsonCallbackWhoseOrderCameFromAnotherPreOrderIsRefused(): void
@@ -126,7 +129,7 @@ final class CurrentApiTest extends EndToEndTestCase
         // (as after restoring an old backup): the fetched order's merchantPreOrderId must match the row.
         $first = $this->startPayment(1);
         $second = $this->startPayment(2);
-        self::site()->query('UPDATE mod_spectrocoin_orders SET pre_order_id = ? WHERE order_id = ?', [$second['pre_order_id'], '1-1']);
+        self::site()->query('UPDATE mod_spectrocoin_orders SET pre_order_id = ? WHERE order_id = ?', [$second['pre_order_id'], $this->orderIdOf(1, 1)]);
         $attempts = self::sim()->pay($this->preOrderId($first))['attempts'];
         self::assertAnswered(400, '', $attempts);
         self::assertSame('Unpaid', $this->invoiceStatus(1));
@@ -174,7 +177,7 @@ final class CurrentApiTest extends EndToEndTestCase
         self::assertGreaterThanOrEqual(1, $issued);
         sleep(3); // every token issued so far has expired
         $second = $this->startPayment(2);
-        self::assertSame('2-1', $second['order_id']);
+        self::assertSame($this->orderIdOf(2, 1), $second['order_id']);
         self::assertAnswered(200, '*ok*', self::sim()->pay($this->preOrderId($first))['attempts']);
         self::assertSame('Paid', $this->invoiceStatus(1));
         self::assertGreaterThan($issued, count(self::sim()->tokens()), 'a fresh token was fetched');

@@ -203,6 +203,25 @@ abstract class EndToEndTestCase extends TestCase
         return $rows[0];
     }
 
+    /**
+     * This installation's orderId tag (OrderStore::orderTag). Before the first order it is created
+     * here the way the module does (first writer wins), so a test can name orderIds in advance.
+     */
+    protected function orderTag(): string
+    {
+        $read = fn () => self::$site->query("SELECT value FROM mod_spectrocoin_meta WHERE name = 'order_tag'")[0]['value'] ?? null;
+        if ($read() === null) {
+            self::$site->query("INSERT IGNORE INTO mod_spectrocoin_meta (name, value) VALUES ('order_tag', ?)", [bin2hex(random_bytes(4))]);
+        }
+        return (string) $read();
+    }
+
+    /** The orderId of the n-th order of an invoice under the current tag. */
+    protected function orderIdOf(int $invoiceId, int $n): string
+    {
+        return $invoiceId . '-' . $n . '-' . $this->orderTag();
+    }
+
     protected function invoiceStatus(int $invoiceId): string
     {
         return (string) self::$site->invoice($invoiceId)['status'];

@@ -9,7 +9,7 @@ final class HappyPathTest extends EndToEndTestCase
     public function testPayNowToCheckoutToCallbacksMarksTheInvoicePaidOnce(): void
     {
         $order = $this->startPayment(1);
-        self::assertSame('1-1', $order['order_id']);
+        self::assertSame($this->orderIdOf(1, 1), $order['order_id']);
         self::assertSame('100.00', $order['receive_amount']);
         self::assertSame('EUR', $order['receive_currency']);
         self::assertSame('100.00', $order['invoice_amount']);
@@ -17,7 +17,7 @@ final class HappyPathTest extends EndToEndTestCase
         self::assertNotNull($order['order_request_id']);
 
         $sent = $this->sentOrder();
-        self::assertSame('1-1', $sent['orderId']);
+        self::assertSame($this->orderIdOf(1, 1), $sent['orderId']);
         self::assertSame('100.0', $sent['receiveAmount']);
         self::assertSame(self::site()->callbackUrl(self::GATEWAY), $sent['callbackUrl']);
         self::assertSame(self::site()->url('viewinvoice.php?id=1&paymentsuccess=true'), $sent['successUrl']);
@@ -33,7 +33,7 @@ final class HappyPathTest extends EndToEndTestCase
         self::assertSame('100.00', $tx[0]['amountin']);
         self::assertSame(self::GATEWAY, $tx[0]['gateway']);
         self::assertCount(1, self::site()->hooks('InvoicePaid'));
-        $row = $this->order('1-1');
+        $row = $this->order($this->orderIdOf(1, 1));
         self::assertSame('PAID', $row['status']);
         self::assertSame(1, (int) $row['credited']);
     }

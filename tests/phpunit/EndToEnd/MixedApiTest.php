@@ -53,7 +53,7 @@ final class MixedApiTest extends EndToEndTestCase
         // A signed callback carries SpectroCoin's numeric orderRequestId: SC<orderRequestId>.
         $numeric = (string) self::sim()->order($this->preOrderId($order))['orderRequestId'];
         self::assertSame('SC' . $numeric, $tx[0]['transid']);
-        self::assertSame($numeric, $this->order('1-1')['order_request_id']);
+        self::assertSame($numeric, $this->order($this->orderIdOf(1, 1))['order_request_id']);
         self::assertCount(1, self::site()->hooks('InvoicePaid'));
     }
 

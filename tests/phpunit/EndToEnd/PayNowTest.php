@@ -18,7 +18,7 @@ final class PayNowTest extends EndToEndTestCase
         self::assertSame(self::site()->url('modules/gateways/spectrocoin/paynow.php'), $form['action']);
         self::assertSame(['invoiceid', 'spectrocoin_token'], array_keys($form['fields']));
         self::assertSame('1', $form['fields']['invoiceid']);
-        self::assertMatchesRegularExpression('/^[0-9a-f]{64}$/', $form['fields']['spectrocoin_token']);
+        self::assertMatchesRegularExpression('/^\d+\.[0-9a-f]{64}$/', $form['fields']['spectrocoin_token']);
         self::assertStringNotContainsString('PRIVATE KEY', $page['body']);
         self::assertSame([], self::sim()->requests(), 'the invoice page must not call SpectroCoin');
         self::assertSame([], $this->orders(1));
@@ -54,7 +54,7 @@ final class PayNowTest extends EndToEndTestCase
     {
         $first = $this->startPayment(1);
         self::assertAnswered(200, '*ok*', self::sim()->setStatus((int) $first['order_request_id'], 11, '0.0001')['attempts']);
-        self::assertSame('1-2', $this->startPayment(1)['order_id']);
+        self::assertSame($this->orderIdOf(1, 2), $this->startPayment(1)['order_id']);
     }
 
     public function testPayNowCreatesANewOrderWhenTheBalanceChanged(): void
@@ -62,8 +62,8 @@ final class PayNowTest extends EndToEndTestCase
         $first = $this->startPayment(1);
         self::site()->call('addInvoicePayment', [1, 'BANK-1', '40.00', 0, 'banktransfer']);
         $second = $this->startPayment(1);
-        self::assertSame('1-1', $first['order_id']);
-        self::assertSame('1-2', $second['order_id']);
+        self::assertSame($this->orderIdOf(1, 1), $first['order_id']);
+        self::assertSame($this->orderIdOf(1, 2), $second['order_id']);
         self::assertSame('60.00', $second['receive_amount']);
         self::assertCount(2, self::sim()->requests());
     }
@@ -73,14 +73,57 @@ final class PayNowTest extends EndToEndTestCase
         $first = $this->startPayment(1);
         self::site()->query('UPDATE mod_spectrocoin_orders SET valid_until = ? WHERE id = ?', [(time() + 60) * 1000, $first['id']]);
         $second = $this->startPayment(1);
-        self::assertSame('1-2', $second['order_id']);
+        self::assertSame($this->orderIdOf(1, 2), $second['order_id']);
     }
 
     public function testPayNowDoesNotReuseAnExpiredOrder(): void
     {
         $first = $this->startPayment(1);
         self::assertAnswered(200, '*ok*', self::sim()->expire((int) $first['order_request_id'])['attempts']);
-        self::assertSame('1-2', $this->startPayment(1)['order_id']);
+        self::assertSame($this->orderIdOf(1, 2), $this->startPayment(1)['order_id']);
+    }
+
+    public function testAReinstalledModuleUsesNewOrderIdsAndIgnoresTheEarlierInstallationsOrders(): void
+    {
+        $before = $this->startPayment(1);
+        // Reinstall: the module's tables are gone, SpectroCoin still has the earlier order.
+        self::site()->useInstallerDatabaseUser();
+        self::site()->resetDatabase();
+        self::site()->activateGateway(self::GATEWAY);
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, static::gatewaySettings()));
+        $after = $this->startPayment(1);
+        self::assertNotSame($before['order_id'], $after['order_id']);
+        self::assertStringStartsWith('1-1-', $after['order_id']);
+        self::assertCount(2, self::sim()->requests());
+
+        // The earlier installation's order is paid: its callback reaches the same URL but matches no row of ours.
+        $attempts = self::sim()->pay((int) $before['order_request_id'])['attempts'];
+        self::assertAnswered(400, '', $attempts);
+        self::assertStringContainsString('was not issued by this WHMCS', $this->lastLog()['data']);
+        self::assertSame([], self::site()->transactions(1));
+        self::assertSame('Unpaid', $this->invoiceStatus(1));
+    }
+
+    public function testAnOrderIdTakenByACopyOfThisInstallationIsRetriedOnceUnderANewTag(): void
+    {
+        $before = $this->startPayment(1);
+        $tag = $this->orderTag();
+        // A staging copy restored from a backup: same tag, empty order table, same SpectroCoin project.
+        self::site()->useInstallerDatabaseUser();
+        self::site()->resetDatabase();
+        self::site()->activateGateway(self::GATEWAY);
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, static::gatewaySettings()));
+        self::site()->query("INSERT INTO mod_spectrocoin_meta (name, value) VALUES ('order_tag', ?)", [$tag]);
+
+        $after = $this->startPayment(1);
+        self::assertNotSame($tag, $this->orderTag());
+        self::assertSame($this->orderIdOf(1, 2), $after['order_id']);
+        $refused = $this->order($before['order_id']);
+        self::assertSame(1, (int) $refused['create_refused']);
+        self::assertStringContainsString('already used in this project', (string) $refused['create_error']);
+        $results = array_column(array_slice($this->gatewayLog(), -2), 'result');
+        self::assertSame(['Order Refused', 'Order Created'], $results);
+        self::assertCount(3, self::sim()->requests(), 'one retry, not more');
     }
 
     public function testSomeoneElsesInvoiceIsRefused(): void
@@ -110,6 +153,46 @@ final class PayNowTest extends EndToEndTestCase
         self::assertStringContainsString('another account', $response['body']);
         self::assertSame([], self::sim()->requests());
         $this->startPayment(1, $alice);
+    }
+
+    public function testALeakedFormPostedWithoutASessionStartsNothing(): void
+    {
+        $form = $this->payNowForm(1, self::site()->clientLogin(1));
+        $response = self::site()->post($form['action'], $form['fields']);
+        self::assertSame(403, $response['status']);
+        self::assertSame([], self::sim()->requests());
+        self::assertSame([], $this->orders(1));
+    }
+
+    public function testAFormPostedFromAnotherSiteStartsNothing(): void
+    {
+        $cookies = self::site()->clientLogin(1);
+        $form = $this->payNowForm(1, $cookies);
+        $response = self::site()->post($form['action'], $form['fields'], $cookies, ['Origin' => 'https://attacker.example']);
+        self::assertSame(403, $response['status']);
+        $response = self::site()->post($form['action'], $form['fields'], $cookies, ['Sec-Fetch-Site' => 'cross-site']);
+        self::assertSame(403, $response['status']);
+        self::assertSame([], self::sim()->requests());
+        // The same form from our own origin works.
+        $origin = rtrim(self::site()->url(''), '/');
+        $origin = preg_replace('#^(https?://[^/]+).*$#', '$1', $origin);
+        self::assertSame(303, self::site()->post($form['action'], $form['fields'], $cookies, ['Origin' => $origin])['status']);
+    }
+
+    public function testAnExpiredTokenIsRefused(): void
+    {
+        $cookies = self::site()->clientLogin(1);
+        $form = $this->payNowForm(1, $cookies);
+        // README: "<expiry>.<HMAC-SHA256(key, 'invoice:<id>|viewer:client:<id>|until:<expiry>')>", key = HMAC(secret, domain).
+        $secret = self::site()->query("SELECT value FROM mod_spectrocoin_meta WHERE name = 'paynow_secret'")[0]['value'];
+        $key = hash_hmac('sha256', 'spectrocoin/paynow-token/v2', $secret, true);
+        $mint = fn (int $until) => $until . '.' . hash_hmac('sha256', 'invoice:1|viewer:client:1|until:' . $until, $key);
+        $expired = ['spectrocoin_token' => $mint(time() - 1)] + $form['fields'];
+        self::assertSame(403, self::site()->post($form['action'], $expired, $cookies)['status']);
+        self::assertSame([], self::sim()->requests());
+        // The construction is the one the module uses: a fresh expiry is accepted.
+        $fresh = ['spectrocoin_token' => $mint(time() + 600)] + $form['fields'];
+        self::assertSame(303, self::site()->post($form['action'], $fresh, $cookies)['status']);
     }
 
     public function testAForgedTokenIsRefused(): void
@@ -163,7 +246,7 @@ final class PayNowTest extends EndToEndTestCase
         self::assertStringContainsString("spectroCoinCode => 6\n", $log['data']);
         self::assertStringContainsString("httpStatus => 203\n", $log['data']);
         self::assertStringContainsString("temporary => no\n", $log['data']);
-        self::assertStringContainsString('orderId => 1-1', $log['data']);
+        self::assertStringContainsString('orderId => ' . $this->orderIdOf(1, 1), $log['data']);
         foreach ($this->gatewayLog() as $row) {
             self::assertStringNotContainsString('PRIVATE KEY', $row['data']);
             self::assertStringNotContainsString('sign=', $row['data']);
@@ -171,7 +254,7 @@ final class PayNowTest extends EndToEndTestCase
         self::assertNotNull($this->latestOrder(1)['create_error']);
         // The next press tries a new order id rather than reusing the failed one.
         self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, ['projectId' => self::PROJECT_ID]));
-        self::assertSame('1-2', $this->startPayment(1)['order_id']);
+        self::assertSame($this->orderIdOf(1, 2), $this->startPayment(1)['order_id']);
     }
 
     public function testASpectroCoinTimeoutShowsAPlainPageWithinTheTimeout(): void
@@ -207,8 +290,10 @@ final class PayNowTest extends EndToEndTestCase
             'successUrl' => 'https://shop.example/thanks?invoice={invoiceid}',
             'failureUrl' => 'https://shop.example/sorry',
         ]));
-        $this->startPayment(1);
-        $sent = $this->sentOrder();
+        $order = $this->startPayment(1);
+        // This press's request (a request an earlier test's fault delayed may be recorded after the reset).
+        $sent = array_values(array_filter(array_map(fn ($i) => $this->sentOrder($i), array_keys(self::sim()->requests())),
+            fn ($f) => ($f['orderId'] ?? '') === $order['order_id']))[0];
         self::assertSame('https://shop.example/thanks?invoice=1', $sent['successUrl']);
         self::assertSame('https://shop.example/sorry', $sent['failureUrl']);
     }

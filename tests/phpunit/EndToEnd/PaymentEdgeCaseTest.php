@@ -118,7 +118,7 @@ final class PaymentEdgeCaseTest extends EndToEndTestCase
 
         self::assertAnswered(200, '*ok*', self::sim()->pay($id)['attempts']);
         self::assertSame('Paid', $this->invoiceStatus(1));
-        $row = $this->order('1-1');
+        $row = $this->order($this->orderIdOf(1, 1));
         self::assertSame((string) $id, $row['order_request_id']);
         self::assertSame('SC' . $id, self::site()->transactions(1)[0]['transid']);
         self::assertNotNull($row['pay_amount']);

@@ -25,8 +25,11 @@ try {
     $variables = [];
 }
 if (empty($variables['type'])) {
-    // Not active (yet): SpectroCoin retries, so nothing is lost once the admin activates it again.
-    Response::text(503, 'Gateway not active')->sendAlone();
+    // Not active: 503, so SpectroCoin retries and nothing is lost once the admin activates it again;
+    // a genuine callback for one of our orders is written to the activity log, so the merchant learns
+    // that money arrived (CallbackHandler::whileInactive).
+    CallbackHandler::whileInactive($method, (string) file_get_contents('php://input'), html_entity_decode(
+        (string) ($_SERVER['CONTENT_TYPE'] ?? $_SERVER['HTTP_CONTENT_TYPE'] ?? ''), ENT_QUOTES, 'UTF-8'), new OrderStore())->sendAlone();
     return;
 }
 // The raw body, never $_POST: WHMCS HTML-encodes superglobals, which would break the signature.

@@ -45,11 +45,15 @@ if ($schemaProblem !== null) {
     $unavailable(503);
     return;
 }
-// $_POST values are HTML-encoded by WHMCS; the two we read are digits and hex, which encoding leaves intact.
+// $_POST values are HTML-encoded by WHMCS; the two we read are digits, '.' and hex, which encoding leaves intact.
 $post = [
     'invoiceid' => $_POST['invoiceid'] ?? '',
     'token' => $_POST['spectrocoin_token'] ?? '',
 ];
 $handler = new PayNow(Settings::fromGatewayVariables($variables), new OrderStore());
 // $_SESSION only serves WHMCS before 8.0: PayNow::viewer() asks WHMCS\Authentication\CurrentUser where it exists.
-$handler->handle(strtoupper((string) ($_SERVER['REQUEST_METHOD'] ?? 'GET')), $post, isset($_SESSION) && is_array($_SESSION) ? $_SESSION : [])->send();
+$header = function (string $name): string {
+    return html_entity_decode((string) ($_SERVER[$name] ?? ''), ENT_QUOTES, 'UTF-8');
+};
+$handler->handle(strtoupper((string) ($_SERVER['REQUEST_METHOD'] ?? 'GET')), $post, isset($_SESSION) && is_array($_SESSION) ? $_SESSION : [],
+    ['origin' => $header('HTTP_ORIGIN'), 'secFetchSite' => $header('HTTP_SEC_FETCH_SITE')])->send();

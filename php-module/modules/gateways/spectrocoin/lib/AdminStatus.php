@@ -20,8 +20,14 @@ final class AdminStatus
         if ($orders === [] && $problem === null) {
             return null;
         }
-        $review = array_values(array_filter($orders, function ($o) {
-            return $o->review_reason !== null && $o->review_reason !== '';
+        // The box describes the present: a held payment that is in WHMCS by now (the admin applied it by
+        // hand with its transaction id) is no longer for review, and no advice to apply or refund it is shown.
+        $resolved = array_values(array_filter($orders, function ($o) use ($store) {
+            return $o->review_reason !== null && $o->review_reason !== '' && !$o->credited && !empty($o->transid)
+                && self::inLedger($store, (string) $o->transid);
+        }));
+        $review = array_values(array_filter($orders, function ($o) use ($resolved) {
+            return $o->review_reason !== null && $o->review_reason !== '' && !in_array($o, $resolved, true);
         }));
         $lines = [];
         if ($problem !== null) {
@@ -30,6 +36,10 @@ final class AdminStatus
         }
         foreach ($review as $o) {
             $lines[] = '<strong>Needs review</strong> – order ' . Html::e($o->order_id) . ': ' . Html::e($o->review_reason);
+        }
+        foreach ($resolved as $o) {
+            $lines[] = 'Order ' . Html::e($o->order_id) . ': payment ' . Html::e($o->transid)
+                . ' is recorded in WHMCS (applied by hand); nothing left to do.';
         }
         if ($orders !== []) {
             $rows = '';
@@ -40,14 +50,24 @@ final class AdminStatus
                     . Html::e(($o->pay_amount ?? '?') . ' ' . ($o->pay_currency ?? '')) . '</td><td>'
                     . Html::e($o->invoice_amount . ' ' . $o->invoice_currency) . '</td><td>'
                     . ($o->credited ? 'yes' . ($o->transid ? ' (' . Html::e($o->transid) . ')' : '') : 'no') . '</td><td>'
-                    . Html::e($o->created_at) . '</td></tr>';
+                    . Html::e($o->created_at) . '</td><td>'
+                    . Html::e(isset($o->project_id) ? $o->project_id . ' (' . $o->api . ')' : '?') . '</td></tr>';
             }
             $lines[] = '<table class="table table-condensed"><tr><th>Order</th><th>SpectroCoin id</th><th>Status</th>'
-                . '<th>Requested</th><th>To pay</th><th>Invoice amount</th><th>Credited</th><th>Created</th></tr>'
+                . '<th>Requested</th><th>To pay</th><th>Invoice amount</th><th>Credited</th><th>Created</th><th>Project (API)</th></tr>'
                 . $rows . '</table>';
         }
         $type = ($problem !== null || $review !== []) ? 'error' : 'info';
         $title = $review !== [] ? 'SpectroCoin: ' . count($review) . ' order(s) need review' : 'SpectroCoin orders';
         return ['type' => $type, 'title' => $title, 'msg' => implode('<br>', $lines)];
+    }
+
+    private static function inLedger(OrderStore $store, string $transId): bool
+    {
+        try {
+            return $store->transactionExists($transId);
+        } catch (\Throwable $e) {
+            return false;
+        }
     }
 }

@@ -72,7 +72,7 @@ final class CallbackHandler
         } catch (\SpectroCoin\SignatureException $e) {
             return $this->reject('bad signature: ' . $e->getMessage(), $rawBody);
         } catch (\SpectroCoin\CallbackException $e) {
-            return $this->reject($e->getMessage(), $rawBody);
+            return $this->earlierSettings($rawBody, $contentType, $e->getMessage()) ?? $this->reject($e->getMessage(), $rawBody);
         } catch (\SpectroCoin\NetworkException $e) {
             // SpectroCoin unreachable or busy (its key, or the re-fetch of a JSON callback's order).
             $this->log(['error' => 'SpectroCoin unavailable: ' . $e->getMessage()] + self::peek($rawBody), 'Retry Later');
@@ -114,7 +114,7 @@ final class CallbackHandler
                 // follows within milliseconds, so wait a little (holding no lock) before answering 503.
                 usleep(50000);
             }
-        } catch (\SpectroCoin\CallbackException $e) {
+        } catch (\SpectroCoin\CallbackException | \UnexpectedValueException $e) {
             return $this->reject($e->getMessage(), $rawBody, $context);
         } catch (\Throwable $e) {
             $this->log($context + ['error' => get_class($e) . ': ' . $e->getMessage()], 'Retry Later');
@@ -153,6 +153,179 @@ final class CallbackHandler
     }
 
     /**
+     * A callback while the gateway is deactivated: WHMCS has removed its settings (getGatewayVariables
+     * throws), so nothing is decided or credited; the answer is 503 and SpectroCoin retries until the
+     * admin activates it again. Genuineness without the settings: a signed legacy callback is checked
+     * with SpectroCoin's public key and the merchant and project ids its order row recorded at creation
+     * (schema 3), exactly as for an order of earlier settings. A JSON callback cannot be checked (the
+     * re-fetch needs the API credentials, which are gone): it is named "unverified", and only when its
+     * SpectroCoin order id is one a row recorded. Either goes to the activity log (logActivity needs
+     * no gateway) with invoice, order and status.
+     */
+    public static function whileInactive(string $method, string $rawBody, string $contentType, OrderStore $store): Response
+    {
+        $unavailable = Response::text(503, 'Gateway not active');
+        if ($method !== 'POST' || Extension::problem() !== null || OrderStore::schemaProblem() !== null) {
+            return $unavailable;
+        }
+        try {
+            $line = self::inactiveLine($rawBody, $contentType, $store);
+            if ($line !== null) {
+                \logActivity('SpectroCoin callback while the SpectroCoin gateway is deactivated: ' . $line[0]
+                    . ' Answered 503, so SpectroCoin retries it: activate the gateway to process it.', $line[1]);
+            }
+        } catch (\Throwable $e) {
+            error_log('spectrocoin callback while deactivated: ' . $e->getMessage());
+        }
+        return $unavailable;
+    }
+
+    /** @return array{0: string, 1: int}|null the activity-log text and the invoice's client */
+    private static function inactiveLine(string $rawBody, string $contentType, OrderStore $store): ?array
+    {
+        $json = json_decode($rawBody, true);
+        if (is_array($json) && stripos($contentType, 'json') !== false) {
+            $id = is_string($json['id'] ?? null) ? $json['id'] : '';
+            $row = $id === '' ? null : $store->findBySpectroCoinId($id);
+            if ($row === null) {
+                return null;
+            }
+            return [sprintf('Invoice ID: %d, order %s, SpectroCoin order %s, status unknown (a JSON callback, unverified: the API '
+                . 'credentials are not available while the gateway is deactivated).', $row->invoice_id, $row->order_id, $id),
+                self::clientOf($store, (int) $row->invoice_id)];
+        }
+        $fields = [];
+        parse_str(substr($rawBody, 0, 65536), $fields);
+        $orderId = is_string($fields['orderId'] ?? null) ? $fields['orderId'] : '';
+        $row = $orderId === '' ? null : $store->findByOrderId($orderId);
+        if ($row === null || !isset($row->merchant_id, $row->project_id)) {
+            return null;
+        }
+        $then = ['merchantId' => (string) $row->merchant_id, 'projectId' => (string) $row->project_id, 'privateKey' => '',
+            'clientId' => '', 'clientSecret' => '', 'legacyMerchantId' => (string) ($row->legacy_merchant_id ?? ''), 'legacyProjectId' => (string) ($row->legacy_project_id ?? '')];
+        try {
+            $verified = \spectrocoin_authenticate_callback($rawBody, $contentType, $then);
+        } catch (\Throwable $e) {
+            return null; // forged, foreign, or SpectroCoin's key unreachable: nothing to tell
+        }
+        $c = $verified->toArray();
+        if ($verified->orderId() !== (string) $row->order_id || empty($c['idsVerified'])) {
+            return null; // unsigned UUID ids prove nothing (see earlierSettings)
+        }
+        return [sprintf('Invoice ID: %d, order %s, SpectroCoin order %s, status %s, %s %s.', $row->invoice_id, $row->order_id,
+            (string) ($c['orderRequestId'] ?? ''), (string) ($c['statusName'] ?? $c['status'] ?? ''),
+            (string) ($c['receiveAmount'] ?? ''), (string) ($c['receiveCurrency'] ?? '')), self::clientOf($store, (int) $row->invoice_id)];
+    }
+
+    private static function clientOf(OrderStore $store, int $invoiceId): int
+    {
+        return (int) ($store->invoice($invoiceId)->userid ?? 0);
+    }
+
+    /** Statuses that mean money reached SpectroCoin for the order (credited or held by the core). */
+    const MONEY_STATUSES = ['PAID', 'TEST_PAID', 'UNDERPAID', 'PARTIAL_PAYMENT', 'LATE_CRYPTO_PAYMENT', 'PENDING_LATE_CRYPTO_PAYMENT'];
+
+    /**
+     * A signed legacy callback refused as "another merchant or project" may be genuine for one of our
+     * orders created under earlier settings (the admin moved from a test project to the live one).
+     * SpectroCoin signs every merchant's callbacks with its one key, so the proof is: the same
+     * signature check with the ids the row recorded at creation, and the orderId one of our rows.
+     * Such a callback is answered *ok* (SpectroCoin stops retrying), recorded on the row and put up
+     * for review — never credited: the money is in a project this WHMCS no longer uses.
+     * JSON callbacks cannot be proven this way (the re-fetch needs that project's API credentials,
+     * which are no longer configured): they stay refused, with the row named in the log.
+     * Null when this is not such a callback.
+     */
+    private function earlierSettings(string $rawBody, string $contentType, string $reason): ?Response
+    {
+        if (strpos($reason, 'another project (its merchantApiId') !== false && OrderStore::schemaProblem() === null) {
+            return $this->earlierProjectJson($rawBody, $reason);
+        }
+        if (strpos($reason, 'another merchant or project') === false || OrderStore::schemaProblem() !== null) {
+            return null;
+        }
+        $fields = [];
+        parse_str(substr($rawBody, 0, 65536), $fields);
+        $orderId = is_string($fields['orderId'] ?? null) ? $fields['orderId'] : '';
+        try {
+            $row = $orderId === '' ? null : $this->store->findByOrderId($orderId);
+        } catch (\Throwable $e) {
+            return null;
+        }
+        if ($row === null || !isset($row->merchant_id, $row->project_id) || OrderStore::createdUnder($row, $this->settings)) {
+            return null;
+        }
+        $then = ['merchantId' => (string) $row->merchant_id, 'projectId' => (string) $row->project_id,
+            'privateKey' => $this->settings->merchant()['privateKey'], 'clientId' => '', 'clientSecret' => '',
+            'legacyMerchantId' => (string) ($row->legacy_merchant_id ?? ''), 'legacyProjectId' => (string) ($row->legacy_project_id ?? '')];
+        try {
+            $verified = \spectrocoin_authenticate_callback($rawBody, $contentType, $then);
+            $callback = $verified->toArray();
+        } catch (\Throwable $e) {
+            return null;
+        }
+        // Only what SpectroCoin signed counts: with UUID ids (unsigned) another merchant's genuine
+        // callback could carry our old UUIDs.
+        if ($verified->orderId() !== (string) $row->order_id || empty($callback['idsVerified'])) {
+            return null;
+        }
+        $status = (string) ($callback['statusName'] ?? $callback['status'] ?? '');
+        $was = 'project ' . $row->project_id . ' (merchant ' . $row->merchant_id . ')';
+        $now = $this->settings->orderOrigin();
+        $context = self::summary($callback) + ['invoiceid' => $row->invoice_id];
+        try {
+            $changes = Capsule::connection()->transaction(function () use ($row, $status, $was, $now) {
+                $locked = $this->store->lockOrder((string) $row->order_id);
+                if ($locked === null || (bool) $locked->credited) {
+                    return null; // already in WHMCS: nothing to review
+                }
+                $changes = ['status' => $status];
+                if (in_array($status, self::MONEY_STATUSES, true)) {
+                    $changes['review_reason'] = 'SpectroCoin reports this order ' . $status . ' in ' . $was . ', which is no longer '
+                        . 'configured (now project ' . $now[1] . ', merchant ' . $now[0] . '), so it was not credited. Check the order in '
+                        . 'that SpectroCoin project; if the money is yours, apply it to invoice #' . $row->invoice_id
+                        . ' by hand, otherwise refund it there.';
+                }
+                $this->store->update((int) $locked->id, $changes);
+                return $changes;
+            }, 3);
+        } catch (\Throwable $e) {
+            $this->log($context + ['error' => 'database: ' . $e->getMessage()], 'Retry Later');
+            return Response::text(503, 'Service Unavailable');
+        }
+        $this->log($context + ['message' => 'genuine callback for an order created under earlier settings (' . $was
+            . '); recorded, not credited'], isset($changes['review_reason']) ? 'Earlier Settings (Review)' : 'Earlier Settings');
+        return Response::text(200, self::OK);
+    }
+
+    /**
+     * A JSON callback naming a project one of our orders was created under but which is no longer
+     * configured: it cannot be verified (the re-fetch needs that project's API credentials), so it
+     * changes nothing and is refused, but not silently: the log names the order and says why.
+     */
+    private function earlierProjectJson(string $rawBody, string $reason): ?Response
+    {
+        $json = json_decode($rawBody, true);
+        $project = is_array($json) && is_string($json['merchantApiId'] ?? null) ? $json['merchantApiId'] : '';
+        $id = is_array($json) && is_string($json['id'] ?? null) ? $json['id'] : '';
+        try {
+            $row = $id === '' ? null : $this->store->findBySpectroCoinId($id);
+            $row = $row ?? ($project === '' ? null : $this->store->latestOfProject($project));
+        } catch (\Throwable $e) {
+            return null;
+        }
+        if ($row === null || (string) ($row->project_id ?? '') !== $project) {
+            return null;
+        }
+        $this->log(['error' => $reason, 'invoiceid' => (string) $row->invoice_id, 'orderId' => (string) $row->order_id,
+            'id' => $id, 'merchantApiId' => $project,
+            'message' => 'a JSON callback for project ' . $project . ', which order ' . $row->order_id . ' (invoice #' . $row->invoice_id
+                . ') was created under and which is no longer configured; without that project\'s API credentials it cannot be '
+                . 'verified, so nothing was changed: check SpectroCoin order ' . $id . ' in that project'], 'Earlier Settings (Unverified)');
+        return Response::text(400, 'Bad Request');
+    }
+
+    /**
      * Runs inside the claim transaction. Throws CallbackException when the callback does not match
      * the order. A claim left unconfirmed by an earlier delivery is completed here when WHMCS has
      * its payment row, waited for while fresh, and taken over once stale.
@@ -171,11 +344,28 @@ final class CallbackHandler
             // The earlier delivery's payment is in WHMCS (it died, or failed after the row): confirm it.
             $changes += self::confirmation((string) $row->claim_transid);
             $unfinished = $this->unfinished($invoiceId, $invoiceStatus, (string) $row->claim_transid);
-            if ($unfinished !== null) {
-                $changes['review_reason'] = $unfinished;
-            }
+            $changes['review_reason'] = $unfinished; // null clears an earlier review item: the payment is in WHMCS
             $row->credited = 1;
             $claimOpen = false;
+        }
+        // Binding across API generations: the core accepts an id of the other kind (numeric legacy
+        // orderRequestId / JSON order UUID) for an authenticated orderId; an id of a kind this row
+        // has recorded must be that one, or it is another order.
+        $spectroCoinId = (string) ($verified->toArray()['orderRequestId'] ?? '');
+        if ($spectroCoinId !== '') {
+            $recorded = OrderStore::recordedId($row, $spectroCoinId);
+            if ($recorded !== null && strcasecmp($recorded, $spectroCoinId) !== 0) {
+                throw new \UnexpectedValueException('callback\'s SpectroCoin order id ' . $spectroCoinId . ' is not the one recorded for order '
+                    . $row->order_id . ' (' . $recorded . ')');
+            }
+            if ($recorded === null) {
+                $changes[OrderStore::idColumn($spectroCoinId)] = $spectroCoinId;
+            }
+        }
+        // A fetched order names its pre-order: kept for a legacy-created row, so later callbacks bind by it too.
+        $preOrderId = (string) ($verified->toArray()['merchantPreOrderId'] ?? '');
+        if ($preOrderId !== '' && (string) ($row->pre_order_id ?? '') === '') {
+            $changes['pre_order_id'] = $preOrderId;
         }
         $order = OrderStore::decisionInput($row);
 
@@ -216,6 +406,7 @@ final class CallbackHandler
         $this->store->update((int) $row->id, $changes);
 
         return ['busy' => false, 'claimed' => $apply !== null, 'invoiceAfter' => $invoiceAfter, 'rowId' => (int) $row->id,
+                'pendingSet' => (bool) $row->pending_set,
                 'message' => $message] + ($apply !== null ? ['amount' => (string) $apply['amount'], 'currency' => (string) $apply['currency']] : [])
             + self::outcome($action, $transId, $message, $row, $invoice, $invoiceStatus);
     }
@@ -260,8 +451,16 @@ final class CallbackHandler
             if ($written) {
                 $outcome['invoiceAfter'] = (string) ($this->store->invoice($invoiceId)->status ?? $outcome['invoiceAfter']);
                 $unfinished = $failure === null ? null : $this->unfinished($invoiceId, $outcome['invoiceAfter'], $transId);
+                $remaining = $unfinished === null ? $this->balanceRemains($outcome, $invoiceId) : null;
+                // The row describes the present: a payment now in WHMCS clears any earlier review item
+                // (e.g. held while the invoice was Cancelled), unless WHMCS left something to finish.
                 $this->store->confirmClaim($outcome['rowId'], $transId, self::confirmation($transId)
-                    + ($unfinished !== null ? ['review_reason' => $unfinished] : []));
+                    + ['review_reason' => $unfinished ?? $remaining] + ($remaining !== null ? ['pending_set' => 0] : []));
+                // (pending_set: the invoice is not Payment Pending through this order any more either way.)
+                if ($remaining !== null) {
+                    $outcome['invoiceAfter'] = (string) ($this->store->invoice($invoiceId)->status ?? $outcome['invoiceAfter']);
+                    $outcome['warning'] = $remaining;
+                }
                 $outcome['applied'] = true;
                 if ($failure !== null) {
                     $outcome['warning'] = 'payment ' . $transId . ' was applied, but WHMCS failed after writing it '
@@ -285,6 +484,27 @@ final class CallbackHandler
         }
         return ['result' => 'Retry Later', 'retry' => true, 'message' => 'payment ' . $transId . ' not confirmed: '
             . ($failure ?? 'WHMCS wrote no payment row') . '; SpectroCoin retries'] + $outcome;
+    }
+
+    /**
+     * After crediting the order's amount: when the invoice grew after the order was created (total
+     * raised, a payment reversed) a balance remains, and an invoice we moved to Payment Pending would
+     * stay there with nothing left to complete it. It goes back to Unpaid (so the customer can pay the
+     * rest with Pay Now) and the admin is told. Null when nothing remains.
+     */
+    private function balanceRemains(array $outcome, int $invoiceId): ?string
+    {
+        $balance = $this->store->balance($invoiceId);
+        if (Decimal::compare($balance, '0') <= 0 || !in_array($outcome['invoiceAfter'], ['Unpaid', 'Payment Pending'], true)) {
+            return null;
+        }
+        $note = 'Credited ' . $outcome['amount'] . ' ' . $outcome['currency'] . ' (the amount this order was created for); the invoice '
+            . 'changed after the order (total raised or a payment reversed), so ' . $balance . ' ' . $outcome['currency'] . ' remain';
+        if ($outcome['invoiceAfter'] === 'Payment Pending' && !empty($outcome['pendingSet'])) {
+            $this->store->setInvoiceStatus($invoiceId, 'Unpaid');
+            return $note . ': invoice #' . $invoiceId . ' is back to Unpaid for the customer to pay the rest.';
+        }
+        return $note . ' on invoice #' . $invoiceId . ', which is ' . $outcome['invoiceAfter'] . '.';
     }
 
     /**

@@ -19,7 +19,7 @@ final class OrderStore
     const STATUS_CREATED = 'CREATED';
 
     /** The schema this code needs; migrate() brings older ones up to it, step by step. */
-    const SCHEMA_VERSION = 2;
+    const SCHEMA_VERSION = 3;
     const SCHEMA_META = 'schema_version';
 
     /** @var int|null the version seen in this process (callbacks and Pay Now check it once) */
@@ -83,6 +83,26 @@ final class OrderStore
                 });
             }
             $version = self::recordVersion(2);
+        }
+        if ($version < 3) {
+            // The settings an order was created under, and every SpectroCoin id it is known by.
+            $columns = [
+                'merchant_id' => 64,   // Merchant ID setting at creation (null: created before schema 3)
+                'project_id' => 64,    // Project ID setting at creation
+                'api' => 16,           // 'legacy' or 'current': the API that created it
+                'legacy_merchant_id' => 20, // UUID set-ups: the numeric ids SpectroCoin signs legacy callbacks with
+                'legacy_project_id' => 20,
+                'order_number' => 64,  // SpectroCoin's numeric orderRequestId (legacy callbacks, legacy create)
+                'order_uuid' => 64,    // SpectroCoin's order UUID (JSON callbacks of the current API)
+            ];
+            foreach ($columns as $column => $length) {
+                if (!$schema->hasColumn(self::ORDERS, $column)) {
+                    $schema->table(self::ORDERS, function ($t) use ($column, $length) {
+                        $t->string($column, $length)->nullable();
+                    });
+                }
+            }
+            $version = self::recordVersion(3);
         }
         self::$schemaSeen = $version;
         return $version;
@@ -161,14 +181,39 @@ final class OrderStore
     }
 
     /** A random server-side secret, created once; the first writer wins under concurrency. */
-    public function secret(string $name): string
+    public function secret(string $name, int $bytes = 32): string
     {
         $value = Capsule::table(self::META)->where('name', $name)->value('value');
         if (is_string($value) && $value !== '') {
             return $value;
         }
-        Capsule::table(self::META)->insertOrIgnore(['name' => $name, 'value' => bin2hex(random_bytes(32))]);
+        Capsule::table(self::META)->insertOrIgnore(['name' => $name, 'value' => bin2hex(random_bytes($bytes))]);
         return (string) Capsule::table(self::META)->where('name', $name)->value('value');
+    }
+
+    const ORDER_TAG = 'order_tag';
+
+    /**
+     * This installation's tag, the last part of every merchant orderId (<invoice>-<n>-<tag>): 8 random
+     * hex digits, created on first use. A reinstalled module, or a second WHMCS on the same SpectroCoin
+     * project, gets another one, so its orderIds neither collide with ours at SpectroCoin nor match our
+     * rows when their callbacks reach us.
+     */
+    public function orderTag(): string
+    {
+        return $this->secret(self::ORDER_TAG, 4);
+    }
+
+    /**
+     * A new tag after SpectroCoin said one of ours is taken (a copy of this installation, e.g. a
+     * restored backup or a staging clone, shares it). Only replaces the tag the caller saw, so
+     * concurrent rotations agree on one new value.
+     */
+    public function rotateOrderTag(string $seen): string
+    {
+        Capsule::table(self::META)->where('name', self::ORDER_TAG)->where('value', $seen)
+            ->update(['value' => bin2hex(random_bytes(4))]);
+        return $this->orderTag();
     }
 
     public function invoice(int $invoiceId): ?object
@@ -190,6 +235,19 @@ final class OrderStore
     public function findByOrderId(string $orderId): ?object
     {
         return Capsule::table(self::ORDERS)->where('order_id', $orderId)->first();
+    }
+
+    /** The row that recorded this SpectroCoin order id (numeric or UUID), or null. */
+    public function findBySpectroCoinId(string $id): ?object
+    {
+        return Capsule::table(self::ORDERS)->where('order_uuid', $id)->orWhere('order_number', $id)
+            ->orWhere('order_request_id', $id)->orWhere('pre_order_id', $id)->first();
+    }
+
+    /** The newest row created under this Project ID setting, or null. */
+    public function latestOfProject(string $projectId): ?object
+    {
+        return Capsule::table(self::ORDERS)->where('project_id', $projectId)->orderBy('id', 'desc')->first();
     }
 
     /** @return object[] newest first */
@@ -282,6 +340,38 @@ final class OrderStore
             'pendingSet' => (bool) $row->pending_set,
             'createRefused' => (bool) $row->create_refused,
         ];
+    }
+
+    /**
+     * Whether the row was created under the settings in force now (merchant, project, API
+     * generation). Rows from before schema 3 do not say: they count as created under other settings.
+     */
+    public static function createdUnder(object $row, Settings $settings): bool
+    {
+        return isset($row->merchant_id, $row->project_id, $row->api)
+            && [(string) $row->merchant_id, (string) $row->project_id, (string) $row->api] === $settings->orderOrigin();
+    }
+
+    /**
+     * The SpectroCoin id of this kind the row has recorded (numeric: legacy orderRequestId; else the
+     * order UUID), or null. order_request_id (the first id learned, which the transaction id is made
+     * of) counts for its kind, for rows from before schema 3.
+     */
+    public static function recordedId(object $row, string $id): ?string
+    {
+        $numeric = ctype_digit($id);
+        $column = $numeric ? ($row->order_number ?? null) : ($row->order_uuid ?? null);
+        if ($column !== null && $column !== '') {
+            return (string) $column;
+        }
+        $first = (string) ($row->order_request_id ?? '');
+        return $first !== '' && ctype_digit($first) === $numeric ? $first : null;
+    }
+
+    /** The column that keeps a SpectroCoin id of this kind. */
+    public static function idColumn(string $id): string
+    {
+        return ctype_digit($id) ? 'order_number' : 'order_uuid';
     }
 
     /** The row in the shape spectrocoin_order_reusable() takes. */

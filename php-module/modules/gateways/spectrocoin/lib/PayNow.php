@@ -40,8 +40,11 @@ final class PayNow
         return ['client' => (int) ($session['uid'] ?? 0), 'admin' => !empty($session['adminid'])];
     }
 
-    /** @param array $session the PHP session, for WHMCS versions without CurrentUser */
-    public function handle(string $method, array $post, array $session): Response
+    /**
+     * @param array $session the PHP session, for WHMCS versions without CurrentUser
+     * @param array{origin?: string, secFetchSite?: string} $request where the browser says the POST came from
+     */
+    public function handle(string $method, array $post, array $session, array $request = []): Response
     {
         if ($method !== 'POST') {
             return new Response(405, Html::page('Method not allowed', 'Open your invoice and press Pay Now.'), [
@@ -50,19 +53,23 @@ final class PayNow
         }
         $invoiceId = (int) ($post['invoiceid'] ?? 0);
         $token = is_string($post['token'] ?? null) ? $post['token'] : '';
-        if (!PayNowToken::fromStore($this->store)->verify($invoiceId, $token)) {
-            return $this->refuse(403, 'This payment link is not valid. Please open your invoice again and press Pay Now.', null);
+        // A form posted from another site (browsers send Origin and Sec-Fetch-Site on POSTs) starts nothing.
+        if (!$this->sameSite($request)) {
+            return $this->refuse(403, 'This payment link is not valid. Please open your invoice again and press Pay Now.', null,
+                'Pay Now posted from another site (Origin ' . substr((string) ($request['origin'] ?? ''), 0, 100) . ')');
         }
-        $invoice = $this->store->invoice($invoiceId);
-        if ($invoice === null) {
-            return $this->refuse(404, 'This invoice does not exist.', null);
-        }
-        $back = $this->settings->invoiceUrl($invoiceId);
-        // The token already proves the invoice page was shown; a different logged-in client is still refused.
-        $viewer = self::viewer($session);
-        if ($viewer['client'] > 0 && $viewer['client'] !== (int) $invoice->userid && !$viewer['admin']) {
+        $invoice = $invoiceId > 0 ? $this->store->invoice($invoiceId) : null;
+        // Only who WHMCS shows the invoice to: its owner's session or an admin. WHMCS documents no
+        // guest access to invoices for gateways, so a visitor without a session is refused.
+        $who = self::viewer($session);
+        if ($invoice !== null && $who['client'] > 0 && !$who['admin'] && $who['client'] !== (int) $invoice->userid) {
             return $this->refuse(403, 'This invoice belongs to another account.', null);
         }
+        $viewer = $invoice === null ? null : PayNowToken::viewerFor($who, (int) $invoice->userid);
+        if ($viewer === null || !PayNowToken::fromStore($this->store)->verify($invoiceId, $viewer, $token)) {
+            return $this->refuse(403, 'This payment link is not valid or has expired. Please log in, open your invoice again and press Pay Now.', null);
+        }
+        $back = $this->settings->invoiceUrl($invoiceId);
         $problem = $this->payable($invoice);
         if ($problem !== null) {
             return $this->refuse(409, $problem, $back);
@@ -78,43 +85,91 @@ final class PayNow
             return $this->refuse(503, 'This invoice cannot be paid with SpectroCoin right now.', $back, 'convertto currency ' . $this->settings->convertTo() . ' not found');
         }
 
-        try {
-            $row = Capsule::connection()->transaction(function () use ($invoiceId, $balance, $currency, $receiveAmount, $receiveCurrency) {
-                $locked = $this->store->lockInvoice($invoiceId);
-                if ($locked === null || $this->payable($locked) !== null || $this->store->balance($invoiceId) !== $balance) {
-                    return null;
-                }
-                $open = $this->reusable($invoiceId, $balance, $receiveAmount, $receiveCurrency);
-                if ($open !== null) {
-                    return $open;
-                }
-                $n = $this->store->countForInvoice($invoiceId) + 1;
-                $orderId = $invoiceId . '-' . $n;
-                $id = $this->store->insert([
-                    'invoice_id' => $invoiceId,
-                    'order_id' => $orderId,
-                    'receive_amount' => $receiveAmount,
-                    'receive_currency' => $receiveCurrency,
-                    'invoice_amount' => $balance,
-                    'invoice_currency' => (string) $currency->code,
-                    'pay_currency' => $this->settings->payCurrency(),
-                    'status' => OrderStore::STATUS_CREATED,
-                ]);
-                return $this->store->findByOrderId($orderId) ?: (object) ['id' => $id, 'order_id' => $orderId];
-            }, 3);
-        } catch (\Throwable $e) {
-            $this->log(['invoiceid' => $invoiceId, 'error' => 'database: ' . $e->getMessage()], 'Pay Now Error');
-            return $this->refuse(503, 'The payment could not be started. Please try again in a minute.', $back);
+        // At most two orders per press: a second only when SpectroCoin said the first orderId is taken.
+        for ($attempt = 1; ; $attempt++) {
+            try {
+                $row = Capsule::connection()->transaction(function () use ($invoiceId, $balance, $currency, $receiveAmount, $receiveCurrency) {
+                    $locked = $this->store->lockInvoice($invoiceId);
+                    if ($locked === null || $this->payable($locked) !== null || $this->store->balance($invoiceId) !== $balance) {
+                        return null;
+                    }
+                    $open = $this->reusable($invoiceId, $balance, $receiveAmount, $receiveCurrency);
+                    if ($open !== null) {
+                        return $open;
+                    }
+                    $orderId = self::orderId($invoiceId, $this->store->countForInvoice($invoiceId) + 1, $this->store->orderTag());
+                    $id = $this->store->insert([
+                        'invoice_id' => $invoiceId,
+                        'order_id' => $orderId,
+                        'merchant_id' => $this->settings->orderOrigin()[0],
+                        'project_id' => $this->settings->orderOrigin()[1],
+                        'api' => $this->settings->orderOrigin()[2],
+                        'legacy_merchant_id' => $this->settings->legacyIds()[0] !== '' ? $this->settings->legacyIds()[0] : null,
+                        'legacy_project_id' => $this->settings->legacyIds()[1] !== '' ? $this->settings->legacyIds()[1] : null,
+                        'receive_amount' => $receiveAmount,
+                        'receive_currency' => $receiveCurrency,
+                        'invoice_amount' => $balance,
+                        'invoice_currency' => (string) $currency->code,
+                        'pay_currency' => $this->settings->payCurrency(),
+                        'status' => OrderStore::STATUS_CREATED,
+                    ]);
+                    return $this->store->findByOrderId($orderId) ?: (object) ['id' => $id, 'order_id' => $orderId];
+                }, 3);
+            } catch (\Throwable $e) {
+                $this->log(['invoiceid' => $invoiceId, 'error' => 'database: ' . $e->getMessage()], 'Pay Now Error');
+                return $this->refuse(503, 'The payment could not be started. Please try again in a minute.', $back);
+            }
+            if ($row === null) {
+                return $this->refuse(409, 'This invoice changed while we were preparing the payment. Please open it again.', $back);
+            }
+            if (!empty($row->redirect_url)) {
+                $this->log(['invoiceid' => $invoiceId, 'orderId' => $row->order_id, 'orderRequestId' => $row->order_request_id,
+                    'receiveAmount' => $row->receive_amount, 'receiveCurrency' => $row->receive_currency], 'Order Reused');
+                return Response::redirect((string) $row->redirect_url);
+            }
+            $response = $this->create($invoice, $row, $back, $attempt === 1);
+            if ($response !== null) {
+                return $response;
+            }
         }
-        if ($row === null) {
-            return $this->refuse(409, 'This invoice changed while we were preparing the payment. Please open it again.', $back);
+    }
+
+    /**
+     * Our merchant orderId: invoice id, the invoice's order count, this installation's tag
+     * (OrderStore::orderTag). At most 10 + 1 + 10 + 1 + 8 characters: within the legacy API's 64
+     * (our signing rule) and the current API's 128; only digits, '-' and hex, so nothing to encode.
+     * The invoice id stays the first part, readable in SpectroCoin's dashboard.
+     */
+    public static function orderId(int $invoiceId, int $n, string $tag): string
+    {
+        return $invoiceId . '-' . $n . '-' . $tag;
+    }
+
+    /**
+     * SpectroCoin's "this orderId is already used in the project": legacy code 5 ("Merchant order id
+     * already exists"); the current API documents no code for it, so its text is matched too.
+     */
+    private static function orderIdTaken(\SpectroCoin\ApiException $e): bool
+    {
+        return $e->getSpectroCoinCode() === 5 || preg_match('/already exists|DUPLICATE_ORDER_ID/i', $e->getMessage()) === 1;
+    }
+
+    /** False when the browser says the POST came from another origin than this WHMCS. */
+    private function sameSite(array $request): bool
+    {
+        if (strtolower((string) ($request['secFetchSite'] ?? '')) === 'cross-site') {
+            return false;
         }
-        if (!empty($row->redirect_url)) {
-            $this->log(['invoiceid' => $invoiceId, 'orderId' => $row->order_id, 'orderRequestId' => $row->order_request_id,
-                'receiveAmount' => $row->receive_amount, 'receiveCurrency' => $row->receive_currency], 'Order Reused');
-            return Response::redirect((string) $row->redirect_url);
+        $origin = strtolower(rtrim((string) ($request['origin'] ?? ''), '/'));
+        if ($origin === '') {
+            return true; // older browsers and same-origin navigations may send none
         }
-        return $this->create($invoice, $row, $back);
+        $ours = parse_url($this->settings->systemUrl());
+        if (!is_array($ours) || !isset($ours['scheme'], $ours['host'])) {
+            return true;
+        }
+        $mine = strtolower($ours['scheme'] . '://' . $ours['host'] . (isset($ours['port']) ? ':' . $ours['port'] : ''));
+        return $origin === $mine;
     }
 
     /** Why this invoice cannot be paid through this gateway now, or null. */
@@ -154,6 +209,11 @@ final class PayNow
     private function reusable(int $invoiceId, string $balance, string $receiveAmount, string $receiveCurrency): ?object
     {
         foreach ($this->store->forInvoice($invoiceId) as $row) {
+            // An order of other settings (another project, merchant or API) is never the one to pay now:
+            // its callbacks would not be ours any more.
+            if (!OrderStore::createdUnder($row, $this->settings)) {
+                continue;
+            }
             if (\spectrocoin_order_reusable(OrderStore::reuseInput($row), $receiveAmount, $receiveCurrency, $balance)) {
                 return $row;
             }
@@ -161,7 +221,12 @@ final class PayNow
         return null;
     }
 
-    private function create(object $invoice, object $row, string $back): Response
+    /**
+     * Creates the row's order at SpectroCoin and sends the customer there. Null when SpectroCoin said
+     * the orderId is taken and $mayRetry: the tag has then been rotated and the caller tries once more
+     * with a new row (the refused row stays, marked refused, so nothing of it is ever credited).
+     */
+    private function create(object $invoice, object $row, string $back, bool $mayRetry): ?Response
     {
         $invoiceId = (int) $invoice->id;
         $order = [
@@ -181,6 +246,20 @@ final class PayNow
         try {
             $answer = \spectrocoin_create_order($this->settings->merchant(), $order);
         } catch (\SpectroCoin\ApiException $e) {
+            if (self::orderIdTaken($e)) {
+                // Another installation (a reinstall, a clone, a second WHMCS on this SpectroCoin project)
+                // used this orderId: our tag is not ours alone any more. Never reuse it.
+                $tag = substr((string) $row->order_id, strrpos((string) $row->order_id, '-') + 1);
+                $newTag = $this->store->rotateOrderTag($tag);
+                $reason = 'SpectroCoin says orderId ' . $row->order_id . ' is already used in this project (another WHMCS, or an '
+                    . 'earlier installation of this module, on the same SpectroCoin project); new orderIds use tag ' . $newTag
+                    . ': ' . $e->getMessage();
+                if ($mayRetry) {
+                    $this->markRefused($row, $logBase + self::facts($e), $reason);
+                    return null;
+                }
+                return $this->createFailed($row, $logBase + self::facts($e), $reason, 502, $back, true);
+            }
             return $this->createFailed($row, $logBase + self::facts($e), 'SpectroCoin refused the order: ' . $e->getMessage(), 502, $back, true);
         } catch (\SpectroCoin\NetworkException $e) {
             return $this->createFailed($row, $logBase + self::facts($e), 'SpectroCoin could not be reached: ' . $e->getMessage(), 502, $back);
@@ -195,10 +274,12 @@ final class PayNow
         try {
             $this->store->update((int) $row->id, [
                 'order_request_id' => isset($answer['orderRequestId']) ? (string) $answer['orderRequestId'] : null,
+                'order_number' => isset($answer['orderRequestId']) && ctype_digit((string) $answer['orderRequestId']) ? (string) $answer['orderRequestId'] : null,
                 'pre_order_id' => isset($answer['preOrderId']) ? (string) $answer['preOrderId'] : null,
                 'pay_amount' => isset($answer['payAmount']) ? (string) $answer['payAmount'] : null,
                 'pay_currency' => isset($answer['payCurrency']) ? (string) $answer['payCurrency'] : $order['payCurrency'],
                 'redirect_url' => $redirect,
+                'api' => (string) ($answer['api'] ?? $this->settings->apiGeneration()),
                 'valid_until' => isset($answer['validUntil']) ? (int) $answer['validUntil'] : null,
             ]);
         } catch (\Throwable $e) {
@@ -238,17 +319,22 @@ final class PayNow
      */
     private function createFailed(object $row, array $logBase, string $reason, int $status, string $back, bool $refused = false): Response
     {
+        $this->markRefused($row, $logBase, $reason, $refused);
+        return Response::html($status, Html::page(
+            'Payment could not be started',
+            'SpectroCoin could not start this payment right now. Please try again in a few minutes or choose another payment method.',
+            $back
+        ));
+    }
+
+    private function markRefused(object $row, array $logBase, string $reason, bool $refused = true): void
+    {
         try {
             $this->store->update((int) $row->id, ['create_error' => mb_substr($reason, 0, 2000), 'create_refused' => $refused ? 1 : 0]);
         } catch (\Throwable $e) {
             $reason .= ' (and the order row could not be updated: ' . $e->getMessage() . ')';
         }
         $this->log($logBase + ['error' => $reason], 'Order Refused');
-        return Response::html($status, Html::page(
-            'Payment could not be started',
-            'SpectroCoin could not start this payment right now. Please try again in a few minutes or choose another payment method.',
-            $back
-        ));
     }
 
     private function refuse(int $status, string $message, ?string $back, ?string $logDetail = null): Response

@@ -61,6 +61,24 @@ final class Settings
         ];
     }
 
+    /** 'current' with API client credentials (the extension then creates orders there), else 'legacy'. */
+    public function apiGeneration(): string
+    {
+        return $this->string('clientId') !== '' && (string) ($this->values['clientSecret'] ?? '') !== '' ? 'current' : 'legacy';
+    }
+
+    /** What an order row records of the settings it was created under: merchant id, project id, API. */
+    public function orderOrigin(): array
+    {
+        return [$this->string('merchantId'), $this->string('projectId'), $this->apiGeneration()];
+    }
+
+    /** The numeric ids of a UUID set-up (legacyMerchantId, legacyProjectId), recorded with each order. */
+    public function legacyIds(): array
+    {
+        return [$this->string('legacyMerchantId'), $this->string('legacyProjectId')];
+    }
+
     public function payCurrency(): string
     {
         $c = strtoupper($this->string('payCurrency'));
