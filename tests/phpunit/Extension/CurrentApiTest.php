@@ -137,13 +137,17 @@ final class CurrentApiTest extends ExtensionTestCase
         $created = spectrocoin_create_order($m, $this->order('busy-' . self::$n));
         $uuid = self::$sim->choose($created['preOrderId'])['order']['id'];
         $body = json_encode(['id' => $uuid, 'merchantApiId' => Simulator::DEFAULT_PROJECT_ID]);
-        foreach (['http429', 'http503'] as $kind) {
+        foreach (['http429' => 429, 'http503' => 503] as $kind => $status) {
             self::$sim->fault('get', $kind);
             try {
                 spectrocoin_handle_callback($body, 'application/json', $m);
                 self::fail("$kind accepted");
             } catch (NetworkException $e) {
                 self::assertStringContainsString('temporary', $e->getMessage(), $kind);
+                // The re-fetch's facts survive the mapping to NetworkException.
+                self::assertSame($status, $e->getHttpStatus(), $kind);
+                self::assertTrue($e->isRetryable(), $kind);
+                self::assertMatchesRegularExpression('/^[0-9a-f]{16}$/', (string) $e->getTraceId(), $kind);
             }
         }
         self::assertSame($uuid, spectrocoin_handle_callback($body, 'application/json', $m)['orderRequestId']);
