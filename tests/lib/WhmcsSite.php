@@ -372,6 +372,22 @@ final class WhmcsSite
      */
     public function runCron(): array
     {
+        $process = $this->startCron($pipes);
+        $stdout = (string) stream_get_contents($pipes[1]);
+        $stderr = (string) stream_get_contents($pipes[2]);
+        fclose($pipes[1]);
+        fclose($pipes[2]);
+        return ['exit' => proc_close($process), 'stdout' => $stdout, 'stderr' => $stderr];
+    }
+
+    /**
+     * Starts a cron run without waiting (races against callbacks); read $pipes[1] and [2], then
+     * proc_close() the returned process.
+     *
+     * @return resource
+     */
+    public function startCron(?array &$pipes)
+    {
         $cmd = [PHP_BINARY, '-q'];
         foreach (array_merge($this->ini, ['display_errors' => 'stderr']) as $name => $value) {
             foreach ((array) $value as $v) {
@@ -386,11 +402,7 @@ final class WhmcsSite
             throw new \RuntimeException('cannot start php for the cron run');
         }
         fclose($pipes[0]);
-        $stdout = (string) stream_get_contents($pipes[1]);
-        $stderr = (string) stream_get_contents($pipes[2]);
-        fclose($pipes[1]);
-        fclose($pipes[2]);
-        return ['exit' => proc_close($process), 'stdout' => $stdout, 'stderr' => $stderr];
+        return $process;
     }
 
     // ---- running stand-in PHP in a CLI process --------------------------------------------
