@@ -67,4 +67,39 @@ final class LegacyReconciliationTest extends EndToEndTestCase
 
         self::assertSame([], $this->reports());
     }
+
+    /** 1,000 open orders: each run looks at the configured number, least recently checked first, and stops at its time budget. */
+    public function testACronRunIsBoundedWithAThousandOpenOrders(): void
+    {
+        $template = $this->startPayment(1);
+        unset($template['id']);
+        $rows = [];
+        for ($i = 1; $i < 1000; $i++) {
+            $rows[] = ['order_id' => 'bulk-' . $i, 'order_request_id' => (string) (900000 + $i)] + $template;
+        }
+        $columns = array_keys($rows[0]);
+        $pdo = self::site()->pdo();
+        foreach (array_chunk($rows, 200) as $chunk) {
+            $sql = 'INSERT INTO mod_spectrocoin_orders (`' . implode('`, `', $columns) . '`) VALUES '
+                . implode(', ', array_fill(0, count($chunk), '(' . implode(', ', array_fill(0, count($columns), '?')) . ')'));
+            $pdo->prepare($sql)->execute(array_merge(...array_map(static fn (array $r): array => array_values($r), $chunk)));
+        }
+        $checked = fn (): int => (int) self::site()->query('SELECT COUNT(*) AS n FROM mod_spectrocoin_reconcile')[0]['n'];
+
+        self::site()->useInstallerDatabaseUser();
+        self::site()->saveAddonSettings(ReconciliationTest::ADDON, ['reconcileSeconds' => '0']);
+        self::site()->runCron();
+        self::assertSame(0, $checked(), 'no time budget, nothing checked');
+
+        self::site()->saveAddonSettings(ReconciliationTest::ADDON, ['reconcileSeconds' => '20', 'reconcileMaxOrders' => '400']);
+        self::site()->runCron();
+        self::assertSame(400, $checked());
+        self::site()->runCron();
+        self::assertSame(800, $checked(), 'the next run takes orders not yet checked');
+        $started = microtime(true);
+        self::site()->runCron();
+        fwrite(STDERR, sprintf("\n[reconciliation] cron run over 1,000 open legacy orders, 400 checked: %.0f ms\n", (microtime(true) - $started) * 1000));
+        self::assertSame(1000, $checked());
+        self::assertSame([], self::site()->query('SELECT id FROM tblaccounts WHERE invoiceid = 1'));
+    }
 }
