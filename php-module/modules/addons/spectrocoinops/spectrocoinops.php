@@ -14,6 +14,9 @@ if (!defined('WHMCS')) {
 
 require_once __DIR__ . '/../../gateways/spectrocoin/lib/bootstrap.php';
 
+use WHMCS\Module\Gateway\Spectrocoin\Attention;
+use WHMCS\Module\Gateway\Spectrocoin\Html;
+use WHMCS\Module\Gateway\Spectrocoin\OrderStore;
 use WHMCS\Module\Gateway\Spectrocoin\Reconciler;
 
 /** Bounds of a cron run until the admin saves others. */
@@ -80,4 +83,27 @@ function spectrocoinops_bounds(array $settings)
         ctype_digit($seconds) ? min(240, (int) $seconds) : SPECTROCOINOPS_DEFAULT_SECONDS,
         ctype_digit($orders) ? min(1000, (int) $orders) : SPECTROCOINOPS_DEFAULT_ORDERS,
     ];
+}
+
+/**
+ * Addons → SpectroCoin Operations. WHMCS shows it only to logged-in admins whose role the addon's
+ * Access Control allows; this page only reads.
+ */
+function spectrocoinops_output($vars)
+{
+    $store = new OrderStore();
+    $problem = OrderStore::schemaProblem();
+    echo '<h2>Needs you</h2>';
+    if ($problem !== null) {
+        echo '<div class="alert alert-danger">' . Html::e('Orders unavailable: ' . $problem) . '</div>';
+        return;
+    }
+    try {
+        echo Attention::render(Attention::items($store));
+    } catch (\Throwable $e) {
+        echo '<div class="alert alert-danger">' . Html::e('Orders unavailable: ' . $e->getMessage()) . '</div>';
+    }
+    [$seconds, $orders] = spectrocoinops_bounds($vars);
+    echo '<p>Lost callbacks are re-checked on every WHMCS cron run (at most ' . (int) $orders . ' orders and ' . (int) $seconds
+        . ' seconds per run), for orders of SpectroCoin\'s current API (API client credentials set).</p>';
 }
