@@ -170,4 +170,24 @@ final class ReconciliationTest extends EndToEndTestCase
         $this->cron();
         self::assertSame(2, $credited(), 'the next run takes the one not yet checked');
     }
+
+    public function testAClaimLeftUnconfirmedByADeadCallbackIsConfirmedByTheCronRun(): void
+    {
+        $preOrder = basename((string) $this->startPayment(1)['redirect_url']);
+        self::assertAnswered(200, '*ok*', self::sim()->setStatus($preOrder, 2)['attempts']);
+        // The PAID callback's PHP dies right after WHMCS wrote the payment (before our confirmation).
+        self::site()->setConfig('StandInFault', 'addInvoicePayment:end=exit');
+        $died = self::sim()->setStatus($preOrder, 3);
+        self::assertNotSame('*ok*', $died['attempts'][0]['responseExcerpt'] ?? null);
+        $row = $this->order($this->orderIdOf(1, 1));
+        self::assertSame(['applying', 0], [$row['claim_state'], (int) $row['credited']], 'claimed, not confirmed');
+
+        $this->cron();
+
+        $row = $this->order($this->orderIdOf(1, 1));
+        self::assertSame([null, 1], [$row['claim_state'], (int) $row['credited']]);
+        self::assertCount(1, self::site()->transactions(1), 'the payment row WHMCS wrote is the only one');
+        self::assertCount(1, self::site()->hooks('InvoicePaid'));
+        self::assertSame('Paid', $this->invoiceStatus(1));
+    }
 }
