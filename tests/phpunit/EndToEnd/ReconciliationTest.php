@@ -190,4 +190,27 @@ final class ReconciliationTest extends EndToEndTestCase
         self::assertCount(1, self::site()->hooks('InvoicePaid'));
         self::assertSame('Paid', $this->invoiceStatus(1));
     }
+
+    public function testAnOrderSpectroCoinRefusesToShowIsReportedOnceAndNotAskedAgain(): void
+    {
+        $preOrder = basename((string) $this->startPayment(1)['redirect_url']);
+        self::assertAnswered(200, '*ok*', self::sim()->setStatus($preOrder, 2)['attempts']);
+        // A UUID SpectroCoin does not know for this project (404 on the re-fetch).
+        self::site()->pdo()->prepare('UPDATE mod_spectrocoin_orders SET order_uuid = ?, order_request_id = ? WHERE order_id = ?')
+            ->execute(['0b5c1f3e-1111-4222-8333-444455556666', '0b5c1f3e-1111-4222-8333-444455556666', $this->orderIdOf(1, 1)]);
+        $gets = fn (): int => count(array_filter(self::sim()->apiRequests(), static fn (array $r): bool => ($r['endpoint'] ?? '') === 'get'));
+        $before = $gets();
+
+        $this->cron();
+        self::assertSame($before + 1, $gets());
+        $rejected = array_values(array_filter($this->gatewayLog(), static fn (array $l): bool => $l['result'] === 'Rejected'));
+        self::assertCount(1, $rejected);
+
+        $this->cron();
+        self::assertSame($before + 1, $gets(), 'not asked again');
+        self::assertCount(1, array_filter($this->gatewayLog(), static fn (array $l): bool => $l['result'] === 'Rejected'));
+        $page = self::site()->get('admin/addonmodules.php?module=' . self::ADDON, self::site()->adminLogin());
+        self::assertStringContainsString('data-kind="Re-check refused"', $page['body']);
+        self::assertSame([], self::site()->transactions(1));
+    }
 }

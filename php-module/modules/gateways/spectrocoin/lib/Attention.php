@@ -7,7 +7,7 @@ use WHMCS\Database\Capsule;
  * What needs the merchant, across all invoices (the addon's admin page): payments SpectroCoin took
  * that WHMCS did not, review items (late, partial, over-payments, earlier settings), invoices left in
  * Payment Pending after their order's validity ended, and orders that never got a callback
- * (Reconciler::NO_CALLBACK). Read-only.
+ * (Reconciler::NO_CALLBACK) or whose re-check SpectroCoin refused (Reconciler::REFUSED). Read-only.
  */
 final class Attention
 {
@@ -15,6 +15,7 @@ final class Attention
     const REVIEW = 'Needs review';
     const STUCK_PENDING = 'Stuck in Payment Pending';
     const NO_CALLBACK = 'No callback received';
+    const RECHECK_REFUSED = 'Re-check refused';
 
     /** @return list<array{kind: string, reason: string, order: object, invoiceStatus: string}> most urgent first, at most $limit */
     public static function items(OrderStore $store, int $limit = 200): array
@@ -55,17 +56,19 @@ final class Attention
                 ->leftJoin('tblinvoices as i', 'i.id', '=', 'o.invoice_id')
                 ->whereNotNull('r.report')
                 ->where('o.credited', 0)
-                ->where('o.status', OrderStore::STATUS_CREATED)
+                ->where(function ($q) {
+                    $q->where('o.status', OrderStore::STATUS_CREATED)->orWhere('r.refused', 1);
+                })
                 ->orderBy('o.id')
                 ->limit($limit)
-                ->select('o.*', 'i.status as invoice_status', 'r.report', 'r.reported_at')
+                ->select('o.*', 'i.status as invoice_status', 'r.report', 'r.reported_at', 'r.refused')
                 ->get();
             foreach ($reported as $o) {
-                $items[] = ['kind' => self::NO_CALLBACK, 'reason' => $o->report . ' (noticed ' . $o->reported_at . ' UTC)',
+                $items[] = ['kind' => $o->refused ? self::RECHECK_REFUSED : self::NO_CALLBACK, 'reason' => $o->report . ' (noticed ' . $o->reported_at . ' UTC)',
                     'order' => $o, 'invoiceStatus' => (string) ($o->invoice_status ?? 'Deleted')];
             }
         }
-        $rank = array_flip([self::PAID_NOT_APPLIED, self::REVIEW, self::STUCK_PENDING, self::NO_CALLBACK]);
+        $rank = array_flip([self::PAID_NOT_APPLIED, self::REVIEW, self::STUCK_PENDING, self::RECHECK_REFUSED, self::NO_CALLBACK]);
         usort($items, static function ($a, $b) use ($rank) {
             return [$rank[$a['kind']], (int) $a['order']->id] <=> [$rank[$b['kind']], (int) $b['order']->id];
         });

@@ -25,6 +25,8 @@ final class Reconciler
 
     const NO_CALLBACK = 'no callback received — check that SpectroCoin can reach the callback URL';
 
+    const REFUSED = 'SpectroCoin refused the re-check of this order (see the gateway log, result Rejected); it is not asked again';
+
     const OPEN_STATUSES = [OrderStore::STATUS_CREATED, 'NEW', 'PENDING'];
 
     /** @var Settings */
@@ -50,6 +52,8 @@ final class Reconciler
                 $t->dateTime('checked_at');
                 $t->text('report')->nullable();
                 $t->dateTime('reported_at')->nullable();
+                // SpectroCoin refused the re-check (e.g. does not know the order): not asked again, listed for the admin.
+                $t->boolean('refused')->default(false);
             });
         }
     }
@@ -108,6 +112,14 @@ final class Reconciler
                     $summary['stopped'] = 'SpectroCoin unavailable';
                     break;
                 }
+                if ($answer->status === 400) {
+                    // Logged once by the callback path ("Rejected", with SpectroCoin's words); asking again
+                    // every run would repeat it.
+                    $report = self::REFUSED;
+                    $summary['reported']++;
+                    $this->touch((string) $row->order_id, $report, true);
+                    continue;
+                }
             } elseif ((string) $row->status === OrderStore::STATUS_CREATED && self::validityEnded($row)) {
                 $report = self::NO_CALLBACK;
                 $summary['reported']++;
@@ -124,6 +136,9 @@ final class Reconciler
             ->leftJoin(self::REPORTS . ' as r', 'r.order_id', '=', 'o.order_id')
             ->where('o.credited', 0)
             ->where('o.create_refused', 0)
+            ->where(function ($q) {
+                $q->whereNull('r.refused')->orWhere('r.refused', 0);
+            })
             ->where(function ($q) {
                 $q->whereIn('o.status', self::OPEN_STATUSES)
                     ->orWhere('o.claim_state', CallbackHandler::CLAIM_APPLYING)
@@ -161,11 +176,11 @@ final class Reconciler
         return (bool) ($this->store->findByOrderId($orderId)->credited ?? false);
     }
 
-    private function touch(string $orderId, ?string $report): void
+    private function touch(string $orderId, ?string $report, bool $refused = false): void
     {
         $now = OrderStore::now();
         $existing = Capsule::table(self::REPORTS)->where('order_id', $orderId)->first();
-        $values = ['checked_at' => $now];
+        $values = ['checked_at' => $now] + ($refused ? ['refused' => 1] : []);
         if ($report !== null && ($existing === null || (string) $existing->report !== $report)) {
             $values += ['report' => $report, 'reported_at' => $now];
         }
