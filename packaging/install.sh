@@ -427,7 +427,8 @@ uninstall_from() { # php
 
 # ---------------------------------------------------------------------------------------------
 # The WHMCS module: modules/gateways/spectrocoin.php, modules/gateways/spectrocoin/…,
-# modules/gateways/callback/spectrocoin.php. WHMCS core files are never touched.
+# modules/gateways/callback/spectrocoin.php, and the optional addon modules/addons/spectrocoinops/.
+# WHMCS core files are never touched.
 module_files() { unzip -Z1 "$1" | grep -v '/$'; }
 # Every folder the files sit in, parents first.
 module_dirs() { sed -n 's|/[^/]*$||p' "$1" | sort -u | while IFS= read -r d; do
@@ -448,7 +449,8 @@ module() {
   rm -rf "$tmp/mod" && mkdir "$tmp/mod"
   unzip -q "$mzip" -d "$tmp/mod" || die "cannot extract $mzip"
   module_files "$mzip" > "$tmp/mod.list"
-  grep -qv '^modules/gateways/' "$tmp/mod.list" && die "$mzip holds files outside modules/gateways/"
+  grep -Eqv '^modules/(gateways|addons/spectrocoinops)/' "$tmp/mod.list" \
+    && die "$mzip holds files outside modules/gateways/ and modules/addons/spectrocoinops/"
   say "WHMCS module in $module_root"
   # Files take the owner of modules/gateways, so a per-account PHP (suPHP, lsapi) may run them.
   owner=$(stat -c %u:%g "$module_root/modules/gateways")
@@ -456,12 +458,12 @@ module() {
     while IFS= read -r f; do remove "$module_root/$f"; done < "$tmp/mod.list"
     # Our own folders only, deepest first; one holding files of the merchant's stays.
     for d in $(module_dirs "$tmp/mod.list" | sort -r); do
-      case $d in modules|modules/gateways|modules/gateways/callback) continue ;; esac
+      case $d in modules|modules/gateways|modules/gateways/callback|modules/addons) continue ;; esac
       [ -d "$module_root/$d" ] || continue
       if [ "$dry_run" = yes ]; then echo "  would run: rmdir $module_root/$d"
       else rmdir "$module_root/$d" 2>/dev/null && echo "  removed: $module_root/$d/"; fi
     done
-    echo "  deactivate the gateway in WHMCS (Setup > Payments > Payment Gateways) before removing it"
+    echo "  deactivate the gateway (Setup > Payments > Payment Gateways) and the addon SpectroCoin Operations (Setup > Addon Modules) in WHMCS before removing them"
     return 0
   fi
   for d in $(module_dirs "$tmp/mod.list"); do
@@ -472,6 +474,7 @@ module() {
     [ "$(id -u)" = 0 ] && [ "$dry_run" = no ] && act chown "$owner" "$module_root/$f"
   done < "$tmp/mod.list"
   echo "  activate it in WHMCS: Setup > Payments > Payment Gateways > All Payment Gateways > SpectroCoin (Bitcoin)"
+  echo "  recommended: Setup > Addon Modules > SpectroCoin Operations (recovers lost callbacks on WHMCS's cron)"
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -79,6 +79,9 @@ fake_whmcs() { # dir
   echo '<?php // WHMCS' > "$1/init.php"
   echo '<?php // another gateway' > "$1/modules/gateways/paypal.php"
   echo '<?php // its callback' > "$1/modules/gateways/callback/paypal.php"
+  # WHMCS ships addon modules of its own in modules/addons/.
+  mkdir -p "$1/modules/addons/project_management"
+  echo '<?php // a bundled addon' > "$1/modules/addons/project_management/project_management.php"
 }
 
 run_installer() { # root out args...: runs install.sh of $rel under the fake root, output in $out
@@ -120,6 +123,8 @@ check "ea: prints the EA-PHP restart command" contains "$work/out" "/scripts/res
 check "ea: module files copied into WHMCS" diff -r "$work/unz/modules/gateways/spectrocoin" "$whmcs/modules/gateways/spectrocoin"
 check "ea: module callback copied" cmp -s "$work/unz/modules/gateways/callback/spectrocoin.php" "$whmcs/modules/gateways/callback/spectrocoin.php"
 check "ea: other gateways untouched" contains "$whmcs/modules/gateways/paypal.php" "another gateway"
+check "ea: the addon copied into WHMCS" diff -r "$work/unz/modules/addons/spectrocoinops" "$whmcs/modules/addons/spectrocoinops"
+check "ea: other addons untouched" contains "$whmcs/modules/addons/project_management/project_management.php" "a bundled addon"
 if [ "$(id -u)" = 0 ]; then
   check "ea: module files owned by the WHMCS account" same "$(find "$whmcs/modules" -newer "$whmcs/init.php" ! -user 4711 -print | head -3)" ""
 fi

@@ -338,6 +338,73 @@ final class WhmcsSite
         return $this->call('StandIn\Refunds::refund', [$accountId, $amount]);
     }
 
+    // ---- addon modules (same code path as admin/configaddonmods.php) ----------------------
+
+    /** @return array{status: string, description: string} NAME_activate()'s answer */
+    public function activateAddon(string $name): array
+    {
+        return $this->call('StandIn\Addons::activate', [$name]);
+    }
+
+    /** @return array{status: string, description: string} */
+    public function deactivateAddon(string $name): array
+    {
+        return $this->call('StandIn\Addons::deactivate', [$name]);
+    }
+
+    public function saveAddonSettings(string $name, array $values): void
+    {
+        $values = array_map(static fn ($v) => is_bool($v) ? ($v ? 'on' : '') : $v, $values);
+        $this->call('StandIn\Addons::save', [$name, $values]);
+    }
+
+    /** Stored tbladdonmodules settings of an active addon ([] when inactive). */
+    public function addonSettings(string $name): array
+    {
+        return $this->call('StandIn\Addons::settings', [$name]);
+    }
+
+    /**
+     * One run of WHMCS's system cron, as the documented crontab line does it
+     * (`php -q crons/cron.php`), with the site's ini and environment.
+     *
+     * @return array{exit: int, stdout: string, stderr: string}
+     */
+    public function runCron(): array
+    {
+        $process = $this->startCron($pipes);
+        $stdout = (string) stream_get_contents($pipes[1]);
+        $stderr = (string) stream_get_contents($pipes[2]);
+        fclose($pipes[1]);
+        fclose($pipes[2]);
+        return ['exit' => proc_close($process), 'stdout' => $stdout, 'stderr' => $stderr];
+    }
+
+    /**
+     * Starts a cron run without waiting (races against callbacks); read $pipes[1] and [2], then
+     * proc_close() the returned process.
+     *
+     * @return resource
+     */
+    public function startCron(?array &$pipes)
+    {
+        $cmd = [PHP_BINARY, '-q'];
+        foreach (array_merge($this->ini, ['display_errors' => 'stderr']) as $name => $value) {
+            foreach ((array) $value as $v) {
+                $cmd[] = '-d';
+                $cmd[] = $name . '=' . $v;
+            }
+        }
+        $cmd[] = $this->root . '/crons/cron.php';
+        $process = proc_open($cmd, [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, $this->root . '/crons',
+            array_merge(getenv(), $this->env));
+        if (!is_resource($process)) {
+            throw new \RuntimeException('cannot start php for the cron run');
+        }
+        fclose($pipes[0]);
+        return $process;
+    }
+
     // ---- running stand-in PHP in a CLI process --------------------------------------------
 
     /**

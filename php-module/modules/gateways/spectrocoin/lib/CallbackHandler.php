@@ -42,10 +42,38 @@ final class CallbackHandler
     /** @var OrderStore */
     private $store;
 
+    /** Where the delivery came from: SpectroCoin's POST, or reconciliation's re-check (recheck()). */
+    const ORIGIN_CALLBACK = 'callback';
+    const ORIGIN_RECONCILIATION = 'reconciliation';
+
+    /** Gateway-log result of a payment applied by a re-check: the merchant learns callbacks are not arriving. */
+    const RECOVERED = 'Recovered by reconciliation';
+
+    /** @var string */
+    private $origin = self::ORIGIN_CALLBACK;
+
     public function __construct(Settings $settings, OrderStore $store)
     {
         $this->settings = $settings;
         $this->store = $store;
+    }
+
+    /**
+     * Reconciliation: the order's current state, fetched from SpectroCoin's current API by its order
+     * UUID, goes through exactly the path of a JSON callback naming it (the extension re-fetches the
+     * order and authenticates it as for {id, merchantApiId}; then the same decision and claim → apply
+     * → confirm), so a payment is applied once whoever arrives first, callback or cron. Quiet in the
+     * gateway log unless something changed; a payment applied this way is logged RECOVERED.
+     */
+    public function recheck(string $orderUuid): Response
+    {
+        $body = json_encode(['id' => $orderUuid, 'merchantApiId' => $this->settings->merchant()['projectId']]);
+        $this->origin = self::ORIGIN_RECONCILIATION;
+        try {
+            return $this->handle('POST', (string) $body, 'application/json');
+        } finally {
+            $this->origin = self::ORIGIN_CALLBACK;
+        }
     }
 
     public function handle(string $method, string $rawBody, string $contentType = 'application/x-www-form-urlencoded'): Response
@@ -120,8 +148,11 @@ final class CallbackHandler
             $this->log($context + ['error' => get_class($e) . ': ' . $e->getMessage()], 'Retry Later');
             return Response::text(503, 'Service Unavailable');
         }
+        $reconciling = $this->origin === self::ORIGIN_RECONCILIATION;
         if ($outcome['busy']) {
-            $this->log($context + ['transId' => $outcome['transId'], 'message' => $outcome['message']], 'Retry Later');
+            if (!$reconciling) { // a re-check leaves a payment being applied to its delivery; the next run looks again
+                $this->log($context + ['transId' => $outcome['transId'], 'message' => $outcome['message']], 'Retry Later');
+            }
             return Response::text(503, 'Service Unavailable');
         }
         if ($outcome['claimed']) {
@@ -130,17 +161,29 @@ final class CallbackHandler
             $outcome = $this->applyClaim($outcome, (int) $found->invoice_id);
         }
 
-        $this->log($context + [
-            'action' => $outcome['action'],
-            'transId' => $outcome['transId'],
-            'invoiceStatus' => $outcome['invoiceBefore'] . ' -> ' . $outcome['invoiceAfter'],
-            'message' => $outcome['message'],
-        ] + ($outcome['warning'] !== null ? ['warning' => $outcome['warning']] : []), $outcome['result']);
+        $result = $outcome['result'];
+        if ($reconciling && $outcome['applied']) {
+            $result = self::RECOVERED;
+            $context['source'] = 'reconciliation (WHMCS cron): no callback brought this state; check that SpectroCoin can reach '
+                . $this->settings->callbackUrl();
+        }
+        // A re-check that changed nothing (still pending, already credited by its callback) is not news:
+        // every cron run would repeat it.
+        $unchanged = $reconciling && !$outcome['applied'] && $outcome['warning'] === null && !$outcome['retry']
+            && (string) ($this->store->findByOrderId((string) $found->order_id)->status ?? '') === (string) $found->status;
+        if (!$unchanged) {
+            $this->log($context + [
+                'action' => $outcome['action'],
+                'transId' => $outcome['transId'],
+                'invoiceStatus' => $outcome['invoiceBefore'] . ' -> ' . $outcome['invoiceAfter'],
+                'message' => $outcome['message'],
+            ] + ($outcome['warning'] !== null ? ['warning' => $outcome['warning']] : []), $result);
+        }
         if ($outcome['applied']) {
             \logActivity(sprintf(
-                'SpectroCoin payment applied to Invoice ID: %d - %s %s (order %s, SpectroCoin order %s, Trans ID %s)',
+                'SpectroCoin payment applied to Invoice ID: %d - %s %s (order %s, SpectroCoin order %s, Trans ID %s)%s',
                 $found->invoice_id, $outcome['amount'], $outcome['currency'], $found->order_id,
-                $callback['orderRequestId'] ?? '', $outcome['transId']
+                $callback['orderRequestId'] ?? '', $outcome['transId'], $reconciling ? ' - ' . self::RECOVERED : ''
             ), (int) $outcome['userid']);
         }
         if ($outcome['warning'] !== null) {

@@ -16,5 +16,7 @@ require_once __DIR__ . '/OrderStore.php';
 require_once __DIR__ . '/PayNowToken.php';
 require_once __DIR__ . '/PayNow.php';
 require_once __DIR__ . '/CallbackHandler.php';
+require_once __DIR__ . '/Reconciler.php';
+require_once __DIR__ . '/Attention.php';
 require_once __DIR__ . '/AdminStatus.php';
 require_once __DIR__ . '/SettingsCheck.php';
