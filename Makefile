@@ -96,7 +96,6 @@ leak-check-ci: deps ext
 # SHA256SUMS. PHP 8.4 comes from a Debian 13 root cached in ~/.cache/spectrocoin-roots.
 dist:
 	@bash packaging/build-dist.sh
-	@sh packaging/ship-installer.sh
 
 # Proves each zip in dist/ (PASS/FAIL per check): glibc floor, NEEDED, exports, loads, extension
 # suite, signatures, TLS trust layouts, FPM recycling, API mismatch, Debian 11 ldd. Needs root.
@@ -104,10 +103,9 @@ dist-check: ext
 	@bash packaging/check-dist.sh
 
 ## The installer (packaging/install.sh) against fake EA-PHP and Debian layouts (see README, "Install").
-# Uses the zips in dist/ (builds them first only if they are missing) and ships the current
-# install.sh there; the Debian 13 root comes from packaging/rootfs.sh (made once, cached).
+# Uses the release in dist/ (builds it first only if it is missing; after editing install.sh, run
+# make dist again); the Debian 13 root comes from packaging/rootfs.sh (made once, cached).
 .PHONY: test-install
 test-install:
 	@[ -f dist/SHA256SUMS ] || $(MAKE) --no-print-directory dist
-	@sh packaging/ship-installer.sh >/dev/null
 	@bash tests/install/run.sh

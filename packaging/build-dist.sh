@@ -2,7 +2,7 @@
 # Builds the prebuilt artifacts into dist/ (see README, "Prebuilt builds" and
 # ../shared/docs/distribution.md): the extension for PHP 8.2 (this machine's PHP) and PHP 8.4 (a
 # Debian 13 root made by packaging/rootfs.sh), each for glibc >= 2.28 with OpenSSL linked
-# statically, the WHMCS module zip, and SHA256SUMS. Installs its tools only if missing.
+# statically, the WHMCS module zip, the installer, and SHA256SUMS. Installs its tools only if missing.
 #   DIST_PHP="8.2 8.4" (default) chooses the PHP versions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,7 +39,7 @@ fi
 mkdir -p dist
 stage=$(mktemp -d); trap 'rm -rf "$stage"' EXIT
 mod_zip=dist/spectrocoin-whmcs-${version}.zip
-rm -f dist/php_spectrocoin-*.zip "$mod_zip" dist/SHA256SUMS
+rm -f dist/php_spectrocoin-*.zip "$mod_zip" dist/install.sh dist/SHA256SUMS
 
 # PHP and PHP_CONFIG tell ext-php-rs's and our build.rs which PHP to build for. For PHP 8.4 they
 # are wrappers running the trixie root's binaries in chroot, with --includes rewritten to the
@@ -83,5 +83,6 @@ INI
   echo "spectrocoin.so for PHP $php_mm: $(stat -c %s "$stage/ext/spectrocoin.so") bytes"
 done
 (cd php-module && zip -q -X -r "$root/$mod_zip" modules)
-(cd dist && sha256sum php_spectrocoin-*.zip "$(basename "$mod_zip")" > SHA256SUMS)
+install -m 755 packaging/install.sh dist/install.sh  # the merchant's installer, covered by SHA256SUMS too
+(cd dist && sha256sum php_spectrocoin-*.zip "$(basename "$mod_zip")" install.sh > SHA256SUMS)
 ls -l dist/

@@ -219,7 +219,7 @@ if [ -f "$DIST/install.sh" ]; then
   check "dist: shipped install.sh is packaging/install.sh" cmp -s "$DIST/install.sh" "$INSTALLER"
   check "dist: SHA256SUMS covers install.sh" sh -c 'cd "$1" && grep "  install.sh\$" SHA256SUMS | sha256sum -c --status -' _ "$DIST"
 else
-  fail "dist: install.sh" "not in $DIST (make dist runs packaging/ship-installer.sh)"
+  fail "dist: install.sh" "not in $DIST (make dist puts it there)"
 fi
 
 # --- composer.json for PIE: valid for Composer, PIE's documented php-ext keys, matches dist/.
