@@ -164,7 +164,6 @@ PHP
 
   # PHP-FPM recycling its workers after 3 requests: no crash at shutdown, every answer right.
   mkdir -p "$work/fpm"
-  cp "$work/sign.php" "$tmp/sign-src.php"
   mkdir -p "${root%/}/tmp/sc-dist-fpm"
   cat > "${root%/}/tmp/sc-dist-fpm/sign.php" <<PHP
 <?php
