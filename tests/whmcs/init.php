@@ -31,11 +31,15 @@ spl_autoload_register(static function (string $class): void {
     $path = null;
     if (strncmp($class, 'StandIn\\', 8) === 0) {
         $path = ROOTDIR . '/includes/standin/' . str_replace('\\', '/', substr($class, 8)) . '.php';
-    } elseif (preg_match('/^WHMCS\\\\Module\\\\Gateway\\\\([A-Za-z0-9_]+)\\\\(.+)$/', $class, $m)) {
-        // A gateway's lib/ folder: WHMCS\Module\Gateway\NAME\Foo => modules/gateways/name/lib/Foo.php
-        $rel = str_replace('\\', '/', $m[2]) . '.php';
-        foreach ([$m[1], strtolower($m[1])] as $dir) {
-            $candidate = ROOTDIR . '/modules/gateways/' . $dir . '/lib/' . $rel;
+    } elseif (preg_match('/^WHMCS\\\\Module\\\\(Gateway|Addon)\\\\([A-Za-z0-9_]+)\\\\(.+)$/', $class, $m)) {
+        // A gateway's or addon's lib/ folder: WHMCS\Module\Gateway\NAME\Foo =>
+        // modules/gateways/name/lib/Foo.php, WHMCS\Module\Addon\NAME\Foo => modules/addons/name/lib/Foo.php
+        // (WHMCS's sample addon uses WHMCS\Module\Addon\AddonModule\… from modules/addons/addonmodule/lib
+        // without requiring it).
+        $type = $m[1] === 'Gateway' ? 'gateways' : 'addons';
+        $rel = str_replace('\\', '/', $m[3]) . '.php';
+        foreach ([$m[2], strtolower($m[2])] as $dir) {
+            $candidate = ROOTDIR . '/modules/' . $type . '/' . $dir . '/lib/' . $rel;
             if (is_file($candidate)) {
                 $path = $candidate;
                 break;

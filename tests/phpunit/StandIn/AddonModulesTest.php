@@ -83,6 +83,7 @@ final class AddonModulesTest extends StandInTestCase
         $this->assertSame('Hi <there>', $vars['greeting']);
         $this->assertArrayNotHasKey('access', $vars);
         $this->assertStringContainsString('<p id="dummy-admin">1</p>', $page['body'], '$_SESSION[adminid] is the admin');
+        $this->assertStringContainsString('<p id="dummy-lib">autoloaded</p>', $page['body'], 'lib/ autoloaded as WHMCS\\Module\\Addon\\NAME\\');
 
         $this->site()->saveAddonSettings(self::ADDON, ['access' => '7']);
         $denied = $this->site()->get('admin/addonmodules.php?module=' . self::ADDON, $admin);
