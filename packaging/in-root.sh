@@ -30,7 +30,10 @@ fi
 
 if [ -n "${CA_LAYOUT:-}" ]; then
   etc=${root%/}/etc
-  ov=$(mktemp -d)
+  # One fixed folder for every call: each private namespace mounts its own tmpfs on it, so
+  # concurrent calls do not meet and nothing is left behind in /tmp.
+  ov=/tmp/.spectrocoin-in-root
+  mkdir -p "$ov"
   mount -t tmpfs tmpfs "$ov"
   mkdir "$ov/upper" "$ov/work"
   mount -t overlay overlay -o "lowerdir=$etc,upperdir=$ov/upper,workdir=$ov/work" "$etc"
