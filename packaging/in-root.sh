@@ -7,7 +7,10 @@
 #   * with CA_LAYOUT=debian|rhel|none (and CA_FILE for debian/rhel): /etc seen through an overlay
 #     whose trust stores are emptied, then CA_FILE placed where that distribution keeps its bundle
 #     (Debian /etc/ssl/certs/ca-certificates.crt; RHEL /etc/pki/tls/certs/ca-bundle.crt with the
-#     /etc/pki/ca-trust/extracted layout), so TLS trusts exactly that CA.
+#     /etc/pki/ca-trust/extracted layout), so TLS trusts exactly that CA;
+#   * with ROOT_UPPER=DIR: the root seen through an overlay whose upper layer is DIR (kept between
+#     calls), so what the command writes lands in DIR, never in the cached root;
+#   * with IN_ROOT_BIND=SRC:DST: SRC bind-mounted at DST inside the root.
 #   usage: packaging/in-root.sh ROOT CMD [ARG...]
 set -euo pipefail
 [ $# -ge 2 ] || { echo "usage: in-root.sh ROOT CMD [ARG...]" >&2; exit 2; }
@@ -19,6 +22,11 @@ if [ -z "${IN_ROOT_NAMESPACE:-}" ]; then
 fi
 root=$1; shift
 mount --make-rprivate /
+if [ -n "${ROOT_UPPER:-}" ]; then
+  mkdir -p "$ROOT_UPPER/upper" "$ROOT_UPPER/work" "$ROOT_UPPER/merged"
+  mount -t overlay overlay -o "lowerdir=$root,upperdir=$ROOT_UPPER/upper,workdir=$ROOT_UPPER/work" "$ROOT_UPPER/merged"
+  root=$ROOT_UPPER/merged
+fi
 if [ "$root" != / ]; then
   mkdir -p "$root/work/repo" "$root/usr/share/php" "$root/proc" "$root/dev" "$root/tmp"
   mount --bind "$repo" "$root/work/repo"
@@ -26,6 +34,10 @@ if [ "$root" != / ]; then
   mount -t proc proc "$root/proc"
   mount --rbind /dev "$root/dev"
   cp /usr/bin/phpunit "$root/tmp/phpunit"
+fi
+if [ -n "${IN_ROOT_BIND:-}" ]; then
+  mkdir -p "${root%/}${IN_ROOT_BIND#*:}"
+  mount --bind "${IN_ROOT_BIND%%:*}" "${root%/}${IN_ROOT_BIND#*:}"
 fi
 
 if [ -n "${CA_LAYOUT:-}" ]; then
@@ -50,5 +62,5 @@ if [ -n "${CA_LAYOUT:-}" ]; then
     *) echo "in-root.sh: CA_LAYOUT is debian, rhel or none" >&2; exit 2 ;;
   esac
 fi
-unset IN_ROOT_NAMESPACE CA_LAYOUT CA_FILE
+unset IN_ROOT_NAMESPACE CA_LAYOUT CA_FILE ROOT_UPPER IN_ROOT_BIND
 exec chroot "$root" "$@"

@@ -283,14 +283,7 @@ check "rollback: then uninstall restores the tree" same "$rc $(snapshot "$R")" "
 trixie_root=${TRIXIE_ROOT:-$(bash packaging/rootfs.sh trixie 2>"$work/rootfs.err")}
 in_trixie() { # release_dir cmd...: cmd chrooted; the overlay's upper dir keeps state between calls
   local rel_dir=$1; shift
-  unshare -m bash -c '
-    set -e
-    t=$1 lower=$2 rel_dir=$3; shift 3
-    mount -t overlay overlay -o "lowerdir=$lower,upperdir=$t/upper,workdir=$t/work" "$t/merged"
-    mount --bind /dev "$t/merged/dev"
-    mkdir -p "$t/merged/tmp/release"
-    mount --bind "$rel_dir" "$t/merged/tmp/release"
-    exec chroot "$t/merged" "$@"' _ "$work/trixie" "$trixie_root" "$rel_dir" "$@"
+  ROOT_UPPER=$work/trixie IN_ROOT_BIND=$rel_dir:/tmp/release packaging/in-root.sh "$trixie_root" "$@"
 }
 trixie_snapshot() {
   in_trixie "$1" sh -c 'for d in /etc/php /usr/lib/php /var/lib/php; do [ -e "$d" ] || continue
@@ -299,7 +292,6 @@ trixie_snapshot() {
 if [ -z "$trixie_root" ] || [ ! -x "$trixie_root/usr/bin/php8.4" ]; then
   fail "trixie" "no Debian 13 root with php8.4 at '$trixie_root': $(tail -n 3 "$work/rootfs.err" 2>/dev/null | tr '\n' ' ')"
 else
-  mkdir -p "$work/trixie/upper" "$work/trixie/work" "$work/trixie/merged"
   tx82=$work/tx82; release "$tx82"
   before=$(trixie_snapshot "$tx82")
   in_trixie "$tx82" sh /tmp/release/install.sh > "$work/out" 2>&1; rc=$?
