@@ -33,8 +33,15 @@ php_env() {
     *) return 1 ;;
   esac
 }
-# Runs a command in that PHP's root (private mount namespace; the repo is at /work/repo there).
-in_root() { local r=$1; shift; packaging/in-root.sh "$r" "$@"; }
+# Runs a command in a root (private mount namespace; the repo is at /work/repo there, the current
+# zip's work folder $work at /tmp/sc-dist). The root is seen through an overlay whose upper layer is
+# in $tmp, so the cached root is never written. On this machine (/) the paths are the host's.
+in_root() {
+  local r=$1; shift
+  if [ "$r" = / ]; then packaging/in-root.sh / "$@"; return; fi
+  ROOT_UPPER=$tmp/upper-$(basename "$r") IN_ROOT_BIND=$work:/tmp/sc-dist packaging/in-root.sh "$r" "$@"
+}
+path_in() { [ "$1" = / ] && echo "$work" || echo /tmp/sc-dist; }  # where $work is seen in a root
 repo_in() { [ "$1" = / ] && echo "$repo" || echo /work/repo; }
 
 # A throwaway CA and a certificate for 127.0.0.1; nginx serves SpectroCoin's published callback key
@@ -43,7 +50,7 @@ tmp=$(mktemp -d); nginx_pid=
 cleanup() {
   [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null
   [ -n "${fpm_pid:-}" ] && kill "$fpm_pid" 2>/dev/null
-  rm -rf "$tmp" "$trixie"/tmp/sc-dist-* "$bullseye"/tmp/sc-dist-*
+  rm -rf "$tmp"
 }
 trap cleanup EXIT
 free_port() { php -n -r '$s = stream_socket_server("tcp://127.0.0.1:0"); echo explode(":", stream_socket_get_name($s, false))[1];'; }
@@ -68,7 +75,7 @@ http {
   proxy_temp_path $tmp/nginx/proxy; uwsgi_temp_path $tmp/nginx/uwsgi; scgi_temp_path $tmp/nginx/scgi;
   server { listen 127.0.0.1:$tls_port ssl; ssl_certificate $tmp/srv.pem; ssl_certificate_key $tmp/srv.key; root $tmp/www; }
   server { listen 127.0.0.1:$http_port;
-    location / { include /etc/nginx/fastcgi_params; fastcgi_param SCRIPT_FILENAME /tmp/sc-dist-fpm/sign.php; fastcgi_pass 127.0.0.1:$fcgi_port; } }
+    location / { include /etc/nginx/fastcgi_params; fastcgi_param SCRIPT_FILENAME \$http_x_script; fastcgi_pass 127.0.0.1:$fcgi_port; } }
 }
 NGINX
 nginx -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log" & nginx_pid=$!
@@ -78,9 +85,9 @@ for zip in "${zips[@]}"; do
   php_mm=$(basename "$zip" | sed 's/.*_php\([0-9]*\.[0-9]*\)-.*/\1/')
   label="php$php_mm"
   read -r root php fpm <<<"$(php_env "$php_mm")" || { fail "no PHP $php_mm to check $zip with"; continue; }
-  work=${root%/}/tmp/sc-dist-$php_mm   # the same path inside the root
-  inner=/tmp/sc-dist-$php_mm
-  rm -rf "$work"; mkdir -p "$work"
+  work=$tmp/php$php_mm
+  inner=$(path_in "$root")
+  mkdir -p "$work"
   unzip -q "$zip" -d "$work"
   so=$work/spectrocoin.so
   [ -f "$work/spectrocoin.ini" ] && pass "zip holds spectrocoin.so and spectrocoin.ini" || fail "spectrocoin.ini missing from the zip"
@@ -164,8 +171,7 @@ PHP
 
   # PHP-FPM recycling its workers after 3 requests: no crash at shutdown, every answer right.
   mkdir -p "$work/fpm"
-  mkdir -p "${root%/}/tmp/sc-dist-fpm"
-  cat > "${root%/}/tmp/sc-dist-fpm/sign.php" <<PHP
+  cat > "$work/fpm/sign.php" <<PHP
 <?php
 \$v = json_decode(file_get_contents('$inner/vectors.json'), true);
 echo strlen(base64_decode(spectrocoin_sign('merchantId=1', \$v['merchant_test_private_key_pem']))), ' ', getmypid(), "\n";
@@ -184,11 +190,16 @@ catch_workers_output = yes
 php_admin_value[extension] = $inner/spectrocoin.so
 FPM
   # Started directly (not through a shell function) so $! is the FPM master after the execs.
-  packaging/in-root.sh "$root" "$fpm" -n -y "$inner/fpm/fpm.conf" -R >/dev/null 2>&1 & fpm_pid=$!
+  if [ "$root" = / ]; then
+    packaging/in-root.sh / "$fpm" -n -y "$inner/fpm/fpm.conf" -R >/dev/null 2>&1 & fpm_pid=$!
+  else
+    ROOT_UPPER=$tmp/upper-$(basename "$root") IN_ROOT_BIND=$work:/tmp/sc-dist \
+      packaging/in-root.sh "$root" "$fpm" -n -y "$inner/fpm/fpm.conf" -R >/dev/null 2>&1 & fpm_pid=$!
+  fi
   for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$fcgi_port) 2>/dev/null && break; sleep 0.1; done
   good=0; pids=""
   for _ in $(seq 30); do
-    a=$(curl -s --max-time 5 "http://127.0.0.1:$http_port/") && [ "${a%% *}" = 256 ] && good=$((good + 1)) && pids="$pids ${a##* }"
+    a=$(curl -s --max-time 5 -H "X-Script: $inner/fpm/sign.php" "http://127.0.0.1:$http_port/") && [ "${a%% *}" = 256 ] && good=$((good + 1)) && pids="$pids ${a##* }"
   done
   kill -TERM "$fpm_pid" 2>/dev/null; wait "$fpm_pid" 2>/dev/null; fpm_pid=
   workers=$(echo $pids | tr ' ' '\n' | sort -u | grep -c .)
@@ -198,15 +209,11 @@ FPM
   else
     fail "PHP-FPM recycling: $good/30 answers right, $workers workers, $crashes signal lines; last answer: ${a:0:100}; FPM log: $(tail -3 "$work/fpm/fpm.log" 2>&1 | tr '\n' ' ')"
   fi
-  rm -rf "${root%/}/tmp/sc-dist-fpm"
 
   # Another PHP refuses it with PHP's own clear message, without crashing.
   case $php_mm in 8.2) other=8.4 ;; *) other=8.2 ;; esac
   read -r oroot ophp _ <<<"$(php_env "$other")"
-  owork=${oroot%/}/tmp/sc-dist-wrong-$php_mm
-  mkdir -p "$owork"; cp "$so" "$owork/"
-  out=$(in_root "$oroot" "$ophp" -n -d extension="/tmp/sc-dist-wrong-$php_mm/spectrocoin.so" -r 'echo function_exists("spectrocoin_info") ? "loaded" : "not loaded";' 2>&1); rc=$?
-  rm -rf "$owork"
+  out=$(in_root "$oroot" "$ophp" -n -d extension="$(path_in "$oroot")/spectrocoin.so" -r 'echo function_exists("spectrocoin_info") ? "loaded" : "not loaded";' 2>&1); rc=$?
   if [ "$rc" -lt 128 ] && echo "$out" | grep -q 'Module compiled with module API=' && echo "$out" | grep -q 'not loaded'; then
     pass "PHP $other refuses it cleanly: $(echo "$out" | grep -m1 -o 'Module compiled with module API=[0-9]*')…"
   else
@@ -215,8 +222,7 @@ FPM
 
   # Debian 11 (glibc 2.31, OpenSSL 1.1): every library and symbol version resolves; only PHP's
   # own symbols (which PHP provides at load) stay undefined.
-  mkdir -p "$bullseye/tmp/sc-dist-$php_mm"; cp "$so" "$bullseye/tmp/sc-dist-$php_mm/"
-  out=$(chroot "$bullseye" ldd -r "/tmp/sc-dist-$php_mm/spectrocoin.so" 2>&1)
+  out=$(in_root "$bullseye" ldd -r /tmp/sc-dist/spectrocoin.so 2>&1)
   missing=$(echo "$out" | grep 'not found' || true)
   undefined=$(echo "$out" | grep -c 'undefined symbol' || true)
   [ -z "$missing" ] && pass "ldd -r in Debian 11 resolves every library and version ($undefined PHP symbols left to PHP)" \
@@ -227,8 +233,8 @@ done
 # check above can fail.
 label=control
 if [ -f target/debug/libspectrocoin.so ]; then
-  mkdir -p "$bullseye/tmp/sc-dist-control"; cp target/debug/libspectrocoin.so "$bullseye/tmp/sc-dist-control/"
-  out=$(chroot "$bullseye" ldd -r /tmp/sc-dist-control/libspectrocoin.so 2>&1 | grep 'not found' | head -2 | tr '\n' ' ')
+  work=$tmp/control; mkdir -p "$work"; cp target/debug/libspectrocoin.so "$work/"
+  out=$(in_root "$bullseye" ldd -r /tmp/sc-dist/libspectrocoin.so 2>&1 | grep 'not found' | head -2 | tr '\n' ' ')
   [ -n "$out" ] && pass "the Debian 11 check refuses a normal build: ${out:0:120}" || fail "a normal build passed the Debian 11 check"
 else
   echo "note: no target/debug/libspectrocoin.so (make ext), Debian 11 control check not run"
