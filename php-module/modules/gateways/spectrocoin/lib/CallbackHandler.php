@@ -142,7 +142,7 @@ final class CallbackHandler
                 // follows within milliseconds, so wait a little (holding no lock) before answering 503.
                 usleep(50000);
             }
-        } catch (\SpectroCoin\CallbackException | \UnexpectedValueException $e) {
+        } catch (\SpectroCoin\CallbackException $e) {
             return $this->reject($e->getMessage(), $rawBody, $context);
         } catch (\Throwable $e) {
             $this->log($context + ['error' => get_class($e) . ': ' . $e->getMessage()], 'Retry Later');
@@ -391,20 +391,6 @@ final class CallbackHandler
             $row->credited = 1;
             $claimOpen = false;
         }
-        // Binding across API generations: the core accepts an id of the other kind (numeric legacy
-        // orderRequestId / JSON order UUID) for an authenticated orderId; an id of a kind this row
-        // has recorded must be that one, or it is another order.
-        $spectroCoinId = (string) ($verified->toArray()['orderRequestId'] ?? '');
-        if ($spectroCoinId !== '') {
-            $recorded = OrderStore::recordedId($row, $spectroCoinId);
-            if ($recorded !== null && strcasecmp($recorded, $spectroCoinId) !== 0) {
-                throw new \UnexpectedValueException('callback\'s SpectroCoin order id ' . $spectroCoinId . ' is not the one recorded for order '
-                    . $row->order_id . ' (' . $recorded . ')');
-            }
-            if ($recorded === null) {
-                $changes[OrderStore::idColumn($spectroCoinId)] = $spectroCoinId;
-            }
-        }
         // A fetched order names its pre-order: kept for a legacy-created row, so later callbacks bind by it too.
         $preOrderId = (string) ($verified->toArray()['merchantPreOrderId'] ?? '');
         if ($preOrderId !== '' && (string) ($row->pre_order_id ?? '') === '') {
@@ -459,6 +445,7 @@ final class CallbackHandler
     {
         $changes = ['status' => (string) $row['status']];
         foreach (['transId' => 'transid', 'reviewReason' => 'review_reason', 'orderRequestId' => 'order_request_id',
+                     'orderNumber' => 'order_number', 'orderUuid' => 'order_uuid',
                      'payAmount' => 'pay_amount', 'payCurrency' => 'pay_currency'] as $key => $column) {
             if ($row[$key] !== null) {
                 $changes[$column] = (string) $row[$key];
