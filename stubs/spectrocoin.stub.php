@@ -108,6 +108,14 @@ namespace SpectroCoin {
     }
 
     /**
+     * A callback naming another merchant or project than the configured one: someone
+     * else's, or an order of ours created under earlier settings.
+     */
+    class ForeignCallbackException extends \SpectroCoin\CallbackException {
+        public function __construct() {}
+    }
+
+    /**
      * SpectroCoin could not be reached: connect, TLS, timeout, or an answer that is not its
      * protocol (then getHttpStatus() is its status).
      */
@@ -159,6 +167,7 @@ namespace {
      * `SpectroCoin\Callback` object that carries its proof (decide() and transactionId() on it).
      *
      * @throws \SpectroCoin\CallbackException malformed, not ours, unknown order or status
+     * @throws \SpectroCoin\ForeignCallbackException names another merchant or project than the configured one
      * @throws \SpectroCoin\SignatureException a legacy signature that is not SpectroCoin's
      * @throws \SpectroCoin\NetworkException SpectroCoin unreachable or busy (429/5xx): answer 503 so it retries
      * @throws \SpectroCoin\ConfigException credentials missing or rejected
@@ -281,6 +290,7 @@ namespace {
      * `format` (`legacy` or `json`; JSON adds `id` and `merchantPreOrderId`).
      *
      * @throws \SpectroCoin\CallbackException malformed, not ours, unknown order or status
+     * @throws \SpectroCoin\ForeignCallbackException names another merchant or project than the configured one
      * @throws \SpectroCoin\SignatureException a legacy signature that is not SpectroCoin's
      * @throws \SpectroCoin\NetworkException SpectroCoin unreachable or busy (429/5xx): answer 503 so it retries
      * @throws \SpectroCoin\ConfigException credentials missing or rejected

@@ -145,6 +145,7 @@ pub fn spectrocoin_verify_callback(
 /// `format` (`legacy` or `json`; JSON adds `id` and `merchantPreOrderId`).
 ///
 /// @throws \SpectroCoin\CallbackException malformed, not ours, unknown order or status
+/// @throws \SpectroCoin\ForeignCallbackException names another merchant or project than the configured one
 /// @throws \SpectroCoin\SignatureException a legacy signature that is not SpectroCoin's
 /// @throws \SpectroCoin\NetworkException SpectroCoin unreachable or busy (429/5xx): answer 503 so it retries
 /// @throws \SpectroCoin\ConfigException credentials missing or rejected
@@ -217,6 +218,7 @@ impl AuthenticatedCallback {
 /// `SpectroCoin\Callback` object that carries its proof (decide() and transactionId() on it).
 ///
 /// @throws \SpectroCoin\CallbackException malformed, not ours, unknown order or status
+/// @throws \SpectroCoin\ForeignCallbackException names another merchant or project than the configured one
 /// @throws \SpectroCoin\SignatureException a legacy signature that is not SpectroCoin's
 /// @throws \SpectroCoin\NetworkException SpectroCoin unreachable or busy (429/5xx): answer 503 so it retries
 /// @throws \SpectroCoin\ConfigException credentials missing or rejected
@@ -386,6 +388,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<NetworkException>()
         .class::<CallbackException>()
         .class::<SignatureException>()
+        .class::<ForeignCallbackException>()
         .class::<AuthenticatedCallback>()
         .function(wrap_function!(spectrocoin_format_amount))
         .function(wrap_function!(spectrocoin_sign))

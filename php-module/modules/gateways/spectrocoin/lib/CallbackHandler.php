@@ -99,8 +99,12 @@ final class CallbackHandler
             $callback = $verified->toArray();
         } catch (\SpectroCoin\SignatureException $e) {
             return $this->reject('bad signature: ' . $e->getMessage(), $rawBody);
+        } catch (\SpectroCoin\ForeignCallbackException $e) {
+            // Another merchant or project than the configured one: perhaps an order of ours from earlier settings.
+            return $this->earlierSettings($rawBody, $contentType) ?? $this->earlierProjectJson($rawBody, $e->getMessage())
+                ?? $this->reject($e->getMessage(), $rawBody);
         } catch (\SpectroCoin\CallbackException $e) {
-            return $this->earlierSettings($rawBody, $contentType, $e->getMessage()) ?? $this->reject($e->getMessage(), $rawBody);
+            return $this->reject($e->getMessage(), $rawBody);
         } catch (\SpectroCoin\NetworkException $e) {
             // SpectroCoin unreachable or busy (its key, or the re-fetch of a JSON callback's order).
             $this->log(['error' => 'SpectroCoin unavailable: ' . $e->getMessage()] + self::peek($rawBody), 'Retry Later');
@@ -277,14 +281,11 @@ final class CallbackHandler
      * for review — never credited: the money is in a project this WHMCS no longer uses.
      * JSON callbacks cannot be proven this way (the re-fetch needs that project's API credentials,
      * which are no longer configured): they stay refused, with the row named in the log.
-     * Null when this is not such a callback.
+     * Null when this is not such a callback (a JSON one included: see earlierProjectJson).
      */
-    private function earlierSettings(string $rawBody, string $contentType, string $reason): ?Response
+    private function earlierSettings(string $rawBody, string $contentType): ?Response
     {
-        if (strpos($reason, 'another project (its merchantApiId') !== false && OrderStore::schemaProblem() === null) {
-            return $this->earlierProjectJson($rawBody, $reason);
-        }
-        if (strpos($reason, 'another merchant or project') === false || OrderStore::schemaProblem() !== null) {
+        if (OrderStore::schemaProblem() !== null) {
             return null;
         }
         $fields = [];
@@ -348,6 +349,9 @@ final class CallbackHandler
      */
     private function earlierProjectJson(string $rawBody, string $reason): ?Response
     {
+        if (OrderStore::schemaProblem() !== null) {
+            return null;
+        }
         $json = json_decode($rawBody, true);
         $project = is_array($json) && is_string($json['merchantApiId'] ?? null) ? $json['merchantApiId'] : '';
         $id = is_array($json) && is_string($json['id'] ?? null) ? $json['id'] : '';
