@@ -281,6 +281,7 @@ pub fn verified_callback(cb: &VerifiedCallback) -> ZBox<ZendHashTable> {
     }
     out.int("status", cb.status.code())
         .str("statusName", cb.status.name())
+        .bool("moneyReceived", cb.status.money_received())
         .bool("idsVerified", cb.ids_signed)
         .done()
 }
@@ -292,6 +293,7 @@ pub fn authentic_callback(cb: &AuthenticCallback) -> ZBox<ZendHashTable> {
     }
     out.int("status", cb.status.code())
         .str("statusName", cb.status.name())
+        .bool("moneyReceived", cb.status.money_received())
         .str("format", cb.format.name())
         .bool("idsVerified", cb.ids_verified)
         .done()

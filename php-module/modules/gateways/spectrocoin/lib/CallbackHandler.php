@@ -269,9 +269,6 @@ final class CallbackHandler
         return (int) ($store->invoice($invoiceId)->userid ?? 0);
     }
 
-    /** Statuses that mean money reached SpectroCoin for the order (credited or held by the core). */
-    const MONEY_STATUSES = ['PAID', 'TEST_PAID', 'UNDERPAID', 'PARTIAL_PAYMENT', 'LATE_CRYPTO_PAYMENT', 'PENDING_LATE_CRYPTO_PAYMENT'];
-
     /**
      * A signed legacy callback refused as "another merchant or project" may be genuine for one of our
      * orders created under earlier settings (the admin moved from a test project to the live one).
@@ -314,17 +311,18 @@ final class CallbackHandler
             return null;
         }
         $status = (string) ($callback['statusName'] ?? $callback['status'] ?? '');
+        $moneyReceived = !empty($callback['moneyReceived']);
         $was = 'project ' . $row->project_id . ' (merchant ' . $row->merchant_id . ')';
         $now = $this->settings->orderOrigin();
         $context = self::summary($callback) + ['invoiceid' => $row->invoice_id];
         try {
-            $changes = Capsule::connection()->transaction(function () use ($row, $status, $was, $now) {
+            $changes = Capsule::connection()->transaction(function () use ($row, $status, $moneyReceived, $was, $now) {
                 $locked = $this->store->lockOrder((string) $row->order_id);
                 if ($locked === null || (bool) $locked->credited) {
                     return null; // already in WHMCS: nothing to review
                 }
                 $changes = ['status' => $status];
-                if (in_array($status, self::MONEY_STATUSES, true)) {
+                if ($moneyReceived) {
                     $changes['review_reason'] = 'SpectroCoin reports this order ' . $status . ' in ' . $was . ', which is no longer '
                         . 'configured (now project ' . $now[1] . ', merchant ' . $now[0] . '), so it was not credited. Check the order in '
                         . 'that SpectroCoin project; if the money is yours, apply it to invoice #' . $row->invoice_id
