@@ -108,6 +108,14 @@ namespace SpectroCoin {
     }
 
     /**
+     * A callback naming another merchant or project than the configured one: someone
+     * else's, or an order of ours created under earlier settings.
+     */
+    class ForeignCallbackException extends \SpectroCoin\CallbackException {
+        public function __construct() {}
+    }
+
+    /**
      * SpectroCoin could not be reached: connect, TLS, timeout, or an answer that is not its
      * protocol (then getHttpStatus() is its status).
      */
@@ -159,6 +167,7 @@ namespace {
      * `SpectroCoin\Callback` object that carries its proof (decide() and transactionId() on it).
      *
      * @throws \SpectroCoin\CallbackException malformed, not ours, unknown order or status
+     * @throws \SpectroCoin\ForeignCallbackException names another merchant or project than the configured one
      * @throws \SpectroCoin\SignatureException a legacy signature that is not SpectroCoin's
      * @throws \SpectroCoin\NetworkException SpectroCoin unreachable or busy (429/5xx): answer 503 so it retries
      * @throws \SpectroCoin\ConfigException credentials missing or rejected
@@ -277,10 +286,11 @@ namespace {
      * Returns the facts for spectrocoin_decide: `idsVerified` (our ids are covered by
      * SpectroCoin's signature, or the order was fetched with our token), `orderId`, `orderRequestId` (SpectroCoin's
      * order id: numeric for legacy, the order UUID for JSON), `receiveCurrency`,
-     * `receiveAmount`, `payCurrency`, `payAmount`, …, `status` (int), `statusName`, and
-     * `format` (`legacy` or `json`; JSON adds `id` and `merchantPreOrderId`).
+     * `receiveAmount`, `payCurrency`, `payAmount`, …, `status` (int), `statusName`,
+     * `moneyReceived` (paid, partly, short or late), and `format` (`legacy` or `json`; JSON adds `id` and `merchantPreOrderId`).
      *
      * @throws \SpectroCoin\CallbackException malformed, not ours, unknown order or status
+     * @throws \SpectroCoin\ForeignCallbackException names another merchant or project than the configured one
      * @throws \SpectroCoin\SignatureException a legacy signature that is not SpectroCoin's
      * @throws \SpectroCoin\NetworkException SpectroCoin unreachable or busy (429/5xx): answer 503 so it retries
      * @throws \SpectroCoin\ConfigException credentials missing or rejected
@@ -375,7 +385,7 @@ namespace {
     /**
      * Verifies a raw legacy callback body (read it from php://input, never
      * $_POST) and returns its signed fields with canonical amounts, plus
-     * `status` (int) and `statusName`. SpectroCoin's key is `publicKey` if given,
+     * `status` (int), `statusName` and `moneyReceived` (paid, partly, short or late). SpectroCoin's key is `publicKey` if given,
      * else fetched from `publicKeyUrl` once per process and cached.
      *
      * @throws \SpectroCoin\CallbackException malformed, not for this merchant/project, unknown status

@@ -179,7 +179,7 @@ impl<'a> ParsedCallback<'a> {
             Ok(())
         } else {
             let (m, p) = ours.scheme.field_names();
-            Err(Error::callback(format!(
+            Err(Error::foreign_ids(format!(
                 "callback is for another merchant or project (its {m}/{p} are not ours)"
             )))
         }
@@ -393,7 +393,7 @@ pub(crate) mod tests {
             let err = verify_callback(body.as_bytes(), &MerchantIds::new(m, p).unwrap(), &v1_key())
                 .unwrap_err();
             assert!(
-                matches!(err, Error::Callback(_)) && err.to_string().contains("another merchant"),
+                matches!(err, Error::ForeignIds(_)) && err.to_string().contains("another merchant"),
                 "{err}"
             );
         }
@@ -404,7 +404,7 @@ pub(crate) mod tests {
         .unwrap();
         assert!(matches!(
             verify_callback(body.as_bytes(), &uuids, &v1_key()),
-            Err(Error::Callback(_))
+            Err(Error::ForeignIds(_))
         ));
         let with = v1_body_with(&[
             ("userId", "1A2B3C4D-0000-4000-8000-1234567890AB"),
@@ -433,7 +433,7 @@ pub(crate) mod tests {
         assert!(check(Some(MerchantIds::new("169", "3").unwrap())).unwrap());
         assert!(matches!(
             check(Some(MerchantIds::new("170", "3").unwrap())),
-            Err(Error::Callback(_))
+            Err(Error::ForeignIds(_))
         ));
         let v1 = v1_body_with(&[]);
         let numeric = verify_callback(v1.as_bytes(), &ours(), &v1_key()).unwrap();

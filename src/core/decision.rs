@@ -31,8 +31,13 @@ pub struct CallbackFacts {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct OrderRow {
     pub order_id: String,
-    /// SpectroCoin's id, when createOrder returned one (not for pre-orders).
+    /// SpectroCoin's id, when createOrder returned one (not for pre-orders); the first
+    /// id learned, which the transaction id is made of.
     pub order_request_id: Option<String>,
+    /// The ids of each kind learned from callbacks of either API generation: the
+    /// numeric legacy orderRequestId and the current API's order UUID.
+    pub order_number: Option<String>,
+    pub order_uuid: Option<String>,
     pub receive_currency: String,
     pub receive_amount: String,
     /// What a payment of this order credits, in the invoice's currency.
@@ -117,6 +122,11 @@ pub struct RowWrite {
     pub review_reason: Option<String>,
     /// SpectroCoin's order id, first learned from this callback (pre-orders).
     pub order_request_id: Option<String>,
+    /// SpectroCoin's order id of a kind the row has not recorded yet, to keep
+    /// (numeric: `order_number`; UUID: `order_uuid`), so later callbacks of either
+    /// generation bind by it.
+    pub order_number: Option<String>,
+    pub order_uuid: Option<String>,
     /// The pay amount and coin, first learned from this callback (pre-orders).
     pub pay_amount: Option<String>,
     pub pay_currency: Option<String>,
@@ -176,26 +186,27 @@ fn check_match(cb: &CallbackFacts, row: &OrderRow) -> Result<()> {
         }
         _ => false,
     };
-    match row.order_request_id.as_deref().filter(|s| !s.is_empty()) {
-        // Across formats the same order has a numeric id (legacy) and a UUID (JSON):
-        // there the pre-order binds, or the authenticated orderId (signed, or read with
-        // our own token; unique in the project), and the module checks the callback's id
-        // against any id of that kind it recorded. Two ids of the same kind are two orders.
-        Some(ours)
-            if ours != cb.order_request_id
-                && !((pre_order_bound || cb.ids_verified)
-                    && is_numeric_id(ours) != is_numeric_id(&cb.order_request_id)) =>
-        {
-            return Err(Error::callback(format!(
-                "callback orderRequestId {:?} is not the one SpectroCoin gave for order {:?}",
-                cb.order_request_id, row.order_id
-            )));
-        }
+    // Across formats the same order has a numeric id (legacy) and a UUID (JSON). An
+    // id of a kind the row has recorded must be that one: two ids of one kind are two
+    // orders. With only ids of the other kind recorded, the pre-order binds, or the
+    // authenticated orderId (signed, or read with our own token; unique in the project).
+    let any_recorded = [&row.order_request_id, &row.order_number, &row.order_uuid]
+        .iter()
+        .any(|id| id.as_deref().is_some_and(|s| !s.is_empty()));
+    let mismatch = || {
+        Error::callback(format!(
+            "callback orderRequestId {:?} is not the one SpectroCoin gave for order {:?}",
+            cb.order_request_id, row.order_id
+        ))
+    };
+    match recorded_of_kind(row, &cb.order_request_id) {
+        Some(ours) if !same_order_id(ours, &cb.order_request_id) => return Err(mismatch()),
         Some(_) => {}
+        None if any_recorded && !(pre_order_bound || cb.ids_verified) => return Err(mismatch()),
         // Nothing SpectroCoin signed ties this callback to this shop yet: only
         // unsigned UUIDs name our project, and another merchant's genuine
         // callback for an order with the same orderId and amount would pass.
-        None if !cb.ids_verified && !pre_order_bound => {
+        None if !any_recorded && !cb.ids_verified && !pre_order_bound => {
             return Err(Error::config(format!(
                 "a signed callback for order {:?} names this shop only by unsigned UUIDs (userId/merchantApiId) \
                  and no SpectroCoin order id is stored for it yet, so it cannot be proven ours: add the \
@@ -222,6 +233,29 @@ fn check_match(cb: &CallbackFacts, row: &OrderRow) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// The SpectroCoin order id of `id`'s kind (numeric legacy orderRequestId, or the
+/// current API's order UUID) that the row has recorded.
+fn recorded_of_kind<'a>(row: &'a OrderRow, id: &str) -> Option<&'a str> {
+    let numeric = is_numeric_id(id);
+    let column = if numeric {
+        &row.order_number
+    } else {
+        &row.order_uuid
+    };
+    let present = |s: &&str| !s.is_empty();
+    column.as_deref().filter(present).or_else(|| {
+        row.order_request_id
+            .as_deref()
+            .filter(|s| !s.is_empty() && is_numeric_id(s) == numeric)
+    })
+}
+
+/// Two SpectroCoin order ids name the same order: numeric ids exactly, UUIDs in any
+/// letter case (as the pre-order id is compared).
+fn same_order_id(a: &str, b: &str) -> bool {
+    a == b || (!is_numeric_id(a) && a.eq_ignore_ascii_case(b))
 }
 
 /// The WHMCS transaction id of a payment: `SC` + SpectroCoin's order id (numeric
@@ -255,6 +289,15 @@ pub fn decide(
         {
             w.order_request_id = Some(cb.order_request_id.clone());
         }
+        if !cb.order_request_id.is_empty() && recorded_of_kind(row, &cb.order_request_id).is_none()
+        {
+            let id = Some(cb.order_request_id.clone());
+            if is_numeric_id(&cb.order_request_id) {
+                w.order_number = id;
+            } else {
+                w.order_uuid = id;
+            }
+        }
         if !row.pay_amount_known {
             w.pay_amount = cb.pay_amount.clone();
             w.pay_currency = cb.pay_currency.clone();
@@ -271,6 +314,8 @@ pub fn decide(
             trans_id: None,
             review_reason: None,
             order_request_id: None,
+            order_number: None,
+            order_uuid: None,
             pay_amount: None,
             pay_currency: None,
         },
@@ -412,6 +457,8 @@ mod tests {
         OrderRow {
             order_id: "7-1".into(),
             order_request_id: Some("900".into()),
+            order_number: None,
+            order_uuid: None,
             receive_currency: "EUR".into(),
             receive_amount: "12.30".into(),
             invoice_amount: "12.30".into(),
@@ -756,6 +803,72 @@ mod tests {
             ..cb()
         };
         assert!(decide(&second, Status::Paid, &stored, &inv("Unpaid", false), true).is_err());
+    }
+
+    #[test]
+    fn an_id_of_a_kind_the_row_recorded_must_be_that_one() {
+        // A legacy order (numeric id) reported once by a JSON callback: its UUID is learned.
+        let legacy = row("PENDING", false, false);
+        let uuid = "0b6f0c7e-2a5b-4c7d-9e1f-123456789abc";
+        let json = CallbackFacts {
+            order_request_id: uuid.into(),
+            pre_order_id: None,
+            ..cb()
+        };
+        let d = decide(&json, Status::Pending, &legacy, &inv("Unpaid", false), true).unwrap();
+        assert_eq!(
+            (d.row.order_uuid.as_deref(), d.row.order_number.as_deref()),
+            (Some(uuid), None)
+        );
+        // Once recorded, the UUID binds in any letter case, and another UUID is another order.
+        let learned = OrderRow {
+            order_uuid: Some(uuid.into()),
+            ..legacy.clone()
+        };
+        let upper = CallbackFacts {
+            order_request_id: uuid.to_ascii_uppercase(),
+            ..json.clone()
+        };
+        let d = decide(&upper, Status::Paid, &learned, &inv("Unpaid", false), true).unwrap();
+        assert_eq!(
+            (d.action, d.trans_id.as_str(), d.row.order_uuid),
+            (Action::Credit, "SC900", None)
+        );
+        let another = CallbackFacts {
+            order_request_id: "1c6f0c7e-2a5b-4c7d-9e1f-123456789abc".into(),
+            ..json
+        };
+        let err = decide(
+            &another,
+            Status::Paid,
+            &learned,
+            &inv("Unpaid", false),
+            true,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("is not the one SpectroCoin gave"),
+            "{err}"
+        );
+        // A recorded numeric id (order_number) binds a legacy callback of a UUID-created order.
+        let current = OrderRow {
+            order_request_id: Some(uuid.into()),
+            order_number: Some("900".into()),
+            ..legacy
+        };
+        assert!(decide(&cb(), Status::Paid, &current, &inv("Unpaid", false), true).is_ok());
+        let other_number = CallbackFacts {
+            order_request_id: "901".into(),
+            ..cb()
+        };
+        assert!(decide(
+            &other_number,
+            Status::Paid,
+            &current,
+            &inv("Unpaid", false),
+            true
+        )
+        .is_err());
     }
 
     #[test]

@@ -53,6 +53,12 @@ pub enum Error {
     /// A callback whose signature is not SpectroCoin's.
     #[error("{0}")]
     Signature(String),
+
+    /// A callback that names another merchant or project than the configured one:
+    /// someone else's, or one of our orders created under earlier settings (the
+    /// module decides which, with the ids its order row recorded).
+    #[error("{0}")]
+    ForeignIds(String),
 }
 
 impl Error {
@@ -61,6 +67,9 @@ impl Error {
     }
     pub fn callback(msg: impl Into<String>) -> Self {
         Error::Callback(msg.into())
+    }
+    pub fn foreign_ids(msg: impl Into<String>) -> Self {
+        Error::ForeignIds(msg.into())
     }
     /// SpectroCoin could not be reached, or its answer could not be read.
     pub fn network(msg: impl Into<String>) -> Self {
@@ -136,7 +145,9 @@ impl Error {
                 ..
             }
             | Error::Api { http_status: s, .. } => temporary_status(*s),
-            Error::Config(_) | Error::Callback(_) | Error::Signature(_) => false,
+            Error::Config(_) | Error::Callback(_) | Error::Signature(_) | Error::ForeignIds(_) => {
+                false
+            }
         }
     }
 }

@@ -362,7 +362,7 @@ impl<'a> MerchantConfig<'a> {
                     )
                 })?;
                 if !cb.merchant_api_id.eq_ignore_ascii_case(&api.project_id) {
-                    return Err(Error::callback(
+                    return Err(Error::foreign_ids(
                         "callback is for another project (its merchantApiId is not ours)",
                     ));
                 }

@@ -91,6 +91,21 @@ impl Status {
             .unwrap_or(0)
     }
 
+    /// SpectroCoin reports money received for the order: paid (test payments too),
+    /// partly, short or late. The decision credits it or holds it for review; an order
+    /// of earlier settings in such a status is put up for review.
+    pub fn money_received(self) -> bool {
+        use Status::*;
+        matches!(
+            self,
+            Paid | TestPaid
+                | Underpaid
+                | PartialPayment
+                | LateCryptoPayment
+                | PendingLateCryptoPayment
+        )
+    }
+
     pub fn name(self) -> &'static str {
         TABLE
             .iter()
@@ -193,6 +208,25 @@ impl InvoiceStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_received_names_the_paid_partial_short_and_late_statuses() {
+        let money: Vec<&str> = Status::all()
+            .filter(|s| s.money_received())
+            .map(Status::name)
+            .collect();
+        assert_eq!(
+            money,
+            [
+                "PAID",
+                "LATE_CRYPTO_PAYMENT",
+                "PARTIAL_PAYMENT",
+                "UNDERPAID",
+                "TEST_PAID",
+                "PENDING_LATE_CRYPTO_PAYMENT"
+            ]
+        );
+    }
 
     #[test]
     fn every_code_round_trips_through_its_name() {

@@ -281,6 +281,7 @@ pub fn verified_callback(cb: &VerifiedCallback) -> ZBox<ZendHashTable> {
     }
     out.int("status", cb.status.code())
         .str("statusName", cb.status.name())
+        .bool("moneyReceived", cb.status.money_received())
         .bool("idsVerified", cb.ids_signed)
         .done()
 }
@@ -292,6 +293,7 @@ pub fn authentic_callback(cb: &AuthenticCallback) -> ZBox<ZendHashTable> {
     }
     out.int("status", cb.status.code())
         .str("statusName", cb.status.name())
+        .bool("moneyReceived", cb.status.money_received())
         .str("format", cb.format.name())
         .bool("idsVerified", cb.ids_verified)
         .done()
@@ -358,6 +360,8 @@ pub fn order_row(ht: &ZendHashTable) -> Result<OrderRow> {
     Ok(OrderRow {
         order_id: required(ht, "orderId")?.into_owned(),
         order_request_id: text(ht, "orderRequestId")?.filter(|s| !s.is_empty()),
+        order_number: text(ht, "orderNumber")?.filter(|s| !s.is_empty()),
+        order_uuid: text(ht, "orderUuid")?.filter(|s| !s.is_empty()),
         receive_currency: required(ht, "receiveCurrency")?.into_owned(),
         receive_amount: required(ht, "receiveAmount")?.into_owned(),
         invoice_amount: text(ht, "invoiceAmount")?.unwrap_or_default(),
@@ -430,6 +434,8 @@ pub fn decision(d: &Decision) -> ZBox<ZendHashTable> {
         .opt_str("transId", r.trans_id.as_deref())
         .opt_str("reviewReason", r.review_reason.as_deref())
         .opt_str("orderRequestId", r.order_request_id.as_deref())
+        .opt_str("orderNumber", r.order_number.as_deref())
+        .opt_str("orderUuid", r.order_uuid.as_deref())
         .opt_str("payAmount", r.pay_amount.as_deref())
         .opt_str("payCurrency", r.pay_currency.as_deref())
         .done();

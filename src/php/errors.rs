@@ -160,6 +160,14 @@ impl NetworkException {
 #[derive(Default)]
 pub struct CallbackException;
 
+/// A callback naming another merchant or project than the configured one: someone
+/// else's, or an order of ours created under earlier settings.
+#[php_class]
+#[php(name = "SpectroCoin\\ForeignCallbackException")]
+#[php(extends(CallbackException))]
+#[derive(Default)]
+pub struct ForeignCallbackException;
+
 /// A callback whose signature is not SpectroCoin's.
 #[php_class]
 #[php(name = "SpectroCoin\\SignatureException")]
@@ -195,6 +203,7 @@ impl From<Error> for PhpException {
             }
             Error::Callback(_) => PhpException::from_class::<CallbackException>(msg),
             Error::Signature(_) => PhpException::from_class::<SignatureException>(msg),
+            Error::ForeignIds(_) => PhpException::from_class::<ForeignCallbackException>(msg),
         }
     }
 }

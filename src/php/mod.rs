@@ -114,7 +114,7 @@ pub fn spectrocoin_create_order(
 
 /// Verifies a raw legacy callback body (read it from php://input, never
 /// $_POST) and returns its signed fields with canonical amounts, plus
-/// `status` (int) and `statusName`. SpectroCoin's key is `publicKey` if given,
+/// `status` (int), `statusName` and `moneyReceived` (paid, partly, short or late). SpectroCoin's key is `publicKey` if given,
 /// else fetched from `publicKeyUrl` once per process and cached.
 ///
 /// @throws \SpectroCoin\CallbackException malformed, not for this merchant/project, unknown status
@@ -141,10 +141,11 @@ pub fn spectrocoin_verify_callback(
 /// Returns the facts for spectrocoin_decide: `idsVerified` (our ids are covered by
 /// SpectroCoin's signature, or the order was fetched with our token), `orderId`, `orderRequestId` (SpectroCoin's
 /// order id: numeric for legacy, the order UUID for JSON), `receiveCurrency`,
-/// `receiveAmount`, `payCurrency`, `payAmount`, …, `status` (int), `statusName`, and
-/// `format` (`legacy` or `json`; JSON adds `id` and `merchantPreOrderId`).
+/// `receiveAmount`, `payCurrency`, `payAmount`, …, `status` (int), `statusName`,
+/// `moneyReceived` (paid, partly, short or late), and `format` (`legacy` or `json`; JSON adds `id` and `merchantPreOrderId`).
 ///
 /// @throws \SpectroCoin\CallbackException malformed, not ours, unknown order or status
+/// @throws \SpectroCoin\ForeignCallbackException names another merchant or project than the configured one
 /// @throws \SpectroCoin\SignatureException a legacy signature that is not SpectroCoin's
 /// @throws \SpectroCoin\NetworkException SpectroCoin unreachable or busy (429/5xx): answer 503 so it retries
 /// @throws \SpectroCoin\ConfigException credentials missing or rejected
@@ -217,6 +218,7 @@ impl AuthenticatedCallback {
 /// `SpectroCoin\Callback` object that carries its proof (decide() and transactionId() on it).
 ///
 /// @throws \SpectroCoin\CallbackException malformed, not ours, unknown order or status
+/// @throws \SpectroCoin\ForeignCallbackException names another merchant or project than the configured one
 /// @throws \SpectroCoin\SignatureException a legacy signature that is not SpectroCoin's
 /// @throws \SpectroCoin\NetworkException SpectroCoin unreachable or busy (429/5xx): answer 503 so it retries
 /// @throws \SpectroCoin\ConfigException credentials missing or rejected
@@ -386,6 +388,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<NetworkException>()
         .class::<CallbackException>()
         .class::<SignatureException>()
+        .class::<ForeignCallbackException>()
         .class::<AuthenticatedCallback>()
         .function(wrap_function!(spectrocoin_format_amount))
         .function(wrap_function!(spectrocoin_sign))

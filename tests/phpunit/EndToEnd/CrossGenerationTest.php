@@ -59,7 +59,8 @@ final class CrossGenerationTest extends EndToEndTestCase
         self::assertAnswered(200, '*ok*', self::sim()->pay((int) $numeric)['attempts']);
         $this->assertCreditedOnceAs(1, 'SC' . $numeric);
         $row = $this->order($order['order_id']);
-        self::assertSame($numeric, $row['order_number']);
+        // Every SpectroCoin id is kept: the numeric one it was created with, the UUID the JSON callback named.
+        self::assertSame($numeric, $row['order_request_id']);
         self::assertSame((string) self::sim()->order((int) $numeric)['id'], $row['order_uuid']);
 
         // A redelivered signed PAID after the switch is the same payment.

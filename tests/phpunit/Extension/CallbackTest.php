@@ -48,6 +48,8 @@ final class CallbackTest extends ExtensionTestCase
                 self::fail('accepted another merchant\'s callback');
             } catch (CallbackException $e) {
                 self::assertNotInstanceOf(SignatureException::class, $e);
+                // Its own class, so the module can look for an order of earlier settings without reading messages.
+                self::assertInstanceOf(\SpectroCoin\ForeignCallbackException::class, $e);
                 self::assertStringContainsString('another merchant', $e->getMessage());
             }
         }

@@ -111,6 +111,7 @@ final class CurrentApiTest extends ExtensionTestCase
             spectrocoin_handle_callback(json_encode(['id' => 'x-1', 'merchantApiId' => '9f1c2d3e-1111-4222-8333-444455556666']), 'application/json', $m);
             self::fail('accepted another project');
         } catch (CallbackException $e) {
+            self::assertInstanceOf(\SpectroCoin\ForeignCallbackException::class, $e);
             self::assertStringContainsString('another project', $e->getMessage());
         }
         try {

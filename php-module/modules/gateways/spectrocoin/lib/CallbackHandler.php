@@ -99,8 +99,12 @@ final class CallbackHandler
             $callback = $verified->toArray();
         } catch (\SpectroCoin\SignatureException $e) {
             return $this->reject('bad signature: ' . $e->getMessage(), $rawBody);
+        } catch (\SpectroCoin\ForeignCallbackException $e) {
+            // Another merchant or project than the configured one: perhaps an order of ours from earlier settings.
+            return $this->earlierSettings($rawBody, $contentType) ?? $this->earlierProjectJson($rawBody, $e->getMessage())
+                ?? $this->reject($e->getMessage(), $rawBody);
         } catch (\SpectroCoin\CallbackException $e) {
-            return $this->earlierSettings($rawBody, $contentType, $e->getMessage()) ?? $this->reject($e->getMessage(), $rawBody);
+            return $this->reject($e->getMessage(), $rawBody);
         } catch (\SpectroCoin\NetworkException $e) {
             // SpectroCoin unreachable or busy (its key, or the re-fetch of a JSON callback's order).
             $this->log(['error' => 'SpectroCoin unavailable: ' . $e->getMessage()] + self::peek($rawBody), 'Retry Later');
@@ -142,7 +146,7 @@ final class CallbackHandler
                 // follows within milliseconds, so wait a little (holding no lock) before answering 503.
                 usleep(50000);
             }
-        } catch (\SpectroCoin\CallbackException | \UnexpectedValueException $e) {
+        } catch (\SpectroCoin\CallbackException $e) {
             return $this->reject($e->getMessage(), $rawBody, $context);
         } catch (\Throwable $e) {
             $this->log($context + ['error' => get_class($e) . ': ' . $e->getMessage()], 'Retry Later');
@@ -265,9 +269,6 @@ final class CallbackHandler
         return (int) ($store->invoice($invoiceId)->userid ?? 0);
     }
 
-    /** Statuses that mean money reached SpectroCoin for the order (credited or held by the core). */
-    const MONEY_STATUSES = ['PAID', 'TEST_PAID', 'UNDERPAID', 'PARTIAL_PAYMENT', 'LATE_CRYPTO_PAYMENT', 'PENDING_LATE_CRYPTO_PAYMENT'];
-
     /**
      * A signed legacy callback refused as "another merchant or project" may be genuine for one of our
      * orders created under earlier settings (the admin moved from a test project to the live one).
@@ -277,14 +278,11 @@ final class CallbackHandler
      * for review — never credited: the money is in a project this WHMCS no longer uses.
      * JSON callbacks cannot be proven this way (the re-fetch needs that project's API credentials,
      * which are no longer configured): they stay refused, with the row named in the log.
-     * Null when this is not such a callback.
+     * Null when this is not such a callback (a JSON one included: see earlierProjectJson).
      */
-    private function earlierSettings(string $rawBody, string $contentType, string $reason): ?Response
+    private function earlierSettings(string $rawBody, string $contentType): ?Response
     {
-        if (strpos($reason, 'another project (its merchantApiId') !== false && OrderStore::schemaProblem() === null) {
-            return $this->earlierProjectJson($rawBody, $reason);
-        }
-        if (strpos($reason, 'another merchant or project') === false || OrderStore::schemaProblem() !== null) {
+        if (OrderStore::schemaProblem() !== null) {
             return null;
         }
         $fields = [];
@@ -313,17 +311,18 @@ final class CallbackHandler
             return null;
         }
         $status = (string) ($callback['statusName'] ?? $callback['status'] ?? '');
+        $moneyReceived = !empty($callback['moneyReceived']);
         $was = 'project ' . $row->project_id . ' (merchant ' . $row->merchant_id . ')';
         $now = $this->settings->orderOrigin();
         $context = self::summary($callback) + ['invoiceid' => $row->invoice_id];
         try {
-            $changes = Capsule::connection()->transaction(function () use ($row, $status, $was, $now) {
+            $changes = Capsule::connection()->transaction(function () use ($row, $status, $moneyReceived, $was, $now) {
                 $locked = $this->store->lockOrder((string) $row->order_id);
                 if ($locked === null || (bool) $locked->credited) {
                     return null; // already in WHMCS: nothing to review
                 }
                 $changes = ['status' => $status];
-                if (in_array($status, self::MONEY_STATUSES, true)) {
+                if ($moneyReceived) {
                     $changes['review_reason'] = 'SpectroCoin reports this order ' . $status . ' in ' . $was . ', which is no longer '
                         . 'configured (now project ' . $now[1] . ', merchant ' . $now[0] . '), so it was not credited. Check the order in '
                         . 'that SpectroCoin project; if the money is yours, apply it to invoice #' . $row->invoice_id
@@ -348,6 +347,9 @@ final class CallbackHandler
      */
     private function earlierProjectJson(string $rawBody, string $reason): ?Response
     {
+        if (OrderStore::schemaProblem() !== null) {
+            return null;
+        }
         $json = json_decode($rawBody, true);
         $project = is_array($json) && is_string($json['merchantApiId'] ?? null) ? $json['merchantApiId'] : '';
         $id = is_array($json) && is_string($json['id'] ?? null) ? $json['id'] : '';
@@ -390,20 +392,6 @@ final class CallbackHandler
             $changes['review_reason'] = $unfinished; // null clears an earlier review item: the payment is in WHMCS
             $row->credited = 1;
             $claimOpen = false;
-        }
-        // Binding across API generations: the core accepts an id of the other kind (numeric legacy
-        // orderRequestId / JSON order UUID) for an authenticated orderId; an id of a kind this row
-        // has recorded must be that one, or it is another order.
-        $spectroCoinId = (string) ($verified->toArray()['orderRequestId'] ?? '');
-        if ($spectroCoinId !== '') {
-            $recorded = OrderStore::recordedId($row, $spectroCoinId);
-            if ($recorded !== null && strcasecmp($recorded, $spectroCoinId) !== 0) {
-                throw new \UnexpectedValueException('callback\'s SpectroCoin order id ' . $spectroCoinId . ' is not the one recorded for order '
-                    . $row->order_id . ' (' . $recorded . ')');
-            }
-            if ($recorded === null) {
-                $changes[OrderStore::idColumn($spectroCoinId)] = $spectroCoinId;
-            }
         }
         // A fetched order names its pre-order: kept for a legacy-created row, so later callbacks bind by it too.
         $preOrderId = (string) ($verified->toArray()['merchantPreOrderId'] ?? '');
@@ -459,6 +447,7 @@ final class CallbackHandler
     {
         $changes = ['status' => (string) $row['status']];
         foreach (['transId' => 'transid', 'reviewReason' => 'review_reason', 'orderRequestId' => 'order_request_id',
+                     'orderNumber' => 'order_number', 'orderUuid' => 'order_uuid',
                      'payAmount' => 'pay_amount', 'payCurrency' => 'pay_currency'] as $key => $column) {
             if ($row[$key] !== null) {
                 $changes[$column] = (string) $row[$key];

@@ -92,8 +92,8 @@ final class OrderStore
                 'api' => 16,           // 'legacy' or 'current': the API that created it
                 'legacy_merchant_id' => 20, // UUID set-ups: the numeric ids SpectroCoin signs legacy callbacks with
                 'legacy_project_id' => 20,
-                'order_number' => 64,  // SpectroCoin's numeric orderRequestId (legacy callbacks, legacy create)
-                'order_uuid' => 64,    // SpectroCoin's order UUID (JSON callbacks of the current API)
+                'order_number' => 64,  // SpectroCoin's numeric orderRequestId, learned from a callback
+                'order_uuid' => 64,    // SpectroCoin's order UUID, learned from a callback (JSON, current API)
             ];
             foreach ($columns as $column => $length) {
                 if (!$schema->hasColumn(self::ORDERS, $column)) {
@@ -328,6 +328,9 @@ final class OrderStore
         return [
             'orderId' => (string) $row->order_id,
             'orderRequestId' => $row->order_request_id === null ? null : (string) $row->order_request_id,
+            // The ids of each kind learned from callbacks: an id of a recorded kind must be that one.
+            'orderNumber' => isset($row->order_number) ? (string) $row->order_number : null,
+            'orderUuid' => isset($row->order_uuid) ? (string) $row->order_uuid : null,
             // Current-API orders: the core checks it against the fetched order's merchantPreOrderId.
             'preOrderId' => isset($row->pre_order_id) ? (string) $row->pre_order_id : null,
             'receiveCurrency' => (string) $row->receive_currency,
@@ -350,28 +353,6 @@ final class OrderStore
     {
         return isset($row->merchant_id, $row->project_id, $row->api)
             && [(string) $row->merchant_id, (string) $row->project_id, (string) $row->api] === $settings->orderOrigin();
-    }
-
-    /**
-     * The SpectroCoin id of this kind the row has recorded (numeric: legacy orderRequestId; else the
-     * order UUID), or null. order_request_id (the first id learned, which the transaction id is made
-     * of) counts for its kind, for rows from before schema 3.
-     */
-    public static function recordedId(object $row, string $id): ?string
-    {
-        $numeric = ctype_digit($id);
-        $column = $numeric ? ($row->order_number ?? null) : ($row->order_uuid ?? null);
-        if ($column !== null && $column !== '') {
-            return (string) $column;
-        }
-        $first = (string) ($row->order_request_id ?? '');
-        return $first !== '' && ctype_digit($first) === $numeric ? $first : null;
-    }
-
-    /** The column that keeps a SpectroCoin id of this kind. */
-    public static function idColumn(string $id): string
-    {
-        return ctype_digit($id) ? 'order_number' : 'order_uuid';
     }
 
     /** The row in the shape spectrocoin_order_reusable() takes. */

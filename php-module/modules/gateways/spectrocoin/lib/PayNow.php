@@ -274,7 +274,6 @@ final class PayNow
         try {
             $this->store->update((int) $row->id, [
                 'order_request_id' => isset($answer['orderRequestId']) ? (string) $answer['orderRequestId'] : null,
-                'order_number' => isset($answer['orderRequestId']) && ctype_digit((string) $answer['orderRequestId']) ? (string) $answer['orderRequestId'] : null,
                 'pre_order_id' => isset($answer['preOrderId']) ? (string) $answer['preOrderId'] : null,
                 'pay_amount' => isset($answer['payAmount']) ? (string) $answer['payAmount'] : null,
                 'pay_currency' => isset($answer['payCurrency']) ? (string) $answer['payCurrency'] : $order['payCurrency'],
