@@ -135,4 +135,21 @@ final class AddonModulesTest extends StandInTestCase
         $this->assertSame(403, $response['status']);
         $this->assertSame([], $this->recorded('addon:AfterCronJob'));
     }
+
+    public function test_generate_token_is_one_random_token_per_session(): void
+    {
+        $this->site()->activateAddon(self::ADDON);
+        $token = function (array $cookies): array {
+            $page = $this->site()->get('admin/addonmodules.php?module=' . self::ADDON, $cookies);
+            $this->assertSame(1, preg_match('#<p id="dummy-token">([^<]*)</p>#', $page['body'], $m), $page['body']);
+            return explode('|', html_entity_decode($m[1]));
+        };
+        $first = $this->site()->adminLogin();
+        [$plain, $link, $form] = $token($first);
+        $this->assertMatchesRegularExpression('/^[0-9a-f]{40}$/', $plain);
+        $this->assertSame('&token=' . $plain, $link);
+        $this->assertSame('<input type="hidden" name="token" value="' . $plain . '" />', $form);
+        $this->assertSame($plain, $token($first)[0], 'the same session keeps its token');
+        $this->assertNotSame($plain, $token($this->site()->adminLogin())[0], 'another session has another');
+    }
 }
