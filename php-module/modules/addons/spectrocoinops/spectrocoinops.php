@@ -16,6 +16,7 @@ require_once __DIR__ . '/../../gateways/spectrocoin/lib/bootstrap.php';
 
 use WHMCS\Module\Gateway\Spectrocoin\Attention;
 use WHMCS\Module\Gateway\Spectrocoin\Html;
+use WHMCS\Module\Gateway\Spectrocoin\OrderList;
 use WHMCS\Module\Gateway\Spectrocoin\OrderStore;
 use WHMCS\Module\Gateway\Spectrocoin\Reconciler;
 use WHMCS\Module\Gateway\Spectrocoin\Reviews;
@@ -102,6 +103,32 @@ function spectrocoinops_posted(string $name): string
     return is_string($value) ? html_entity_decode($value, ENT_QUOTES | ENT_HTML5, 'UTF-8') : '';
 }
 
+/** The query-string values as typed (HTML-encoded by WHMCS too), strings only. */
+function spectrocoinops_query(): array
+{
+    $out = [];
+    foreach ($_GET as $name => $value) {
+        if (is_string($name) && is_string($value)) {
+            $out[$name] = html_entity_decode($value, ENT_QUOTES | ENT_HTML5, 'UTF-8');
+        }
+    }
+    return $out;
+}
+
+/** "Export CSV": the filtered list as a download instead of the page (WHMCS's page buffered so far is dropped). */
+function spectrocoinops_send_csv(array $filters)
+{
+    $csv = OrderList::csv($filters);
+    while (ob_get_level() > 0) {
+        ob_end_clean();
+    }
+    header('Content-Type: text/csv; charset=utf-8');
+    header('Content-Disposition: attachment; filename="spectrocoin-orders-' . gmdate('Ymd-His') . '.csv"');
+    header('X-Content-Type-Options: nosniff');
+    echo $csv;
+    exit;
+}
+
 /**
  * Carries out a POSTed action ("review", "recheck") of the page; returns the notice to show. Refused
  * without the admin session's token: a page of another site cannot make an admin's browser act.
@@ -169,6 +196,9 @@ function spectrocoinops_output($vars)
     try {
         // Admin time: the reviews table of an addon activated before it existed.
         Reviews::install();
+        if (($_GET['export'] ?? '') === 'csv') {
+            spectrocoinops_send_csv(OrderList::filters(spectrocoinops_query()));
+        }
         if (($_SERVER['REQUEST_METHOD'] ?? 'GET') === 'POST') {
             $done = spectrocoinops_act($store);
             echo '<div id="spectrocoin-notice" class="alert ' . ($done['ok'] ? 'alert-success' : 'alert-danger') . '">'
@@ -178,6 +208,8 @@ function spectrocoinops_output($vars)
         $actions = $token === null ? null : spectrocoinops_item_actions($link, $token, spectrocoinops_can_recheck());
         echo Attention::render(Attention::items($store), $actions);
         echo '<h2>Reviewed</h2>' . Reviews::render(Reviews::latest());
+        $filters = OrderList::filters(spectrocoinops_query());
+        echo '<h2>All orders</h2>' . OrderList::render($filters, OrderList::page($filters), OrderList::statuses(), $link);
     } catch (\Throwable $e) {
         echo '<div class="alert alert-danger">' . Html::e('Orders unavailable: ' . $e->getMessage()) . '</div>';
     }
