@@ -166,4 +166,23 @@ final class OperationsActionsTest extends EndToEndTestCase
         self::assertCount(1, self::site()->transactions(1));
         self::assertCount(1, self::site()->hooks('InvoicePaid'));
     }
+
+    public function testTheAdminDashboardCountsWhatNeedsTheMerchant(): void
+    {
+        $admin = self::site()->adminLogin();
+        $widget = function () use ($admin): string {
+            $home = self::site()->get('admin/index.php', $admin)['body'];
+            self::assertSame(1, preg_match('#<div class="widget-content-padded" id="spectrocoin-widget">(.*?)</div>#s', $home, $m), $home);
+            return strip_tags($m[1]);
+        };
+        self::assertStringStartsWith('No SpectroCoin payment needs you.', $widget());
+        $first = $this->reviewItem(1, 'Underpaid');
+        $this->reviewItem(2, 'Overpaid');
+        self::assertStringStartsWith('2 SpectroCoin items need you', $widget());
+
+        $form = $this->forms(self::site()->get(self::PAGE, $admin)['body'])[$first]['review'];
+        self::site()->post(self::PAGE, $form + ['note' => 'checked'], $admin);
+
+        self::assertStringStartsWith('1 SpectroCoin item needs you', $widget());
+    }
 }

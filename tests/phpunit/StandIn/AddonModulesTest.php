@@ -152,4 +152,19 @@ final class AddonModulesTest extends StandInTestCase
         $this->assertSame($plain, $token($first)[0], 'the same session keeps its token');
         $this->assertNotSame($plain, $token($this->site()->adminLogin())[0], 'another session has another');
     }
+
+    public function test_admin_home_shows_the_widgets_of_admin_home_widgets_hooks_by_weight(): void
+    {
+        $admin = $this->site()->adminLogin();
+        $this->assertStringNotContainsString('dummy-widget', $this->site()->get('admin/index.php', $admin)['body'], 'inactive addon: no hooks');
+
+        $this->site()->activateAddon(self::ADDON);
+        $home = $this->site()->get('admin/index.php', $admin)['body'];
+
+        $count = (int) $this->site()->query('SELECT COUNT(*) AS n FROM tblinvoices')[0]['n'];
+        $this->assertStringContainsString('<div class="widget" id="widget-standindummywidget"><h3>Dummy &lt;counts&gt;</h3><p class="dummy-widget">'
+            . $count . ' invoices</p></div>', $home);
+        $this->assertLessThan(strpos($home, 'dummy-heavy'), strpos($home, 'dummy-widget'), 'lighter weight first');
+        $this->assertStringNotContainsString('not a widget', $home);
+    }
 }
