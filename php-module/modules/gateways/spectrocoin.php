@@ -21,6 +21,7 @@ use WHMCS\Module\Gateway\Spectrocoin\OrderStore;
 use WHMCS\Module\Gateway\Spectrocoin\PayNowToken;
 use WHMCS\Module\Gateway\Spectrocoin\Settings;
 use WHMCS\Module\Gateway\Spectrocoin\SettingsCheck;
+use WHMCS\Module\Gateway\Spectrocoin\CallbackUrlCheck;
 
 function spectrocoin_MetaData()
 {
@@ -131,6 +132,11 @@ function spectrocoin_config()
             'Type' => 'info',
             'Description' => SettingsCheck::describe(new OrderStore()),
         ],
+        'callbackUrlCheck' => [
+            'FriendlyName' => 'Callback URL',
+            'Type' => 'info',
+            'Description' => CallbackUrlCheck::render(CallbackUrlCheck::last(new OrderStore())) . ' (tested on every Save)',
+        ],
     ];
 }
 
@@ -202,6 +208,8 @@ function spectrocoin_config_validate($params)
         }
     }
     SettingsCheck::record(new OrderStore(), $report, !empty($report['current']) && $unverified === null, $unverified);
+    // Never blocks the Save: the result is shown in the "Callback URL" field.
+    CallbackUrlCheck::runAndRecord(new OrderStore());
 }
 
 /**

@@ -55,7 +55,9 @@ final class OperationsActionsTest extends EndToEndTestCase
             foreach ($m as [, $name, $value]) {
                 $fields[$name] = html_entity_decode($value, ENT_QUOTES | ENT_HTML5);
             }
-            $out[$fields['order']][$fields['action']] = $fields;
+            if (isset($fields['order'])) {
+                $out[$fields['order']][$fields['action']] = $fields;
+            }
         }
         return $out;
     }

@@ -15,6 +15,7 @@ if (!defined('WHMCS')) {
 require_once __DIR__ . '/../../gateways/spectrocoin/lib/bootstrap.php';
 
 use WHMCS\Module\Gateway\Spectrocoin\Attention;
+use WHMCS\Module\Gateway\Spectrocoin\CallbackUrlCheck;
 use WHMCS\Module\Gateway\Spectrocoin\Html;
 use WHMCS\Module\Gateway\Spectrocoin\OrderList;
 use WHMCS\Module\Gateway\Spectrocoin\OrderStore;
@@ -151,6 +152,10 @@ function spectrocoinops_act(OrderStore $store): array
                 : ['ok' => false, 'message' => $refused];
         case 'recheck':
             return Reconciler::recheckNow($orderId);
+        case 'callbacktest':
+            $r = CallbackUrlCheck::runAndRecord($store);
+            return ['ok' => $r['ok'], 'message' => $r['ok'] ? 'The callback URL works from this server (the module answered).'
+                : 'The callback URL test found a problem: ' . $r['problem'] . ' Fix: ' . $r['fix']];
         default:
             return ['ok' => false, 'message' => 'Unknown action; nothing was changed.'];
     }
@@ -207,6 +212,12 @@ function spectrocoinops_output($vars)
         $token = spectrocoinops_token();
         $actions = $token === null ? null : spectrocoinops_item_actions($link, $token, spectrocoinops_can_recheck());
         echo Attention::render(Attention::items($store), $actions);
+        echo '<h2>Callback URL</h2><p>' . CallbackUrlCheck::render(CallbackUrlCheck::last($store)) . '</p>';
+        if ($token !== null) {
+            echo '<form method="post" action="' . Html::e($link) . '" id="spectrocoin-callback-test">'
+                . '<input type="hidden" name="token" value="' . Html::e($token) . '"><input type="hidden" name="action" value="callbacktest">'
+                . '<button type="submit" class="btn btn-default btn-sm">Test the callback URL now</button></form>';
+        }
         echo '<h2>Reviewed</h2>' . Reviews::render(Reviews::latest());
         $filters = OrderList::filters(spectrocoinops_query());
         echo '<h2>All orders</h2>' . OrderList::render($filters, OrderList::page($filters), OrderList::statuses(), $link);

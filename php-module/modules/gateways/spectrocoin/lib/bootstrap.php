@@ -22,3 +22,4 @@ require_once __DIR__ . '/Reviews.php';
 require_once __DIR__ . '/OrderList.php';
 require_once __DIR__ . '/AdminStatus.php';
 require_once __DIR__ . '/SettingsCheck.php';
+require_once __DIR__ . '/CallbackUrlCheck.php';
