@@ -212,7 +212,18 @@ final class Browser
      */
     public function text(string $css = 'body'): string
     {
-        return $this->elementText($this->find($css));
+        // A click that submits a form may return while the old document is being replaced; its
+        // elements then go stale: read the new document instead.
+        for ($attempt = 1; ; $attempt++) {
+            try {
+                return $this->elementText($this->find($css));
+            } catch (\RuntimeException $e) {
+                if ($attempt >= 20 || !str_contains($e->getMessage(), 'stale element')) {
+                    throw $e;
+                }
+                usleep(100_000);
+            }
+        }
     }
 
     public function elementText(string $element): string
