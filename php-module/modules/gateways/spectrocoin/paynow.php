@@ -50,14 +50,15 @@ if ($schemaProblem !== null) {
     return;
 }
 // $_POST values are HTML-encoded by WHMCS; the two we read are digits, '.' and hex, which encoding leaves intact.
-$post = [
-    'invoiceid' => $_POST['invoiceid'] ?? '',
-    'token' => $_POST['spectrocoin_token'] ?? '',
-];
+$method = strtoupper((string) ($_SERVER['REQUEST_METHOD'] ?? 'GET'));
+// A GET (the address opened by hand) may name the invoice: only for the page's link back to it.
+$post = $method === 'POST'
+    ? ['invoiceid' => $_POST['invoiceid'] ?? '', 'token' => $_POST['spectrocoin_token'] ?? '']
+    : ['invoiceid' => $_GET['invoiceid'] ?? '', 'token' => ''];
 $handler = new PayNow(Settings::fromGatewayVariables($variables), new OrderStore());
 // $_SESSION only serves WHMCS before 8.0: PayNow::viewer() asks WHMCS\Authentication\CurrentUser where it exists.
 $header = function (string $name): string {
     return html_entity_decode((string) ($_SERVER[$name] ?? ''), ENT_QUOTES, 'UTF-8');
 };
-$handler->handle(strtoupper((string) ($_SERVER['REQUEST_METHOD'] ?? 'GET')), $post, isset($_SESSION) && is_array($_SESSION) ? $_SESSION : [],
+$handler->handle($method, $post, isset($_SESSION) && is_array($_SESSION) ? $_SESSION : [],
     ['origin' => $header('HTTP_ORIGIN'), 'secFetchSite' => $header('HTTP_SEC_FETCH_SITE')])->send();

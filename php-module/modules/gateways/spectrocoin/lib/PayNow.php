@@ -54,7 +54,8 @@ final class PayNow
         $invoiceId = (int) ($post['invoiceid'] ?? 0);
         if ($method !== 'POST') {
             // Someone opened the Pay Now address itself (a bookmark, a copied link): 405 for HTTP, words for people.
-            return CustomerPage::response(405, $this->lang, 'title.open_from_invoice', 'msg.open_from_invoice', [], $this->settings,
+            return CustomerPage::response(405, $this->lang, 'title.open_from_invoice', 'msg.open_from_invoice',
+                $invoiceId > 0 ? ['invoice' => (string) $invoiceId, 'invoiceId' => $invoiceId] : [], $this->settings,
                 'info', ['Allow' => 'POST']);
         }
         $token = is_string($post['token'] ?? null) ? $post['token'] : '';
