@@ -184,6 +184,23 @@ final class Browser
     public function clickElement(string $element): void
     {
         $this->command('POST', '/element/' . $element . '/click', (object) []);
+        $this->waitForLoad();
+    }
+
+    /** Waits until the current document has loaded (a click may start a navigation that is still under way). */
+    public function waitForLoad(float $seconds = 10.0): void
+    {
+        $deadline = microtime(true) + $seconds;
+        do {
+            try {
+                if ($this->script('return document.readyState;') === 'complete') {
+                    return;
+                }
+            } catch (\RuntimeException) {
+                // the document is being replaced
+            }
+            usleep(50_000);
+        } while (microtime(true) < $deadline);
     }
 
     /** Clicks the first element matching `$css` whose visible text contains `$text`. */
@@ -218,7 +235,8 @@ final class Browser
             try {
                 return $this->elementText($this->find($css));
             } catch (\RuntimeException $e) {
-                if ($attempt >= 20 || !str_contains($e->getMessage(), 'stale element')) {
+                $replaced = str_contains($e->getMessage(), 'stale element') || str_contains($e->getMessage(), 'no such element');
+                if ($attempt >= 20 || !$replaced) {
                     throw $e;
                 }
                 usleep(100_000);

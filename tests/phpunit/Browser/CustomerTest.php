@@ -18,6 +18,8 @@ final class CustomerTest extends BrowserTestCase
         $b->waitForUrl(self::site()->url('viewinvoice.php?id=1'));
         $this->assertSees('Unpaid');
         $this->assertSees('Pay Now');
+        $this->assertSees('Bitcoin', '#spectrocoin-pay-in');
+        $this->assertSees('SpectroCoin', '#spectrocoin-pay-in');
         $this->assertNoRawStatus();
         $b->screenshot('invoice-unpaid');
 
@@ -55,8 +57,8 @@ final class CustomerTest extends BrowserTestCase
         self::assertSame('Paid', $this->invoiceStatus(1));
 
         $b->clickText('button', 'Pay Now');
-        $this->assertSees('not awaiting payment');
-        $this->assertNoRawStatus();
+        $this->assertOurCustomerPage('Invoice #1');
+        $this->assertSees('already paid');
         $b->screenshot('stale-press-paid');
         self::assertSame([], self::sim()->requests(), 'no order was created at SpectroCoin');
         self::assertSame([], $this->orders(1));
@@ -73,7 +75,8 @@ final class CustomerTest extends BrowserTestCase
         self::site()->query("UPDATE tblinvoices SET status = 'Payment Pending' WHERE id = 2");
 
         $b->clickText('button', 'Pay Now');
-        $this->assertSees('not awaiting payment');
+        $this->assertOurCustomerPage('Invoice #INV-2026-0002');
+        $this->assertSees('Your payment is being confirmed');
         $b->screenshot('stale-press-pending');
         self::assertSame([], self::sim()->requests());
         $this->followsTheLinkBackToTheInvoice(2);
@@ -84,10 +87,64 @@ final class CustomerTest extends BrowserTestCase
         $b = $this->browser();
         $this->clientLogsIn('alice@example.com');
         $b->open(self::site()->url('modules/gateways/spectrocoin/paynow.php?invoiceid=1'));
-        $this->assertSees('Open your invoice and press Pay Now.');
-        $this->assertNoRawStatus();
+        $this->assertOurCustomerPage('Invoice #1');
+        $this->assertSees('This page is opened from your invoice');
+        $this->assertDoesNotSee('Method not allowed');
         $b->screenshot('paynow-get');
         self::assertSame([], self::sim()->requests());
+        $this->followsTheLinkBackToTheInvoice(1);
+    }
+
+    public function testAPartPaidInvoiceSaysWhatWasReceivedAndOffersPayNowForTheRest(): void
+    {
+        $order = $this->startPayment(1);
+        self::assertAnswered(200, '*ok*', self::sim()->setStatus((int) $order['order_request_id'], 2)['attempts']);
+        // The invoice grew while the payment was confirming: our payment leaves a balance.
+        self::site()->query('UPDATE tblinvoices SET subtotal = 150.00, total = 150.00 WHERE id = 1');
+        self::assertAnswered(200, '*ok*', self::sim()->setStatus((int) $order['order_request_id'], 3)['attempts']);
+        self::assertSame('Unpaid', $this->invoiceStatus(1));
+
+        $b = $this->browser();
+        $this->clientLogsIn('alice@example.com', 'viewinvoice.php?id=1');
+        $this->assertSees('Received so far: €100.00 EUR of €150.00 EUR. Pay Now pays the remaining €50.00 EUR.', '#spectrocoin-received');
+        $this->assertNoRawStatus();
+        $b->screenshot('invoice-part-paid');
+
+        $b->clickText('button', 'Pay Now');
+        $b->waitForUrl(self::sim()->url() . '/checkout/');
+        self::assertSame('50.00', $this->latestOrder(1)['receive_amount'], 'Pay Now asks for the rest');
+        $b->screenshot('checkout-rest');
+    }
+
+    public function testACustomerReadsOurPagesInTheirLanguage(): void
+    {
+        self::site()->query("UPDATE tblclients SET language = 'german' WHERE id = 1");
+        $b = $this->browser();
+        $this->clientLogsIn('alice@example.com', 'viewinvoice.php?id=1');
+        $this->assertSees('Sie bezahlen in Bitcoin auf der Zahlungsseite von SpectroCoin.', '#spectrocoin-pay-in');
+        $b->screenshot('invoice-german');
+        self::site()->query("UPDATE tblinvoices SET status = 'Payment Pending' WHERE id = 1");
+
+        $b->click('#spectrocoin-paynow button');
+        $this->assertSees('Ihre Zahlung wird bestätigt', '#spectrocoin-title');
+        $this->assertSees('Rechnung Nr. 1', '#spectrocoin-reference');
+        $this->assertSees('Zurück zur Rechnung', '#spectrocoin-back');
+        $this->assertDoesNotSee('Back to the invoice');
+        $this->assertNoRawStatus();
+        $b->screenshot('stale-press-german');
+    }
+
+    /**
+     * One of our customer pages (issue 17): in the shop's look with its name, plain words (no
+     * status constant, no "(status: …)"), a reference to quote and a link back to the invoice.
+     */
+    private function assertOurCustomerPage(string $reference): void
+    {
+        $this->assertSees('Stand-in Hosting & Co', '#company-name');
+        $this->assertSees($reference, '#spectrocoin-reference');
+        $this->assertSees('Back to the invoice', '#spectrocoin-back');
+        $this->assertDoesNotSee('(status:');
+        $this->assertNoRawStatus();
     }
 
     /** Customer pages of ours end with a way back: the link to the invoice, followed. */
