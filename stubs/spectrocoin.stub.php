@@ -34,6 +34,14 @@ namespace SpectroCoin {
         public function getTraceId(): ?string {}
 
         /**
+         * Whether SpectroCoin refused the order because its orderId is already used in
+         * this project (legacy code 5, or the current API's "already exists").
+         *
+         * @return bool
+         */
+        public function isOrderIdTaken(): bool {}
+
+        /**
          * Whether trying again later may succeed (HTTP 429 or 5xx); false for a refusal.
          *
          * @return bool

@@ -129,6 +129,30 @@ impl Error {
         }
     }
 
+    /// Whether SpectroCoin refused the order because its orderId is already used in the
+    /// project (another installation, or an earlier one, on the same project): the one
+    /// place this is decided. Legacy API: error code 5 in the error array
+    /// (../shared/docs/spectrocoin-api.md). The current API documents no code for it;
+    /// its refusal is a 4xx whose message says the order "already exists".
+    pub fn is_order_id_taken(&self) -> bool {
+        match self {
+            Error::Api {
+                http_status: 203,
+                code,
+                ..
+            } => *code == Some(5),
+            Error::Api {
+                http_status,
+                message,
+                ..
+            } => {
+                (400..=499).contains(http_status)
+                    && message.to_ascii_lowercase().contains("already exists")
+            }
+            _ => false,
+        }
+    }
+
     /// Whether asking again later may succeed: the one place this is decided.
     /// No answer (timeout, connection, DNS, TLS), HTTP 429 and 5xx are temporary;
     /// a refusal (4xx, the legacy error array), a bad signature, a bad
@@ -218,5 +242,33 @@ mod tests {
                 (None, None, None)
             );
         }
+    }
+
+    #[test]
+    fn order_id_taken_is_legacy_code_5_or_a_current_api_already_exists() {
+        let legacy = |code| {
+            Error::refused(&[ApiFault {
+                code,
+                message: "Merchant order id already exists".into(),
+            }])
+        };
+        assert!(legacy(5).is_order_id_taken());
+        // Another legacy code is another refusal, whatever its text says.
+        assert!(!legacy(6).is_order_id_taken());
+        let current = |status, body: &str| {
+            crate::core::answer::error_from_answer(status, body.as_bytes(), "h")
+        };
+        assert!(current(
+            422,
+            r#"{"defaultMessage":"Order with orderId 7-1-ab already exists","errorCode":"X"}"#
+        )
+        .is_order_id_taken());
+        assert!(current(400, r#"{"defaultMessage":"ORDER ALREADY EXISTS"}"#).is_order_id_taken());
+        assert!(
+            !current(422, r#"{"defaultMessage":"receiveAmount is invalid"}"#).is_order_id_taken()
+        );
+        // A server error mentioning it is still a temporary outage, not a taken id.
+        assert!(!current(503, r#"{"defaultMessage":"order already exists"}"#).is_order_id_taken());
+        assert!(!Error::network("order already exists").is_order_id_taken());
     }
 }

@@ -30,6 +30,7 @@ pub struct Facts {
     spectrocoin_code: Option<i64>,
     trace_id: Option<String>,
     retryable: bool,
+    order_id_taken: bool,
 }
 
 impl Facts {
@@ -39,6 +40,7 @@ impl Facts {
             spectrocoin_code: e.spectrocoin_code(),
             trace_id: e.trace_id().map(str::to_owned),
             retryable: e.is_retryable(),
+            order_id_taken: e.is_order_id_taken(),
         }
     }
 }
@@ -104,6 +106,13 @@ impl ApiException {
     #[php(name = "isRetryable")]
     pub fn is_retryable(&self) -> bool {
         self.facts.retryable
+    }
+
+    /// Whether SpectroCoin refused the order because its orderId is already used in
+    /// this project (legacy code 5, or the current API's "already exists").
+    #[php(name = "isOrderIdTaken")]
+    pub fn is_order_id_taken(&self) -> bool {
+        self.facts.order_id_taken
     }
 }
 

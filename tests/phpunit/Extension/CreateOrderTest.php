@@ -97,6 +97,7 @@ final class CreateOrderTest extends ExtensionTestCase
             self::assertSame(203, $e->getHttpStatus());
             self::assertNull($e->getTraceId());
             self::assertFalse($e->isRetryable());
+            self::assertFalse($e->isOrderIdTaken());
             self::assertStringContainsString('[6] Check merchantId and apiId', $e->getMessage());
             self::assertStringContainsString('[2] Bad sign', $e->getMessage());
         }

@@ -245,6 +245,7 @@ final class CurrentApiTest extends ExtensionTestCase
             self::assertMatchesRegularExpression('/^[0-9a-f]{16}$/', (string) $e->getTraceId());
             self::assertStringContainsString((string) $e->getTraceId(), $e->getMessage());
             self::assertFalse($e->isRetryable());
+            self::assertTrue($e->isOrderIdTaken());
         }
         try {
             spectrocoin_fetch_order($m, '0b6f0c7e-2a5b-4c7d-9e1f-123456789abc');
@@ -253,6 +254,7 @@ final class CurrentApiTest extends ExtensionTestCase
             self::assertSame(404, $e->getCode());
             self::assertSame(404, $e->getHttpStatus());
             self::assertFalse($e->isRetryable());
+            self::assertFalse($e->isOrderIdTaken());
         }
         foreach (['http429' => 429, 'http503' => 503, 'http500' => 500] as $kind => $code) {
             self::$sim->fault('create', $kind);

@@ -135,4 +135,36 @@ final class AddonModulesTest extends StandInTestCase
         $this->assertSame(403, $response['status']);
         $this->assertSame([], $this->recorded('addon:AfterCronJob'));
     }
+
+    public function test_generate_token_is_one_random_token_per_session(): void
+    {
+        $this->site()->activateAddon(self::ADDON);
+        $token = function (array $cookies): array {
+            $page = $this->site()->get('admin/addonmodules.php?module=' . self::ADDON, $cookies);
+            $this->assertSame(1, preg_match('#<p id="dummy-token">([^<]*)</p>#', $page['body'], $m), $page['body']);
+            return explode('|', html_entity_decode($m[1]));
+        };
+        $first = $this->site()->adminLogin();
+        [$plain, $link, $form] = $token($first);
+        $this->assertMatchesRegularExpression('/^[0-9a-f]{40}$/', $plain);
+        $this->assertSame('&token=' . $plain, $link);
+        $this->assertSame('<input type="hidden" name="token" value="' . $plain . '" />', $form);
+        $this->assertSame($plain, $token($first)[0], 'the same session keeps its token');
+        $this->assertNotSame($plain, $token($this->site()->adminLogin())[0], 'another session has another');
+    }
+
+    public function test_admin_home_shows_the_widgets_of_admin_home_widgets_hooks_by_weight(): void
+    {
+        $admin = $this->site()->adminLogin();
+        $this->assertStringNotContainsString('dummy-widget', $this->site()->get('admin/index.php', $admin)['body'], 'inactive addon: no hooks');
+
+        $this->site()->activateAddon(self::ADDON);
+        $home = $this->site()->get('admin/index.php', $admin)['body'];
+
+        $count = (int) $this->site()->query('SELECT COUNT(*) AS n FROM tblinvoices')[0]['n'];
+        $this->assertStringContainsString('<div class="widget" id="widget-standindummywidget"><h3>Dummy &lt;counts&gt;</h3><p class="dummy-widget">'
+            . $count . ' invoices</p></div>', $home);
+        $this->assertLessThan(strpos($home, 'dummy-heavy'), strpos($home, 'dummy-widget'), 'lighter weight first');
+        $this->assertStringNotContainsString('not a widget', $home);
+    }
 }

@@ -23,3 +23,47 @@ add_hook('AfterCronJob', 1, function ($vars) {
         logActivity('SpectroCoin reconciliation failed: ' . get_class($e) . ': ' . $e->getMessage());
     }
 });
+
+// The admin dashboard: how many SpectroCoin items need the merchant, with a link to the page.
+add_hook('AdminHomeWidgets', 1, function () {
+    return new SpectroCoinOpsWidget();
+});
+
+/** Dashboard widget (WHMCS "Admin Dashboard Widgets"): the count of Addons → SpectroCoin Operations' "Needs you". */
+class SpectroCoinOpsWidget extends \WHMCS\Module\AbstractWidget
+{
+    protected $title = 'SpectroCoin';
+    protected $description = 'SpectroCoin payments that need you';
+    protected $weight = 150;
+    protected $columns = 1;
+    protected $cache = false;
+    protected $requiredPermission = '';
+
+    public function getData()
+    {
+        require_once __DIR__ . '/spectrocoinops.php';
+        try {
+            $problem = \WHMCS\Module\Gateway\Spectrocoin\OrderStore::schemaProblem();
+            if ($problem !== null) {
+                return ['problem' => $problem];
+            }
+            return ['count' => count(\WHMCS\Module\Gateway\Spectrocoin\Attention::items(new \WHMCS\Module\Gateway\Spectrocoin\OrderStore()))];
+        } catch (\Throwable $e) {
+            return ['problem' => 'orders unavailable: ' . $e->getMessage()];
+        }
+    }
+
+    public function generateOutput($data)
+    {
+        $e = static fn ($v): string => htmlspecialchars((string) $v, ENT_QUOTES | ENT_SUBSTITUTE, 'UTF-8');
+        $link = '<a href="addonmodules.php?module=spectrocoinops">Addons → SpectroCoin Operations</a>';
+        if (isset($data['problem'])) {
+            return '<div class="widget-content-padded" id="spectrocoin-widget">SpectroCoin: ' . $e($data['problem']) . ' (' . $link . ')</div>';
+        }
+        $n = (int) ($data['count'] ?? 0);
+        return '<div class="widget-content-padded" id="spectrocoin-widget">'
+            . ($n === 0 ? 'No SpectroCoin payment needs you.'
+                : '<strong id="spectrocoin-widget-count">' . $n . '</strong> SpectroCoin item' . ($n === 1 ? ' needs' : 's need') . ' you')
+            . ' — ' . $link . '</div>';
+    }
+}

@@ -16,8 +16,10 @@ require_once __DIR__ . '/../../gateways/spectrocoin/lib/bootstrap.php';
 
 use WHMCS\Module\Gateway\Spectrocoin\Attention;
 use WHMCS\Module\Gateway\Spectrocoin\Html;
+use WHMCS\Module\Gateway\Spectrocoin\OrderList;
 use WHMCS\Module\Gateway\Spectrocoin\OrderStore;
 use WHMCS\Module\Gateway\Spectrocoin\Reconciler;
+use WHMCS\Module\Gateway\Spectrocoin\Reviews;
 
 /** Bounds of a cron run until the admin saves others. */
 const SPECTROCOINOPS_DEFAULT_SECONDS = 20;
@@ -53,8 +55,10 @@ function spectrocoinops_activate()
 {
     try {
         Reconciler::install();
+        Reviews::install();
     } catch (\Throwable $e) {
-        return ['status' => 'error', 'description' => 'Could not create the table ' . Reconciler::REPORTS . ': ' . $e->getMessage()];
+        return ['status' => 'error', 'description' => 'Could not create the tables ' . Reconciler::REPORTS . ', ' . Reviews::TABLE . ': '
+            . $e->getMessage()];
     }
     return ['status' => 'success', 'description' => 'SpectroCoin Operations activated: lost callbacks are now recovered on every WHMCS cron run.'];
 }
@@ -62,7 +66,8 @@ function spectrocoinops_activate()
 function spectrocoinops_deactivate()
 {
     try {
-        // Only what reconciliation derived (re-computed by the next run); the orders stay the gateway's.
+        // Only what reconciliation derived (re-computed by the next run); the orders stay the gateway's,
+        // and the admins' review notes (Reviews::TABLE) are kept.
         Reconciler::uninstall();
     } catch (\Throwable $e) {
         return ['status' => 'error', 'description' => 'Could not drop the table ' . Reconciler::REPORTS . ': ' . $e->getMessage()];
@@ -85,12 +90,101 @@ function spectrocoinops_bounds(array $settings)
     ];
 }
 
+/** The admin session's CSRF token (WHMCS's generate_token("plain")), or null where WHMCS has none. */
+function spectrocoinops_token()
+{
+    return function_exists('generate_token') ? (string) generate_token('plain') : null;
+}
+
+/** A POSTed value as typed: WHMCS HTML-encodes the request superglobals. */
+function spectrocoinops_posted(string $name): string
+{
+    $value = $_POST[$name] ?? '';
+    return is_string($value) ? html_entity_decode($value, ENT_QUOTES | ENT_HTML5, 'UTF-8') : '';
+}
+
+/** The query-string values as typed (HTML-encoded by WHMCS too), strings only. */
+function spectrocoinops_query(): array
+{
+    $out = [];
+    foreach ($_GET as $name => $value) {
+        if (is_string($name) && is_string($value)) {
+            $out[$name] = html_entity_decode($value, ENT_QUOTES | ENT_HTML5, 'UTF-8');
+        }
+    }
+    return $out;
+}
+
+/** "Export CSV": the filtered list as a download instead of the page (WHMCS's page buffered so far is dropped). */
+function spectrocoinops_send_csv(array $filters)
+{
+    $csv = OrderList::csv($filters);
+    while (ob_get_level() > 0) {
+        ob_end_clean();
+    }
+    header('Content-Type: text/csv; charset=utf-8');
+    header('Content-Disposition: attachment; filename="spectrocoin-orders-' . gmdate('Ymd-His') . '.csv"');
+    header('X-Content-Type-Options: nosniff');
+    echo $csv;
+    exit;
+}
+
+/**
+ * Carries out a POSTed action ("review", "recheck") of the page; returns the notice to show. Refused
+ * without the admin session's token: a page of another site cannot make an admin's browser act.
+ *
+ * @return array{ok: bool, message: string}
+ */
+function spectrocoinops_act(OrderStore $store): array
+{
+    $token = spectrocoinops_token();
+    $sent = spectrocoinops_posted('token');
+    if ($token === null || $token === '' || $sent === '' || !hash_equals($token, $sent)) {
+        return ['ok' => false, 'message' => 'Nothing was changed: the form\'s security token is missing or out of date. Reload the page and try again.'];
+    }
+    $orderId = spectrocoinops_posted('order');
+    switch (spectrocoinops_posted('action')) {
+        case 'review':
+            $refused = Reviews::record(Attention::items($store), $orderId, spectrocoinops_posted('item'), spectrocoinops_posted('note'),
+                (int) ($_SESSION['adminid'] ?? 0));
+            return $refused === null ? ['ok' => true, 'message' => 'Order ' . $orderId . ' marked reviewed; your note is kept below.']
+                : ['ok' => false, 'message' => $refused];
+        case 'recheck':
+            return Reconciler::recheckNow($orderId);
+        default:
+            return ['ok' => false, 'message' => 'Unknown action; nothing was changed.'];
+    }
+}
+
+/** The action forms of one listed item. */
+function spectrocoinops_item_actions(string $link, string $token, bool $canRecheck): callable
+{
+    return static function (array $item) use ($link, $token, $canRecheck): string {
+        $o = $item['order'];
+        $hidden = '<input type="hidden" name="token" value="' . Html::e($token) . '">'
+            . '<input type="hidden" name="order" value="' . Html::e($o->order_id) . '">';
+        $html = '<form method="post" action="' . Html::e($link) . '" class="spectrocoin-review">' . $hidden
+            . '<input type="hidden" name="action" value="review"><input type="hidden" name="item" value="' . Html::e($item['key']) . '">'
+            . '<input type="text" name="note" maxlength="' . Reviews::NOTE_MAX . '" placeholder="What you checked or did" required> '
+            . '<button type="submit" class="btn btn-default btn-sm">Mark reviewed</button></form>';
+        if ($canRecheck && !(bool) $o->credited) {
+            $html .= '<form method="post" action="' . Html::e($link) . '" class="spectrocoin-recheck">' . $hidden
+                . '<input type="hidden" name="action" value="recheck">'
+                . '<button type="submit" class="btn btn-default btn-sm">Re-check now</button></form>';
+        }
+        return $html;
+    };
+}
+
 /**
  * Addons → SpectroCoin Operations. WHMCS shows it only to logged-in admins whose role the addon's
- * Access Control allows; this page only reads.
+ * Access Control allows. Its actions (Mark reviewed, Re-check now) are POST forms carrying the admin
+ * session's CSRF token.
  */
 function spectrocoinops_output($vars)
 {
+    require_once ROOTDIR . '/includes/gatewayfunctions.php';
+    require_once ROOTDIR . '/includes/invoicefunctions.php';
     $store = new OrderStore();
     $problem = OrderStore::schemaProblem();
     echo '<h2>Needs you</h2>';
@@ -98,12 +192,40 @@ function spectrocoinops_output($vars)
         echo '<div class="alert alert-danger">' . Html::e('Orders unavailable: ' . $problem) . '</div>';
         return;
     }
+    $link = (string) ($vars['modulelink'] ?? 'addonmodules.php?module=spectrocoinops');
     try {
-        echo Attention::render(Attention::items($store));
+        // Admin time: the reviews table of an addon activated before it existed.
+        Reviews::install();
+        if (($_GET['export'] ?? '') === 'csv') {
+            spectrocoinops_send_csv(OrderList::filters(spectrocoinops_query()));
+        }
+        if (($_SERVER['REQUEST_METHOD'] ?? 'GET') === 'POST') {
+            $done = spectrocoinops_act($store);
+            echo '<div id="spectrocoin-notice" class="alert ' . ($done['ok'] ? 'alert-success' : 'alert-danger') . '">'
+                . Html::e($done['message']) . '</div>';
+        }
+        $token = spectrocoinops_token();
+        $actions = $token === null ? null : spectrocoinops_item_actions($link, $token, spectrocoinops_can_recheck());
+        echo Attention::render(Attention::items($store), $actions);
+        echo '<h2>Reviewed</h2>' . Reviews::render(Reviews::latest());
+        $filters = OrderList::filters(spectrocoinops_query());
+        echo '<h2>All orders</h2>' . OrderList::render($filters, OrderList::page($filters), OrderList::statuses(), $link);
     } catch (\Throwable $e) {
         echo '<div class="alert alert-danger">' . Html::e('Orders unavailable: ' . $e->getMessage()) . '</div>';
     }
     [$seconds, $orders] = spectrocoinops_bounds($vars);
     echo '<p>Lost callbacks are re-checked on every WHMCS cron run (at most ' . (int) $orders . ' orders and ' . (int) $seconds
         . ' seconds per run), for orders of SpectroCoin\'s current API (API client credentials set).</p>';
+}
+
+/** Whether "Re-check now" can work: the gateway is on SpectroCoin's current API (client credentials set). */
+function spectrocoinops_can_recheck()
+{
+    try {
+        $variables = \getGatewayVariables(\WHMCS\Module\Gateway\Spectrocoin\Settings::GATEWAY);
+        return !empty($variables['type'])
+            && \WHMCS\Module\Gateway\Spectrocoin\Settings::fromGatewayVariables($variables)->apiGeneration() === 'current';
+    } catch (\Throwable $e) {
+        return false;
+    }
 }

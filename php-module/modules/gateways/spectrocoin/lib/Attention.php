@@ -7,7 +7,8 @@ use WHMCS\Database\Capsule;
  * What needs the merchant, across all invoices (the addon's admin page): payments SpectroCoin took
  * that WHMCS did not, review items (late, partial, over-payments, earlier settings), invoices left in
  * Payment Pending after their order's validity ended, and orders that never got a callback
- * (Reconciler::NO_CALLBACK) or whose re-check SpectroCoin refused (Reconciler::REFUSED). Read-only.
+ * (Reconciler::NO_CALLBACK) or whose re-check SpectroCoin refused (Reconciler::REFUSED), less what
+ * an admin marked reviewed (Reviews).
  */
 final class Attention
 {
@@ -17,7 +18,10 @@ final class Attention
     const NO_CALLBACK = 'No callback received';
     const RECHECK_REFUSED = 'Re-check refused';
 
-    /** @return list<array{kind: string, reason: string, order: object, invoiceStatus: string}> most urgent first, at most $limit */
+    /**
+     * @return list<array{kind: string, reason: string, order: object, invoiceStatus: string, key: string}> most urgent first,
+     *     at most $limit, without those an admin marked reviewed (key: Reviews::key of the listing)
+     */
     public static function items(OrderStore $store, int $limit = 200): array
     {
         $nowMs = (int) floor(microtime(true) * 1000);
@@ -64,10 +68,18 @@ final class Attention
                 ->select('o.*', 'i.status as invoice_status', 'r.report', 'r.reported_at', 'r.refused')
                 ->get();
             foreach ($reported as $o) {
-                $items[] = ['kind' => $o->refused ? self::RECHECK_REFUSED : self::NO_CALLBACK, 'reason' => $o->report . ' (noticed ' . $o->reported_at . ' UTC)',
+                $items[] = ['kind' => $o->refused ? self::RECHECK_REFUSED : self::NO_CALLBACK, 'reason' => $o->report . ' (noticed ' . $o->reported_at . ' UTC)', 'basis' => (string) $o->report,
                     'order' => $o, 'invoiceStatus' => (string) ($o->invoice_status ?? 'Deleted')];
             }
         }
+        foreach ($items as &$item) {
+            $item['key'] = Reviews::key($item['kind'], (string) $item['order']->order_id, $item['basis'] ?? $item['reason']);
+            unset($item['basis']);
+        }
+        unset($item);
+        // Marked reviewed by an admin (Reviews): listed again only when the reason changes.
+        $reviewed = Reviews::reviewedKeys(array_column($items, 'key'));
+        $items = array_values(array_filter($items, static fn (array $i): bool => !isset($reviewed[$i['key']])));
         $rank = array_flip([self::PAID_NOT_APPLIED, self::REVIEW, self::STUCK_PENDING, self::RECHECK_REFUSED, self::NO_CALLBACK]);
         usort($items, static function ($a, $b) use ($rank) {
             return [$rank[$a['kind']], (int) $a['order']->id] <=> [$rank[$b['kind']], (int) $b['order']->id];
@@ -75,8 +87,11 @@ final class Attention
         return array_slice($items, 0, $limit);
     }
 
-    /** The list as an admin-page table; every value escaped. */
-    public static function render(array $items): string
+    /**
+     * The list as an admin-page table; every value escaped. $actions, when given, returns the HTML of
+     * an item's action forms (the addon page's "Mark reviewed", "Re-check now").
+     */
+    public static function render(array $items, ?callable $actions = null): string
     {
         if ($items === []) {
             return '<p id="spectrocoin-attention-none">Nothing needs you: no SpectroCoin order is waiting for a decision.</p>';
@@ -93,9 +108,11 @@ final class Attention
                 . '<td>' . Html::e(implode(', ', array_unique($ids))) . '</td>'
                 . '<td>' . Html::e($o->status) . '</td>'
                 . '<td>' . Html::e($o->invoice_amount . ' ' . $o->invoice_currency) . ' / ' . Html::e($o->receive_amount . ' ' . $o->receive_currency) . '</td>'
-                . '<td>' . Html::e($item['reason']) . '</td></tr>';
+                . '<td>' . Html::e($item['reason']) . '</td>'
+                . ($actions === null ? '' : '<td class="spectrocoin-actions">' . $actions($item) . '</td>') . '</tr>';
         }
         return '<table class="table" id="spectrocoin-attention"><tr><th>What</th><th>Invoice</th><th>Order</th><th>SpectroCoin ids</th>'
-            . '<th>Status</th><th>Amount (invoice / requested)</th><th>Details</th></tr>' . $rows . '</table>';
+            . '<th>Status</th><th>Amount (invoice / requested)</th><th>Details</th>' . ($actions === null ? '' : '<th>Actions</th>')
+            . '</tr>' . $rows . '</table>';
     }
 }

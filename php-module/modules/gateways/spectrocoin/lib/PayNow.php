@@ -156,15 +156,6 @@ final class PayNow
         return $invoiceId . '-' . $n . '-' . $tag;
     }
 
-    /**
-     * SpectroCoin's "this orderId is already used in the project": legacy code 5 ("Merchant order id
-     * already exists"); the current API documents no code for it, so its text is matched too.
-     */
-    private static function orderIdTaken(\SpectroCoin\ApiException $e): bool
-    {
-        return $e->getSpectroCoinCode() === 5 || preg_match('/already exists|DUPLICATE_ORDER_ID/i', $e->getMessage()) === 1;
-    }
-
     /** False when the browser says the POST came from another origin than this WHMCS. */
     private function sameSite(array $request): bool
     {
@@ -287,7 +278,7 @@ final class PayNow
         try {
             $answer = \spectrocoin_create_order($this->settings->merchant(), $order);
         } catch (\SpectroCoin\ApiException $e) {
-            if (self::orderIdTaken($e)) {
+            if ($e->isOrderIdTaken()) {
                 // Another installation (a reinstall, a clone, a second WHMCS on this SpectroCoin project)
                 // used this orderId: our tag is not ours alone any more. Never reuse it.
                 $tag = substr((string) $row->order_id, strrpos((string) $row->order_id, '-') + 1);

@@ -88,6 +88,62 @@ final class Reconciler
         return (new self($settings, $store, new CallbackHandler($settings, $store)))->run($budgetSeconds, $maxOrders);
     }
 
+    /**
+     * "Re-check now" on the admin page: the order's state fetched from SpectroCoin's current API and
+     * put through the callback's path (exactly once, as a callback or the cron would). Returns what
+     * happened, in words for the admin, and whether it worked.
+     *
+     * @return array{ok: bool, message: string}
+     */
+    public static function recheckNow(string $orderId): array
+    {
+        try {
+            $variables = \getGatewayVariables(Settings::GATEWAY);
+        } catch (\Throwable $e) {
+            $variables = [];
+        }
+        if (empty($variables['type'])) {
+            return ['ok' => false, 'message' => 'The SpectroCoin gateway is not active, so nothing can be re-checked.'];
+        }
+        $problem = Extension::problem() ?? OrderStore::schemaProblem();
+        if ($problem !== null) {
+            return ['ok' => false, 'message' => 'Cannot re-check: ' . $problem];
+        }
+        $settings = Settings::fromGatewayVariables($variables);
+        $store = new OrderStore();
+        $row = $store->findByOrderId($orderId);
+        if ($row === null) {
+            return ['ok' => false, 'message' => 'No SpectroCoin order ' . $orderId . ' is recorded.'];
+        }
+        if ((bool) $row->credited) {
+            return ['ok' => true, 'message' => 'Order ' . $orderId . ' is already credited to invoice #' . (int) $row->invoice_id . '; nothing to re-check.'];
+        }
+        $uuid = self::orderUuid($row);
+        if ($settings->apiGeneration() !== 'current') {
+            return ['ok' => false, 'message' => 'Re-checking needs SpectroCoin\'s current API (API client credentials in the gateway settings); '
+                . 'the legacy API has no status query. Check order ' . $orderId . ' in your SpectroCoin account.'];
+        }
+        if ($uuid === null) {
+            return ['ok' => false, 'message' => 'SpectroCoin\'s id for order ' . $orderId . ' was never learnt (no callback arrived and it '
+                . 'is a legacy or pre-order id), so it cannot be fetched. Check it in your SpectroCoin account.'];
+        }
+        $answer = (new CallbackHandler($settings, $store))->recheck($uuid);
+        $after = $store->findByOrderId($orderId);
+        if ($after !== null && (bool) $after->credited && !(bool) $row->credited) {
+            return ['ok' => true, 'message' => 'Order ' . $orderId . ' was paid: the payment was applied to invoice #' . (int) $row->invoice_id
+                . ' (Recovered by reconciliation).'];
+        }
+        if ($answer->status === 503) {
+            return ['ok' => false, 'message' => 'SpectroCoin could not be asked now (temporary); try again later. The gateway log has the details.'];
+        }
+        if ($answer->status >= 400) {
+            return ['ok' => false, 'message' => 'SpectroCoin refused the re-check of order ' . $orderId . ' (HTTP ' . $answer->status
+                . '); the gateway log (result Rejected) has its words.'];
+        }
+        return ['ok' => true, 'message' => 'Re-checked order ' . $orderId . ': SpectroCoin reports ' . ($after->status ?? $row->status)
+            . '; nothing more to apply now.'];
+    }
+
     /** @return array{checked: int, recovered: int, reported: int, stopped: ?string} */
     public function run(float $budgetSeconds, int $maxOrders): array
     {

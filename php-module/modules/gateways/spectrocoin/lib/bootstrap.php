@@ -20,5 +20,7 @@ require_once __DIR__ . '/PayNow.php';
 require_once __DIR__ . '/CallbackHandler.php';
 require_once __DIR__ . '/Reconciler.php';
 require_once __DIR__ . '/Attention.php';
+require_once __DIR__ . '/Reviews.php';
+require_once __DIR__ . '/OrderList.php';
 require_once __DIR__ . '/AdminStatus.php';
 require_once __DIR__ . '/SettingsCheck.php';

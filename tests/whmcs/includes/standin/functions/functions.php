@@ -103,6 +103,29 @@ function formatCurrency($amount, $currencyId = false)
     return ($currency['prefix'] ?? '') . $number . ($currency['suffix'] ?? '');
 }
 
+/**
+ * WHMCS's CSRF token of the session: generate_token("plain") is the token itself (what WHMCS's own
+ * admin pages put in a form's `token` field), "link" gives "&token=…", anything else a hidden input.
+ * One random token per session, as WHMCS keeps it while the session lives.
+ */
+function generate_token($type = 'form')
+{
+    if (session_status() !== PHP_SESSION_ACTIVE) {
+        return '';
+    }
+    if (!isset($_SESSION['standin_csrf']) || !is_string($_SESSION['standin_csrf'])) {
+        $_SESSION['standin_csrf'] = bin2hex(random_bytes(20));
+    }
+    $token = $_SESSION['standin_csrf'];
+    if ($type === 'plain') {
+        return $token;
+    }
+    if ($type === 'link') {
+        return '&token=' . $token;
+    }
+    return '<input type="hidden" name="token" value="' . $token . '" />';
+}
+
 function add_hook($hookPoint, $priority, $function, $rollbackFunction = '')
 {
     Hooks::add((string) $hookPoint, (int) $priority, $function);
