@@ -133,4 +133,15 @@ final class CustomerPagesTest extends EndToEndTestCase
         $page = self::site()->get('viewinvoice.php?id=1', self::site()->clientLogin(1));
         self::assertStringContainsString('Sie bezahlen in Bitcoin', $page['body']);
     }
+
+    public function testTheLanguageChosenInTheSessionComesFirst(): void
+    {
+        self::site()->query("UPDATE tblclients SET language = 'german' WHERE id = 1");
+        $cookies = self::site()->clientLogin(1);
+        $page = self::site()->get('viewinvoice.php?id=1&language=english', $cookies);
+        self::assertStringContainsString('You will pay in Bitcoin', $page['body']);
+        $form = WhmcsSite::firstForm($page['body']);
+        $response = self::site()->post($form['action'], ['spectrocoin_token' => '1.' . str_repeat('0', 64)] + $form['fields'], $cookies);
+        self::assertStringContainsString('Back to the invoice', self::assertCustomerPage($response, 403, 1));
+    }
 }

@@ -74,4 +74,13 @@ final class ClientAreaTest extends StandInTestCase
         $this->assertStatus(200, $response);
         $this->assertStringContainsString('<p id="other-theme">Stand-in Hosting & Co</p>theme greeting', $response['body']);
     }
+
+    public function test_the_language_switch_is_kept_for_the_session(): void
+    {
+        $path = $this->page('ca-lang.php', '');
+        $cookies = $this->site()->clientLogin(1);
+        $this->assertStringContainsString('<html lang="en">', $this->site()->get($path, $cookies)['body']);
+        $this->site()->get('clientarea.php?language=german', $cookies);
+        $this->assertStringContainsString('<html lang="de">', $this->site()->get($path, $cookies)['body']);
+    }
 }

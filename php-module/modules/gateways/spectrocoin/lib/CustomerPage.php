@@ -39,6 +39,10 @@ final class CustomerPage
             'backLabel' => $lang->t($invoiceId > 0 ? 'link.back_to_invoice' : 'link.your_invoices'),
             'language' => $lang->language(),
         ];
+        // Set now as well as on send(): should a WHMCS version end the request inside output(), the code stays right.
+        if (PHP_SAPI !== 'cli' && !headers_sent()) {
+            http_response_code($status);
+        }
         $body = self::clientArea($page, $settings, $invoiceId > 0 && $parts !== [] ? $parts[0] : null, $lang)
             ?? Html::customerPage($page, $settings->companyName());
         return new Response($status, $body, $headers + ['Content-Type' => 'text/html; charset=utf-8', 'Cache-Control' => 'no-store']);
