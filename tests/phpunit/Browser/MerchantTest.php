@@ -127,6 +127,31 @@ final class MerchantTest extends BrowserTestCase
         $b->screenshot('addon-to-invoice');
     }
 
+    public function testTheMerchantMarksAnItemReviewedWithANoteThatIsKept(): void
+    {
+        self::site()->useInstallerDatabaseUser();
+        self::assertSame('success', self::site()->activateAddon(self::ADDON)['status']);
+        $order = $this->startPayment(2);
+        self::sim()->payPart((int) $order['order_request_id']);
+
+        $b = $this->browser();
+        $this->adminLogsIn();
+        $b->open(self::site()->url('admin/addonmodules.php?module=' . self::ADDON));
+        $b->fill('#spectrocoin-attention form.spectrocoin-review input[name=note]', 'Customer paid the rest <b>by bank</b>');
+        $b->click('#spectrocoin-attention form.spectrocoin-review button[type=submit]');
+        $this->assertSees('Order ' . $order['order_id'] . ' marked reviewed', '#spectrocoin-notice');
+        $this->assertSees('Nothing needs you', '#spectrocoin-attention-none');
+        // Kept and shown as typed (escaped: the markup is text, not bold).
+        $this->assertSees('Customer paid the rest <b>by bank</b>');
+        $b->screenshot('addon-marked-reviewed');
+
+        // Reloading the page (GET) repeats nothing, and the note stays.
+        $b->open(self::site()->url('admin/addonmodules.php?module=' . self::ADDON));
+        self::assertFalse($b->has('#spectrocoin-notice'));
+        $this->assertSees('Customer paid the rest <b>by bank</b>');
+        self::assertSame('Unpaid', $this->invoiceStatus(2), 'reviewing credits nothing');
+    }
+
     public function testAddonsSpectroCoinIsForAdminsOnly(): void
     {
         self::site()->useInstallerDatabaseUser();
