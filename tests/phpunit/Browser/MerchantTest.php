@@ -152,6 +152,38 @@ final class MerchantTest extends BrowserTestCase
         self::assertSame('Unpaid', $this->invoiceStatus(2), 'reviewing credits nothing');
     }
 
+    public function testTheAllOrdersListFiltersByStatusAndInvoice(): void
+    {
+        self::site()->useInstallerDatabaseUser();
+        self::assertSame('success', self::site()->activateAddon(self::ADDON)['status']);
+        $paid = $this->startPayment(1);
+        self::sim()->pay((int) $paid['order_request_id']);
+        $part = $this->startPayment(2);
+        self::sim()->payPart((int) $part['order_request_id']);
+
+        $b = $this->browser();
+        $this->adminLogsIn();
+        $b->open(self::site()->url('admin/addonmodules.php?module=' . self::ADDON));
+        $this->assertSees('2 orders', '#spectrocoin-orders-count');
+        $b->screenshot('all-orders');
+
+        $b->click('#spectrocoin-filters select[name=status] option[value=PAID]');
+        $b->clickText('#spectrocoin-filters button', 'Filter');
+        $this->assertSees('1 order', '#spectrocoin-orders-count');
+        $rows = $b->texts('#spectrocoin-orders tr[data-order]');
+        self::assertCount(1, $rows);
+        self::assertStringContainsString((string) $paid['order_id'], $rows[0]);
+        self::assertStringContainsString('credited (SC' . $paid['order_request_id'] . ')', $rows[0]);
+        $b->screenshot('all-orders-paid');
+
+        $b->open(self::site()->url('admin/addonmodules.php?module=' . self::ADDON));
+        $b->fill('#spectrocoin-filters input[name=invoice]', '2');
+        $b->clickText('#spectrocoin-filters button', 'Filter');
+        $rows = $b->texts('#spectrocoin-orders tr[data-order]');
+        self::assertCount(1, $rows);
+        self::assertStringContainsString((string) $part['order_id'], $rows[0]);
+    }
+
     public function testAddonsSpectroCoinIsForAdminsOnly(): void
     {
         self::site()->useInstallerDatabaseUser();
