@@ -116,6 +116,21 @@ final class Browser
         $this->command('POST', '/back', (object) []);
     }
 
+    /** Opens a new tab (same session and cookies) and switches to it; returns the previous tab's handle. */
+    public function newTab(): string
+    {
+        $previous = (string) $this->command('GET', '/window');
+        $tab = $this->command('POST', '/window/new', ['type' => 'tab']);
+        $this->switchTo((string) $tab['handle']);
+        return $previous;
+    }
+
+    /** Switches to a tab by its handle (newTab()'s answer). */
+    public function switchTo(string $handle): void
+    {
+        $this->command('POST', '/window', ['handle' => $handle]);
+    }
+
     /** The HTML as the browser holds it now (for failure messages; assert on text()). */
     public function source(): string
     {
