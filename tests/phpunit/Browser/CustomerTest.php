@@ -116,6 +116,28 @@ final class CustomerTest extends BrowserTestCase
         $b->screenshot('checkout-rest');
     }
 
+    public function testAnOrderSpectroCoinRefusesShowsOurPageWithTheOrderToQuoteAndTheAdminBoxListsIt(): void
+    {
+        // A project SpectroCoin does not know: the order is refused (code 6).
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, ['projectId' => '75']));
+        $b = $this->browser();
+        $this->clientLogsIn('alice@example.com', 'viewinvoice.php?id=1');
+        $b->clickText('button', 'Pay Now');
+        $this->assertOurCustomerPage($this->orderIdOf(1, 1));
+        $this->assertSees('could not start this payment');
+        $b->screenshot('order-refused');
+        self::assertNotNull($this->latestOrder(1)['create_error']);
+        $this->followsTheLinkBackToTheInvoice(1);
+        $this->assertSees('Unpaid');
+
+        $this->adminLogsIn();
+        $b->open(self::site()->url('admin/invoices.php?action=edit&id=1'));
+        $box = $b->text('#gateway-status-msg');
+        self::assertStringContainsString($this->orderIdOf(1, 1), $box);
+        self::assertStringContainsString('75 (legacy)', $box, 'the project it was sent to');
+        $b->screenshot('admin-box-failed-creation');
+    }
+
     public function testACustomerReadsOurPagesInTheirLanguage(): void
     {
         self::site()->query("UPDATE tblclients SET language = 'german' WHERE id = 1");
