@@ -290,18 +290,22 @@ final class Browser
     // ---- artifacts ----------------------------------------------------------------------
 
     /**
-     * Screenshot of the whole page (the window grows to the document's height, at most 4000 px)
+     * Screenshot of the whole page (at most 4000 px high)
      * as `<artifacts>/<NN>-<name>.png`; returns the file's path.
      */
     public function screenshot(string $name): string
     {
-        $height = (int) $this->script('return Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0);');
-        $this->resize($this->width, max($this->height, min(4000, $height)));
-        try {
-            $png = base64_decode((string) $this->command('GET', '/screenshot'), true);
-        } finally {
-            $this->resize($this->width, $this->height);
-        }
+        // WebDriver's screenshot is the viewport, and the window cannot outgrow headless Chromium's
+        // screen: Chromium's own (DevTools) capture of the whole layout, through chromedriver.
+        $metrics = $this->command('POST', '/goog/cdp/execute', ['cmd' => 'Page.getLayoutMetrics', 'params' => (object) []]);
+        $size = $metrics['cssContentSize'] ?? $metrics['contentSize'];
+        $shot = $this->command('POST', '/goog/cdp/execute', ['cmd' => 'Page.captureScreenshot', 'params' => [
+            'format' => 'png',
+            'captureBeyondViewport' => true,
+            'clip' => ['x' => 0, 'y' => 0, 'width' => max($this->width, (int) ceil($size['width'])),
+                'height' => min(4000, max(1, (int) ceil($size['height']))), 'scale' => 1],
+        ]]);
+        $png = base64_decode((string) ($shot['data'] ?? ''), true);
         if ($png === false || !str_starts_with($png, "\x89PNG")) {
             throw new \RuntimeException('chromedriver returned no PNG');
         }
