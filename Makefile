@@ -9,7 +9,7 @@ PHPX      = $(PHP) -d extension=$(EXT)
 export SPECTROCOIN_EXT := $(EXT)
 
 .PHONY: deps ext release test check test-rust lint test-php stubs stubs-check demo sandbox clean \
-        phpunit-extension phpunit-simulator phpunit-standin phpunit-e2e phpunit-hardening
+        phpunit-extension phpunit-simulator phpunit-standin phpunit-e2e phpunit-hardening phpunit-browser
 
 deps:
 	@bash .ci/install-deps
@@ -43,9 +43,9 @@ test-rust:
 # The PHP suites start their own MariaDB and servers in temp dirs and on free ports,
 # so they run side by side.
 test-php: ext
-	@$(MAKE) --no-print-directory -j2 --output-sync=target phpunit-extension phpunit-simulator phpunit-standin phpunit-e2e phpunit-hardening
+	@$(MAKE) --no-print-directory -j2 --output-sync=target phpunit-extension phpunit-simulator phpunit-standin phpunit-e2e phpunit-hardening phpunit-browser
 
-phpunit-extension phpunit-simulator phpunit-standin phpunit-e2e phpunit-hardening: phpunit-%:
+phpunit-extension phpunit-simulator phpunit-standin phpunit-e2e phpunit-hardening phpunit-browser: phpunit-%:
 	@echo "==> PHPUnit: $*"
 	@$(PHPX) $(PHPUNIT) --testsuite $*
 

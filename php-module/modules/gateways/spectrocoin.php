@@ -15,8 +15,10 @@ if (!defined('WHMCS')) {
 require_once __DIR__ . '/spectrocoin/lib/bootstrap.php';
 
 use WHMCS\Module\Gateway\Spectrocoin\AdminStatus;
+use WHMCS\Module\Gateway\Spectrocoin\Decimal;
 use WHMCS\Module\Gateway\Spectrocoin\Extension;
 use WHMCS\Module\Gateway\Spectrocoin\Html;
+use WHMCS\Module\Gateway\Spectrocoin\Lang;
 use WHMCS\Module\Gateway\Spectrocoin\OrderStore;
 use WHMCS\Module\Gateway\Spectrocoin\PayNowToken;
 use WHMCS\Module\Gateway\Spectrocoin\Settings;
@@ -237,32 +239,76 @@ function spectrocoin_unmask_secret(array $params): array
     return $params;
 }
 
-/** The invoice page's Pay Now form. Cheap and side-effect free: no remote call here. */
+/**
+ * The invoice page's Pay Now form, with one line on how the customer pays and, on a part-paid
+ * invoice, what was received. Cheap and side-effect free: no remote call here.
+ */
 function spectrocoin_link($params)
 {
     $settings = Settings::fromParams($params);
     $invoiceId = (int) ($params['invoiceid'] ?? 0);
+    $clientId = (int) ($params['clientdetails']['userid'] ?? $params['clientdetails']['id'] ?? 0);
+    $lang = Lang::forClient($clientId, isset($params['clientdetails']['language']) ? (string) $params['clientdetails']['language'] : null);
     if (Extension::problem() !== null) {
-        return '<div class="alert alert-warning">Paying with SpectroCoin is temporarily unavailable. '
-            . 'Please choose another payment method or contact us.</div>';
+        return '<div class="alert alert-warning" id="spectrocoin-unavailable">' . Html::e($lang->t('invoice.unavailable')) . '</div>';
     }
     try {
         // Bound to who sees the page: WHMCS renders _link only for people it shows the invoice to.
         $viewer = PayNowToken::viewerFor(\WHMCS\Module\Gateway\Spectrocoin\PayNow::viewer(isset($_SESSION) && is_array($_SESSION) ? $_SESSION : []),
-            (int) ($params['clientdetails']['userid'] ?? $params['clientdetails']['id'] ?? 0));
+            $clientId);
         if ($viewer === null) {
-            return '<div class="alert alert-info">Please log in to pay this invoice with SpectroCoin.</div>';
+            return '<div class="alert alert-info" id="spectrocoin-log-in">' . Html::e($lang->t('invoice.log_in')) . '</div>';
         }
-        $token = PayNowToken::fromStore(new OrderStore())->issue($invoiceId, $viewer);
+        $store = new OrderStore();
+        $token = PayNowToken::fromStore($store)->issue($invoiceId, $viewer);
     } catch (\Throwable $e) {
-        return '<div class="alert alert-warning">Paying with SpectroCoin is temporarily unavailable. Please try again later.</div>';
+        return '<div class="alert alert-warning" id="spectrocoin-unavailable">' . Html::e($lang->t('invoice.unavailable_retry')) . '</div>';
     }
     $label = (string) ($params['langpaynow'] ?? 'Pay Now');
-    return '<form method="post" action="' . Html::e($settings->payNowUrl()) . '">'
+    $payCurrency = strtoupper($settings->payCurrency());
+    $payIn = $settings->apiGeneration() === 'current'
+        ? $lang->t('invoice.pay_in_coin_of_choice')
+        : $lang->t('invoice.pay_in', ['currency' => $lang->t('currency.' . $payCurrency) !== 'currency.' . $payCurrency
+            ? $lang->t('currency.' . $payCurrency) : $payCurrency]);
+    return '<form method="post" action="' . Html::e($settings->payNowUrl()) . '" id="spectrocoin-paynow" class="spectrocoin-paynow">'
         . '<input type="hidden" name="invoiceid" value="' . Html::e($invoiceId) . '">'
         . '<input type="hidden" name="spectrocoin_token" value="' . Html::e($token) . '">'
         . '<button type="submit" class="btn btn-success">' . Html::e($label) . '</button>'
-        . '</form>';
+        . '</form>'
+        . spectrocoin_received_line($store, $invoiceId, $lang)
+        . '<p class="small text-muted spectrocoin-pay-in" id="spectrocoin-pay-in">' . Html::e($payIn) . '</p>';
+}
+
+/**
+ * On a part-paid invoice (balance below the total: an earlier payment of ours or another's was
+ * credited), what was received and what Pay Now pays now, in the invoice's currency. Empty otherwise.
+ */
+function spectrocoin_received_line(OrderStore $store, int $invoiceId, Lang $lang): string
+{
+    try {
+        $invoice = $store->invoice($invoiceId);
+        if ($invoice === null) {
+            return '';
+        }
+        $total = Decimal::round2((string) $invoice->total);
+        $balance = $store->balance($invoiceId);
+        if ($total === null || Decimal::compare($balance, $total) >= 0 || Decimal::compare($balance, '0') <= 0) {
+            return '';
+        }
+        $currency = $store->invoiceCurrency((int) $invoice->userid);
+        $received = Decimal::subtract($total, $balance);
+        $format = function (string $amount) use ($currency): string {
+            if ($currency !== null && function_exists('formatCurrency')) {
+                return (string) formatCurrency($amount, (int) $currency->id);
+            }
+            return $amount . ($currency !== null ? ' ' . $currency->code : '');
+        };
+    } catch (\Throwable $e) {
+        return '';
+    }
+    return '<p class="spectrocoin-received" id="spectrocoin-received">' . Html::e($lang->t('invoice.received', [
+        'received' => $format($received), 'total' => $format($total), 'balance' => $format($balance),
+    ])) . '</p>';
 }
 
 function spectrocoin_adminstatusmsg($params)

@@ -47,6 +47,22 @@ final class ChangedInvoiceTest extends EndToEndTestCase
         self::assertSame('Paid', $this->invoiceStatus(1));
     }
 
+    public function testAPartPaidInvoiceOffersPayNowForTheRestAndSaysWhatWasReceived(): void
+    {
+        $order = $this->startPayment(1);
+        $this->pending($order);
+        self::site()->query('UPDATE tblinvoices SET subtotal = 150.00, total = 150.00 WHERE id = 1');
+        self::assertAnswered(200, '*ok*', self::sim()->setStatus((int) $order['order_request_id'], 3)['attempts']);
+        self::assertSame('Unpaid', $this->invoiceStatus(1));
+
+        $page = self::site()->get('viewinvoice.php?id=1', self::site()->clientLogin(1));
+        self::assertNotNull(\Testbed\WhmcsSite::firstForm($page['body']), 'Pay Now for the rest');
+        self::assertMatchesRegularExpression('#<p class="spectrocoin-received" id="spectrocoin-received">Received so far: '
+            . '€100\.00 EUR of €150\.00 EUR\. Pay Now pays the remaining €50\.00 EUR\.</p>#u', $page['body']);
+        // What Pay Now then asks for is that rest.
+        self::assertSame('50.00', $this->startPayment(1)['receive_amount']);
+    }
+
     public function testAPaymentReversedAfterTheOrderLeavesTheInvoiceUnpaidForTheRest(): void
     {
         self::site()->call('addInvoicePayment', [1, 'BANK-1', '40.00', 0, 'banktransfer']);

@@ -142,6 +142,38 @@ abstract class EndToEndTestCase extends TestCase
 
     // ---- the customer's side ----------------------------------------------------------------
 
+    /**
+     * A customer page of ours (issue 17): the status code, shown in the shop's client area with its
+     * name, a link back to the invoice (or the invoice list when none is known), the reference to
+     * quote, and words rather than HTTP or WHMCS status jargon. Returns the page's visible text.
+     */
+    protected static function assertCustomerPage(array $response, int $status, ?int $invoiceId, ?string $orderId = null): string
+    {
+        $body = $response['body'];
+        self::assertSame($status, $response['status'], $body);
+        self::assertStringContainsString('<strong id="company-name">Stand-in Hosting &amp; Co</strong>', $body, 'the shop\'s name');
+        self::assertStringContainsString('id="spectrocoin-message"', $body);
+        self::assertMatchesRegularExpression('#<a id="spectrocoin-back"[^>]* href="([^"]+)"#', $body);
+        preg_match('#<a id="spectrocoin-back"[^>]* href="([^"]+)"#', $body, $m);
+        $back = html_entity_decode($m[1], ENT_QUOTES | ENT_HTML5);
+        if ($invoiceId !== null) {
+            self::assertSame(self::$site->url('viewinvoice.php?id=' . $invoiceId), $back);
+            // "Invoice #1", "Rechnung Nr. 1": the number, in whatever language.
+            self::assertMatchesRegularExpression('#<p id="spectrocoin-reference"[^>]*>[^<]*<strong>[^<]*\b' . $invoiceId . '\b#', $body);
+        } else {
+            self::assertSame(self::$site->url('clientarea.php?action=invoices'), $back);
+        }
+        if ($orderId !== null) {
+            self::assertMatchesRegularExpression('#<p id="spectrocoin-reference"[^>]*>.*' . preg_quote($orderId, '#') . '#', $body);
+        }
+        preg_match('#<main[^>]*>(.*)</main>#s', $body, $main);
+        $text = html_entity_decode(strip_tags($main[1] ?? $body), ENT_QUOTES | ENT_HTML5);
+        $withoutReference = $orderId !== null ? str_replace($orderId, '', $text) : $text;
+        self::assertDoesNotMatchRegularExpression('/\b(403|405|409|502|503)\b|HTTP|Method not allowed|Forbidden|Conflict|Bad Gateway'
+            . '|Service Unavailable|status:|Payment Pending|Unpaid|\b[A-Z]{4,}(_[A-Z]+)*\b/', $withoutReference, 'jargon in: ' . $text);
+        return $text;
+    }
+
     /** The invoice page's Pay Now form (first form of the gateway's output), as the customer sees it. */
     protected function payNowForm(int $invoiceId, array $cookies): array
     {

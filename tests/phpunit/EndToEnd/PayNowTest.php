@@ -219,7 +219,7 @@ final class PayNowTest extends EndToEndTestCase
         self::site()->query("UPDATE tblinvoices SET status = 'Paid' WHERE id = 1");
         $response = self::site()->post($form['action'], $form['fields'], $cookies);
         self::assertSame(409, $response['status']);
-        self::assertStringContainsString('not awaiting payment', $response['body']);
+        self::assertStringContainsString('already paid', $response['body']);
         self::assertSame([], self::sim()->requests());
     }
 

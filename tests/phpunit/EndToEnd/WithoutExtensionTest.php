@@ -56,6 +56,18 @@ final class WithoutExtensionTest extends EndToEndTestCase
         self::assertStringContainsString('temporarily unavailable', $response['body']);
     }
 
+    public function testPayNowsPageStillHasTheShopsLookTheWayBackAndTheCustomersLanguage(): void
+    {
+        self::site()->query("UPDATE tblclients SET language = 'german' WHERE id = 1");
+        $response = self::site()->post('modules/gateways/spectrocoin/paynow.php', ['invoiceid' => '1', 'spectrocoin_token' => 'x'],
+            self::site()->clientLogin(1));
+        $text = self::assertCustomerPage($response, 503, 1);
+        self::assertStringContainsString('vorübergehend nicht verfügbar', $text);
+        $page = self::site()->get('viewinvoice.php?id=1', self::site()->clientLogin(1));
+        self::assertStringContainsString('id="spectrocoin-unavailable"', $page['body']);
+        self::assertStringContainsString('vorübergehend nicht verfügbar', $page['body']);
+    }
+
     public function testCallbacksAnswer503SoSpectroCoinRetries(): void
     {
         $response = $this->postCallback('merchantId=25&apiId=74&orderId=1-1&status=3&sign=x');

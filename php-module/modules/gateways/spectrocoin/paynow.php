@@ -3,23 +3,27 @@
  * Pay Now endpoint: the invoice page's form posts here; we create (or reuse) the SpectroCoin order
  * and send the customer to SpectroCoin's checkout with a 303. Work in lib/PayNow.php.
  */
+// A client area page (WHMCS "Creating Pages"): our answers are shown in the shop's theme.
+define('CLIENTAREA', true);
 require __DIR__ . '/../../../init.php';
 require_once ROOTDIR . '/includes/gatewayfunctions.php';
 require_once ROOTDIR . '/includes/invoicefunctions.php';
 require_once __DIR__ . '/lib/bootstrap.php';
 
+use WHMCS\Module\Gateway\Spectrocoin\CustomerPage;
 use WHMCS\Module\Gateway\Spectrocoin\Extension;
-use WHMCS\Module\Gateway\Spectrocoin\Html;
+use WHMCS\Module\Gateway\Spectrocoin\Lang;
 use WHMCS\Module\Gateway\Spectrocoin\OrderStore;
 use WHMCS\Module\Gateway\Spectrocoin\PayNow;
 use WHMCS\Module\Gateway\Spectrocoin\Response;
 use WHMCS\Module\Gateway\Spectrocoin\Settings;
 
+// Works without the extension and without the gateway's settings: the shop's name and URL come from tblconfiguration.
 $unavailable = function (int $status) {
-    Response::html($status, Html::page(
-        'Payment could not be started',
-        'Paying with SpectroCoin is temporarily unavailable. Please try again later or choose another payment method.'
-    ))->send();
+    $invoiceId = (int) ($_POST['invoiceid'] ?? $_GET['invoiceid'] ?? 0);
+    $lang = Lang::forClient(PayNow::viewer(isset($_SESSION) && is_array($_SESSION) ? $_SESSION : [])['client']);
+    CustomerPage::response($status, $lang, 'title.unavailable', 'msg.unavailable',
+        $invoiceId > 0 ? ['invoice' => (string) $invoiceId, 'invoiceId' => $invoiceId] : [], CustomerPage::siteSettings())->send();
 };
 
 if (Extension::problem() !== null) {
@@ -46,14 +50,15 @@ if ($schemaProblem !== null) {
     return;
 }
 // $_POST values are HTML-encoded by WHMCS; the two we read are digits, '.' and hex, which encoding leaves intact.
-$post = [
-    'invoiceid' => $_POST['invoiceid'] ?? '',
-    'token' => $_POST['spectrocoin_token'] ?? '',
-];
+$method = strtoupper((string) ($_SERVER['REQUEST_METHOD'] ?? 'GET'));
+// A GET (the address opened by hand) may name the invoice: only for the page's link back to it.
+$post = $method === 'POST'
+    ? ['invoiceid' => $_POST['invoiceid'] ?? '', 'token' => $_POST['spectrocoin_token'] ?? '']
+    : ['invoiceid' => $_GET['invoiceid'] ?? '', 'token' => ''];
 $handler = new PayNow(Settings::fromGatewayVariables($variables), new OrderStore());
 // $_SESSION only serves WHMCS before 8.0: PayNow::viewer() asks WHMCS\Authentication\CurrentUser where it exists.
 $header = function (string $name): string {
     return html_entity_decode((string) ($_SERVER[$name] ?? ''), ENT_QUOTES, 'UTF-8');
 };
-$handler->handle(strtoupper((string) ($_SERVER['REQUEST_METHOD'] ?? 'GET')), $post, isset($_SESSION) && is_array($_SESSION) ? $_SESSION : [],
+$handler->handle($method, $post, isset($_SESSION) && is_array($_SESSION) ? $_SESSION : [],
     ['origin' => $header('HTTP_ORIGIN'), 'secFetchSite' => $header('HTTP_SEC_FETCH_SITE')])->send();

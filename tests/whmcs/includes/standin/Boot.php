@@ -68,6 +68,11 @@ final class Boot
         }
         session_name('WHMCSStandIn');
         session_start();
+        // WHMCS's language switch: `?language=NAME` on a client page is kept for the session.
+        $language = strtolower((string) ($_GET['language'] ?? ''));
+        if (preg_match('/^[a-z]{2,32}$/', $language)) {
+            $_SESSION['Language'] = $language;
+        }
     }
 
     private static function fail(string $message): void

@@ -33,6 +33,14 @@ final class Decimal
         return ($m[1] === '-' && $cents > 0 ? '-' : '') . $text;
     }
 
+    /** $a − $b for decimal strings with up to 2 decimals, as a 2-decimal string, without floats. */
+    public static function subtract(string $a, string $b): string
+    {
+        $cents = self::cents($a) - self::cents($b);
+        $abs = abs($cents);
+        return ($cents < 0 ? '-' : '') . intdiv($abs, 100) . '.' . str_pad((string) ($abs % 100), 2, '0', STR_PAD_LEFT);
+    }
+
     private static function cents(string $v): int
     {
         $v = trim($v);

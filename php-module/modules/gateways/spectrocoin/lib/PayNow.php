@@ -16,11 +16,14 @@ final class PayNow
     private $settings;
     /** @var OrderStore */
     private $store;
+    /** @var Lang the customer's language, known once we know who presses */
+    private $lang;
 
     public function __construct(Settings $settings, OrderStore $store)
     {
         $this->settings = $settings;
         $this->store = $store;
+        $this->lang = Lang::of(Lang::FALLBACK);
     }
 
     /**
@@ -46,43 +49,51 @@ final class PayNow
      */
     public function handle(string $method, array $post, array $session, array $request = []): Response
     {
-        if ($method !== 'POST') {
-            return new Response(405, Html::page('Method not allowed', 'Open your invoice and press Pay Now.'), [
-                'Allow' => 'POST', 'Content-Type' => 'text/html; charset=utf-8',
-            ]);
-        }
+        $who = self::viewer($session);
+        $this->lang = Lang::forClient($who['client']);
         $invoiceId = (int) ($post['invoiceid'] ?? 0);
+        if ($method !== 'POST') {
+            // Someone opened the Pay Now address itself (a bookmark, a copied link): 405 for HTTP, words for people.
+            return CustomerPage::response(405, $this->lang, 'title.open_from_invoice', 'msg.open_from_invoice',
+                $invoiceId > 0 ? ['invoice' => (string) $invoiceId, 'invoiceId' => $invoiceId] : [], $this->settings,
+                'info', ['Allow' => 'POST']);
+        }
         $token = is_string($post['token'] ?? null) ? $post['token'] : '';
+        // Until the form is proven, the reference is the invoice id as posted, nothing read from the invoice.
+        $posted = $invoiceId > 0 ? ['invoice' => (string) $invoiceId, 'invoiceId' => $invoiceId] : [];
         // A form posted from another site (browsers send Origin and Sec-Fetch-Site on POSTs) starts nothing.
         if (!$this->sameSite($request)) {
-            return $this->refuse(403, 'This payment link is not valid. Please open your invoice again and press Pay Now.', null,
+            return $this->refuse(403, 'msg.other_site', $posted,
                 'Pay Now posted from another site (Origin ' . substr((string) ($request['origin'] ?? ''), 0, 100) . ')');
         }
         $invoice = $invoiceId > 0 ? $this->store->invoice($invoiceId) : null;
         // Only who WHMCS shows the invoice to: its owner's session or an admin. WHMCS documents no
         // guest access to invoices for gateways, so a visitor without a session is refused.
-        $who = self::viewer($session);
         if ($invoice !== null && $who['client'] > 0 && !$who['admin'] && $who['client'] !== (int) $invoice->userid) {
-            return $this->refuse(403, 'This invoice belongs to another account.', null);
+            return $this->refuse(403, 'msg.other_account', $posted);
         }
         $viewer = $invoice === null ? null : PayNowToken::viewerFor($who, (int) $invoice->userid);
         if ($viewer === null || !PayNowToken::fromStore($this->store)->verify($invoiceId, $viewer, $token)) {
-            return $this->refuse(403, 'This payment link is not valid or has expired. Please log in, open your invoice again and press Pay Now.', null);
+            return $this->refuse(403, 'msg.link_expired', $posted);
         }
-        $back = $this->settings->invoiceUrl($invoiceId);
+        if ($who['client'] === 0) {
+            // An admin viewing the invoice: the page speaks the invoice owner's language.
+            $this->lang = Lang::forClient((int) $invoice->userid);
+        }
+        $ref = ['invoice' => self::invoiceNumber($invoice), 'invoiceId' => $invoiceId];
         $problem = $this->payable($invoice);
         if ($problem !== null) {
-            return $this->refuse(409, $problem, $back);
+            return $this->stale($problem, $ref + ['order' => $this->newestOrderId($invoiceId)]);
         }
 
         $balance = $this->store->balance($invoiceId);
         $currency = $this->store->invoiceCurrency((int) $invoice->userid);
         if ($currency === null) {
-            return $this->refuse(503, 'This invoice cannot be paid with SpectroCoin right now.', $back, 'no currency for client ' . $invoice->userid);
+            return $this->refuse(503, 'msg.cannot_pay_now', $ref, 'no currency for client ' . $invoice->userid);
         }
         [$receiveAmount, $receiveCurrency] = $this->receiveAmount($balance, $currency);
         if ($receiveAmount === null) {
-            return $this->refuse(503, 'This invoice cannot be paid with SpectroCoin right now.', $back, 'convertto currency ' . $this->settings->convertTo() . ' not found');
+            return $this->refuse(503, 'msg.cannot_pay_now', $ref, 'convertto currency ' . $this->settings->convertTo() . ' not found');
         }
 
         // At most two orders per press: a second only when SpectroCoin said the first orderId is taken.
@@ -117,17 +128,17 @@ final class PayNow
                 }, 3);
             } catch (\Throwable $e) {
                 $this->log(['invoiceid' => $invoiceId, 'error' => 'database: ' . $e->getMessage()], 'Pay Now Error');
-                return $this->refuse(503, 'The payment could not be started. Please try again in a minute.', $back);
+                return $this->refuse(503, 'msg.try_again_minute', $ref);
             }
             if ($row === null) {
-                return $this->refuse(409, 'This invoice changed while we were preparing the payment. Please open it again.', $back);
+                return $this->refuse(409, 'msg.invoice_changed', $ref);
             }
             if (!empty($row->redirect_url)) {
                 $this->log(['invoiceid' => $invoiceId, 'orderId' => $row->order_id, 'orderRequestId' => $row->order_request_id,
                     'receiveAmount' => $row->receive_amount, 'receiveCurrency' => $row->receive_currency], 'Order Reused');
                 return Response::redirect((string) $row->redirect_url);
             }
-            $response = $this->create($invoice, $row, $back, $attempt === 1);
+            $response = $this->create($invoice, $row, $ref, $attempt === 1);
             if ($response !== null) {
                 return $response;
             }
@@ -163,19 +174,49 @@ final class PayNow
         return $origin === $mine;
     }
 
-    /** Why this invoice cannot be paid through this gateway now, or null. */
+    /**
+     * Why this invoice cannot be paid through this gateway now (the message's key), or null. Each
+     * WHMCS status gets words a customer understands, never the status itself.
+     */
     private function payable(object $invoice): ?string
     {
         if ((string) $invoice->paymentmethod !== Settings::GATEWAY) {
-            return 'This invoice is not set to be paid with SpectroCoin. Choose SpectroCoin on the invoice first.';
+            return 'msg.other_gateway';
         }
-        if ((string) $invoice->status !== 'Unpaid') {
-            return 'This invoice is not awaiting payment (status: ' . $invoice->status . ').';
+        $status = (string) $invoice->status;
+        if ($status !== 'Unpaid') {
+            $byStatus = ['Payment Pending' => 'msg.being_confirmed', 'Paid' => 'msg.already_paid', 'Cancelled' => 'msg.cancelled'];
+            return $byStatus[$status] ?? 'msg.not_awaiting';
         }
         if (Decimal::compare($this->store->balance((int) $invoice->id), '0') <= 0) {
-            return 'This invoice has nothing left to pay.';
+            return 'msg.nothing_left';
         }
         return null;
+    }
+
+    /** A press on an invoice that is no longer payable here: 409, with words for its state. */
+    private function stale(string $messageKey, array $ref): Response
+    {
+        $titles = ['msg.being_confirmed' => 'title.being_confirmed', 'msg.already_paid' => 'title.already_paid'];
+        $kind = isset($titles[$messageKey]) ? 'info' : 'error';
+        return CustomerPage::response(409, $this->lang, $titles[$messageKey] ?? 'title.not_started', $messageKey, $ref, $this->settings, $kind);
+    }
+
+    /** Our newest order id for the invoice (the reference support needs), or null. */
+    private function newestOrderId(int $invoiceId): ?string
+    {
+        try {
+            $rows = $this->store->forInvoice($invoiceId);
+        } catch (\Throwable $e) {
+            return null;
+        }
+        return $rows === [] ? null : (string) $rows[0]->order_id;
+    }
+
+    /** The invoice number WHMCS shows the customer: invoicenum when set, else the id. */
+    private static function invoiceNumber(object $invoice): string
+    {
+        return trim((string) ($invoice->invoicenum ?? '')) !== '' ? (string) $invoice->invoicenum : (string) $invoice->id;
     }
 
     /** @return array{0: ?string, 1: string} amount and currency to ask SpectroCoin for */
@@ -217,7 +258,7 @@ final class PayNow
      * the orderId is taken and $mayRetry: the tag has then been rotated and the caller tries once more
      * with a new row (the refused row stays, marked refused, so nothing of it is ever credited).
      */
-    private function create(object $invoice, object $row, string $back, bool $mayRetry): ?Response
+    private function create(object $invoice, object $row, array $ref, bool $mayRetry): ?Response
     {
         $invoiceId = (int) $invoice->id;
         $order = [
@@ -249,15 +290,15 @@ final class PayNow
                     $this->markRefused($row, $logBase + self::facts($e), $reason);
                     return null;
                 }
-                return $this->createFailed($row, $logBase + self::facts($e), $reason, 502, $back, true);
+                return $this->createFailed($row, $logBase + self::facts($e), $reason, 502, $ref, true);
             }
-            return $this->createFailed($row, $logBase + self::facts($e), 'SpectroCoin refused the order: ' . $e->getMessage(), 502, $back, true);
+            return $this->createFailed($row, $logBase + self::facts($e), 'SpectroCoin refused the order: ' . $e->getMessage(), 502, $ref, true);
         } catch (\SpectroCoin\NetworkException $e) {
-            return $this->createFailed($row, $logBase + self::facts($e), 'SpectroCoin could not be reached: ' . $e->getMessage(), 502, $back);
+            return $this->createFailed($row, $logBase + self::facts($e), 'SpectroCoin could not be reached: ' . $e->getMessage(), 502, $ref);
         } catch (\SpectroCoin\ConfigException $e) {
-            return $this->createFailed($row, $logBase, 'Module configuration: ' . $e->getMessage(), 503, $back, true);
+            return $this->createFailed($row, $logBase, 'Module configuration: ' . $e->getMessage(), 503, $ref, true);
         } catch (\Throwable $e) {
-            return $this->createFailed($row, $logBase, get_class($e) . ': ' . $e->getMessage(), 503, $back);
+            return $this->createFailed($row, $logBase, get_class($e) . ': ' . $e->getMessage(), 503, $ref);
         }
         // The extension returns only an http(s) redirectUrl with a host; anything else was a
         // NetworkException above ("no usable redirectUrl").
@@ -307,14 +348,11 @@ final class PayNow
      * $refused: SpectroCoin answered with an error (or the order never left us), so no order of ours
      * carries this orderId there. A timeout is not a refusal: the order may exist and be paid.
      */
-    private function createFailed(object $row, array $logBase, string $reason, int $status, string $back, bool $refused = false): Response
+    private function createFailed(object $row, array $logBase, string $reason, int $status, array $ref, bool $refused = false): Response
     {
         $this->markRefused($row, $logBase, $reason, $refused);
-        return Response::html($status, Html::page(
-            'Payment could not be started',
-            'SpectroCoin could not start this payment right now. Please try again in a few minutes or choose another payment method.',
-            $back
-        ));
+        return CustomerPage::response($status, $this->lang, 'title.not_started', 'msg.spectrocoin_failed',
+            $ref + ['order' => (string) $row->order_id], $this->settings);
     }
 
     private function markRefused(object $row, array $logBase, string $reason, bool $refused = true): void
@@ -327,17 +365,17 @@ final class PayNow
         $this->log($logBase + ['error' => $reason], 'Order Refused');
     }
 
-    private function refuse(int $status, string $message, ?string $back, ?string $logDetail = null): Response
+    private function refuse(int $status, string $messageKey, array $ref, ?string $logDetail = null): Response
     {
         if ($logDetail !== null) {
             $this->log(['error' => $logDetail], 'Pay Now Error');
         }
-        return Response::html($status, Html::page('Payment could not be started', $message, $back));
+        return CustomerPage::response($status, $this->lang, 'title.not_started', $messageKey, $ref, $this->settings);
     }
 
     private function description(object $invoice): string
     {
-        $number = trim((string) ($invoice->invoicenum ?? '')) !== '' ? (string) $invoice->invoicenum : (string) $invoice->id;
+        $number = self::invoiceNumber($invoice);
         $company = $this->settings->companyName();
         return ($company !== '' ? $company . ' ' : '') . 'Invoice #' . $number;
     }

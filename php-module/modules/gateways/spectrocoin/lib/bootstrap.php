@@ -10,6 +10,8 @@ if (!defined('WHMCS')) {
 require_once __DIR__ . '/Html.php';
 require_once __DIR__ . '/Decimal.php';
 require_once __DIR__ . '/Response.php';
+require_once __DIR__ . '/Lang.php';
+require_once __DIR__ . '/CustomerPage.php';
 require_once __DIR__ . '/Extension.php';
 require_once __DIR__ . '/Settings.php';
 require_once __DIR__ . '/OrderStore.php';

@@ -1,0 +1,40 @@
+<?php
+/** Deutsch: the same keys as english.php (LangTest checks that every key is here). */
+return [
+    'title.not_started' => 'Die Zahlung konnte nicht gestartet werden',
+    'title.open_from_invoice' => 'Bitte starten Sie die Zahlung von Ihrer Rechnung aus',
+    'title.being_confirmed' => 'Ihre Zahlung wird bestätigt',
+    'title.already_paid' => 'Diese Rechnung ist bereits bezahlt',
+    'title.unavailable' => 'Die Zahlung mit SpectroCoin ist nicht verfügbar',
+
+    'msg.open_from_invoice' => 'Diese Seite wird von Ihrer Rechnung aus geöffnet: Öffnen Sie die Rechnung und klicken Sie dort auf „Jetzt bezahlen“.',
+    'msg.other_site' => 'Dieser Zahlungslink ist ungültig. Bitte öffnen Sie Ihre Rechnung erneut und klicken Sie auf „Jetzt bezahlen“.',
+    'msg.other_account' => 'Diese Rechnung gehört zu einem anderen Kundenkonto. Bitte melden Sie sich mit dem Konto an, an das die Rechnung gesendet wurde.',
+    'msg.link_expired' => 'Dieser Zahlungslink ist ungültig oder abgelaufen. Bitte melden Sie sich an, öffnen Sie Ihre Rechnung erneut und klicken Sie auf „Jetzt bezahlen“.',
+    'msg.other_gateway' => 'Für diese Rechnung ist nicht SpectroCoin als Zahlungsart gewählt. Bitte wählen Sie zuerst auf der Rechnung SpectroCoin aus.',
+    'msg.being_confirmed' => 'Ihre Zahlung wird gerade bestätigt. Sobald sie bestätigt ist, wird die Rechnung als bezahlt angezeigt; Sie müssen nichts weiter bezahlen.',
+    'msg.already_paid' => 'Diese Rechnung ist bereits bezahlt. Vielen Dank!',
+    'msg.cancelled' => 'Diese Rechnung wurde storniert und kann daher nicht bezahlt werden.',
+    'msg.not_awaiting' => 'Für diese Rechnung wird derzeit keine Zahlung erwartet.',
+    'msg.nothing_left' => 'Auf dieser Rechnung ist nichts mehr zu bezahlen.',
+    'msg.cannot_pay_now' => 'Diese Rechnung kann derzeit nicht mit SpectroCoin bezahlt werden. Bitte wählen Sie eine andere Zahlungsart oder kontaktieren Sie uns.',
+    'msg.try_again_minute' => 'Die Zahlung konnte nicht gestartet werden. Bitte versuchen Sie es in einer Minute erneut.',
+    'msg.invoice_changed' => 'Diese Rechnung wurde geändert, während wir die Zahlung vorbereitet haben. Bitte öffnen Sie sie erneut.',
+    'msg.spectrocoin_failed' => 'SpectroCoin konnte diese Zahlung gerade nicht starten. Bitte versuchen Sie es in einigen Minuten erneut oder wählen Sie eine andere Zahlungsart.',
+    'msg.unavailable' => 'Die Zahlung mit SpectroCoin ist vorübergehend nicht verfügbar. Bitte versuchen Sie es später erneut oder wählen Sie eine andere Zahlungsart.',
+
+    'ref.intro' => 'Wenn Sie uns dazu kontaktieren, nennen Sie bitte:',
+    'ref.invoice' => 'Rechnung Nr. {number}',
+    'ref.order' => 'Zahlungsreferenz {order}',
+    'link.back_to_invoice' => 'Zurück zur Rechnung',
+    'link.your_invoices' => 'Ihre Rechnungen',
+    'breadcrumb.home' => 'Startseite',
+
+    'invoice.unavailable' => 'Die Zahlung mit SpectroCoin ist vorübergehend nicht verfügbar. Bitte wählen Sie eine andere Zahlungsart oder kontaktieren Sie uns.',
+    'invoice.unavailable_retry' => 'Die Zahlung mit SpectroCoin ist vorübergehend nicht verfügbar. Bitte versuchen Sie es später erneut.',
+    'invoice.log_in' => 'Bitte melden Sie sich an, um diese Rechnung mit SpectroCoin zu bezahlen.',
+    'invoice.pay_in' => 'Sie bezahlen in {currency} auf der Zahlungsseite von SpectroCoin.',
+    'invoice.pay_in_coin_of_choice' => 'Sie bezahlen in einer Kryptowährung Ihrer Wahl auf der Zahlungsseite von SpectroCoin.',
+    'invoice.received' => 'Bisher erhalten: {received} von {total}. „Jetzt bezahlen“ bezahlt den Restbetrag von {balance}.',
+    'currency.BTC' => 'Bitcoin',
+];

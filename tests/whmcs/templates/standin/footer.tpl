@@ -1,0 +1,3 @@
+</main>
+<hr><footer id="footer">Powered by the WHMCS stand-in · {$companyname|escape:'html'}</footer>
+</body></html>
