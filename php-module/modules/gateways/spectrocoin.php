@@ -53,13 +53,15 @@ function spectrocoin_config()
             'Size' => '40',
             'Description' => 'SpectroCoin project (API) id: numeric, or a UUID when the merchant id is a UUID.',
         ],
+        // A password field: WHMCS stores it encrypted and never prints it back (a textarea showed the
+        // whole key on every visit). It delivers a pasted PEM on one line, which the extension reads.
         'privateKey' => [
             'FriendlyName' => 'Private key',
-            'Type' => 'textarea',
-            'Rows' => '8',
-            'Cols' => '64',
+            'Type' => 'password',
+            'Size' => '64',
             'Description' => 'The RSA private key (PEM) whose public half is registered in your SpectroCoin project '
-                . '(legacy API; not needed with API client credentials).',
+                . '(legacy API; not needed with API client credentials). Paste the whole key, from -----BEGIN to '
+                . '-----END; it is kept encrypted and not shown again. Leave the stars to keep the saved key.',
         ],
         'clientId' => [
             'FriendlyName' => 'API client ID (optional)',
@@ -221,20 +223,22 @@ function spectrocoin_config_validate($params)
  */
 function spectrocoin_unmask_secret(array $params): array
 {
-    $secret = $params['clientSecret'] ?? '';
-    if (!is_string($secret) || $secret === '' || strspn($secret, '*') !== strlen($secret)) {
-        return $params;
-    }
-    if (!function_exists('getGatewayVariables')) {
-        require_once ROOTDIR . '/includes/gatewayfunctions.php';
-    }
-    try {
-        $stored = Settings::fromGatewayVariables(getGatewayVariables('spectrocoin'))->merchant()['clientSecret'];
-    } catch (\Throwable $e) {
-        return $params; // not active yet: nothing stored, the stars are checked as typed
-    }
-    if ($stored !== '') {
-        $params['clientSecret'] = $stored;
+    foreach (['clientSecret', 'privateKey'] as $field) {
+        $secret = $params[$field] ?? '';
+        if (!is_string($secret) || $secret === '' || strspn($secret, '*') !== strlen($secret)) {
+            continue;
+        }
+        if (!function_exists('getGatewayVariables')) {
+            require_once ROOTDIR . '/includes/gatewayfunctions.php';
+        }
+        try {
+            $stored = Settings::fromGatewayVariables(getGatewayVariables('spectrocoin'))->merchant()[$field] ?? '';
+        } catch (\Throwable $e) {
+            continue; // not active yet: nothing stored, the stars are checked as typed
+        }
+        if (is_string($stored) && $stored !== '') {
+            $params[$field] = $stored;
+        }
     }
     return $params;
 }

@@ -34,6 +34,31 @@ final class GatewaySettingsTest extends EndToEndTestCase
         ]));
     }
 
+    public function testThePrivateKeyIsAMaskedFieldNeverPrintedBack(): void
+    {
+        $page = self::site()->get('admin/configgateways.php', self::site()->adminLogin())['body'];
+        self::assertSame(1, preg_match('#<tr data-field="privateKey" data-type="password">.*?</tr>#s', $page, $row), 'a password field');
+        $body = preg_replace('/-----[^-]+-----|\s+/', '', self::merchantPrivateKey());
+        foreach (str_split($body, 40) as $piece) {
+            self::assertStringNotContainsString($piece, $page, 'no part of the key is on the page');
+        }
+        self::assertStringNotContainsString('PRIVATE KEY', strip_tags($page));
+        // Saving other fields leaves the stars, and the saved key is kept (and still signs).
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, ['payCurrency' => 'BTC']));
+        self::assertSame(self::merchantPrivateKey(), self::site()->gatewaySettings(self::GATEWAY)['privateKey']);
+        self::assertSame(303, $this->pressPayNow(1)['status']);
+    }
+
+    public function testAKeyPastedIntoThePasswordFieldOnOneLineIsAcceptedAndSigns(): void
+    {
+        // A browser strips the line breaks of text pasted into a one-line field.
+        $oneLine = str_replace(["\r", "\n"], '', self::merchantPrivateKey());
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, ['privateKey' => $oneLine]));
+        self::assertSame(303, $this->pressPayNow(1)['status'], 'orders are signed with it');
+        // And with spaces where the line breaks were.
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, ['privateKey' => str_replace("\n", ' ', self::merchantPrivateKey())]));
+    }
+
     /** @return array<string, array{array<string, string>, string}> */
     public static function badSettings(): array
     {
