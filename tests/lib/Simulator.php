@@ -387,6 +387,20 @@ final class Simulator
         return $this->control('GET', '/api-requests');
     }
 
+    /**
+     * $count pre-orders through the public API's create (and the payer's coin choice unless
+     * $choose is false) in one go; $order is the create body, "{n}" in its orderId replaced by 1, 2, ….
+     *
+     * @param array<string, mixed> $order
+     * @return list<array{orderId: string, preOrderId: string, id: ?string, orderRequestId: ?int}>
+     */
+    public function bulkPreOrders(int $count, array $order, bool $choose = true): array
+    {
+        return $this->control('POST', '/preorders/bulk', [
+            'token' => $this->accessToken(), 'count' => $count, 'order' => $order, 'choose' => $choose, 'baseUrl' => $this->url(),
+        ]);
+    }
+
     /** @return list<array<string, mixed>> */
     public function preOrders(): array
     {

@@ -213,4 +213,88 @@ final class ReconciliationTest extends EndToEndTestCase
         self::assertStringContainsString('data-kind="Re-check refused"', $page['body']);
         self::assertSame([], self::site()->transactions(1));
     }
+
+    /**
+     * 1,000 open current-API orders, as a shop accumulates them: most are pre-orders the customer
+     * left on SpectroCoin's page before choosing a coin (no SpectroCoin order id is known, so
+     * nothing can be fetched), every 20th a chosen order still waiting for payment, and one of
+     * those paid with its callback lost. Each run visits at most the configured number, least
+     * recently checked first, and re-fetches the ones with an id; the paid one is credited once,
+     * on the run that reaches it; a slow SpectroCoin stops a run at its time budget.
+     */
+    public function testACronRunIsBoundedWithAThousandOpenOrdersOnTheCurrentApi(): void
+    {
+        $template = $this->startPayment(1);
+        $pre = self::sim()->preOrder(basename((string) $template['redirect_url']));
+        $body = [
+            'orderId' => '1-1{n}-' . $this->orderTag(), 'description' => (string) $pre['description'],
+            'receiveAmount' => (string) $template['receive_amount'], 'receiveCurrencyCode' => (string) $template['receive_currency'],
+            'callbackUrl' => (string) $pre['callbackUrl'], 'successUrl' => (string) $pre['successUrl'],
+            'failureUrl' => (string) $pre['failureUrl'], 'projectId' => Simulator::DEFAULT_PROJECT_ID,
+        ];
+        $chosen = self::sim()->bulkPreOrders(50, ['orderId' => str_replace('{n}', 'c{n}', $body['orderId'])] + $body);
+        $left = self::sim()->bulkPreOrders(949, $body, false);
+        unset($template['id']);
+        $rows = [];
+        foreach ($left as $i => $m) {
+            if ($i % 19 === 0 && $chosen !== []) {
+                $c = array_shift($chosen);
+                $rows[] = ['order_id' => $c['orderId'], 'pre_order_id' => $c['preOrderId'], 'order_uuid' => $c['id'], 'redirect_url' => null] + $template;
+            }
+            $rows[] = ['order_id' => $m['orderId'], 'pre_order_id' => $m['preOrderId'], 'order_uuid' => null, 'redirect_url' => null] + $template;
+        }
+        self::assertCount(999, $rows);
+        $columns = array_keys($rows[0]);
+        $pdo = self::site()->pdo();
+        foreach (array_chunk($rows, 200) as $chunk) {
+            $sql = 'INSERT INTO mod_spectrocoin_orders (`' . implode('`, `', $columns) . '`) VALUES '
+                . implode(', ', array_fill(0, count($chunk), '(' . implode(', ', array_fill(0, count($columns), '?')) . ')'));
+            $pdo->prepare($sql)->execute(array_merge(...array_map(static fn (array $r): array => array_values($r), $chunk)));
+        }
+        $known = array_values(array_filter($rows, static fn (array $r): bool => $r['order_uuid'] !== null));
+        // A chosen order past the first 400 rows (the second run reaches it) is paid; its callback never arrives.
+        $paidRow = self::site()->query('SELECT order_id, order_uuid FROM mod_spectrocoin_orders WHERE order_uuid IS NOT NULL AND id > 500 ORDER BY id LIMIT 1')[0];
+        self::assertLessThan(801, (int) self::site()->query('SELECT id FROM mod_spectrocoin_orders WHERE order_id = ?', [$paidRow['order_id']])[0]['id']);
+        self::assertSame([], self::sim()->setStatus((string) $paidRow['order_uuid'], 3, null, true, false)['attempts']);
+        $checked = fn (): int => (int) self::site()->query('SELECT COUNT(*) AS n FROM mod_spectrocoin_reconcile')[0]['n'];
+        $fetches = fn (): int => count(array_filter(self::sim()->apiRequests(), static fn (array $r): bool => ($r['endpoint'] ?? null) === 'get'));
+        $knownUpTo = fn (int $id): int => (int) self::site()->query(
+            'SELECT COUNT(*) AS n FROM mod_spectrocoin_orders WHERE order_uuid IS NOT NULL AND id <= ?', [$id])[0]['n'];
+
+        self::site()->useInstallerDatabaseUser();
+        self::site()->saveAddonSettings(self::ADDON, ['reconcileSeconds' => '120', 'reconcileMaxOrders' => '400']);
+        $before = $fetches();
+        $started = microtime(true);
+        $this->cron();
+        fwrite(STDERR, sprintf("\n[reconciliation] cron run over 1,000 open current-API orders, 400 visited, %d re-fetched: %.0f ms\n",
+            $fetches() - $before, (microtime(true) - $started) * 1000));
+        self::assertSame(400, $checked());
+        self::assertSame($knownUpTo(400), $fetches() - $before, 'each visited order with a SpectroCoin id is re-fetched, and only those');
+        self::assertSame([], self::site()->transactions(1), 'the paid order is not among the first 400');
+
+        $this->cron();
+        self::assertSame(800, $checked(), 'the next run takes orders not yet checked');
+        $row = $this->order((string) $paidRow['order_id']);
+        self::assertSame([1, 'PAID'], [(int) $row['credited'], $row['status']]);
+        self::assertCount(1, self::site()->transactions(1));
+        self::assertSame('Paid', $this->invoiceStatus(1));
+        self::assertCount(1, $this->recoveredLines());
+
+        $this->cron();
+        self::assertSame(1000, $checked());
+        $this->cron();
+        self::assertCount(1, self::site()->transactions(1), 'open orders are visited again; the credited one is not');
+        self::assertSame(1, (int) self::site()->query('SELECT COUNT(*) AS n FROM mod_spectrocoin_orders WHERE credited = 1')[0]['n']);
+        self::assertCount(50, $known);
+
+        // SpectroCoin answers every fetch after 300 ms: a 2 s budget starts at most 7 of them.
+        self::sim()->fault('get', 'delay', 60, 300);
+        self::site()->saveAddonSettings(self::ADDON, ['reconcileSeconds' => '2', 'reconcileMaxOrders' => '1000']);
+        $before = $fetches();
+        $this->cron();
+        self::sim()->clearFaults();
+        $slow = $fetches() - $before;
+        self::assertGreaterThanOrEqual(1, $slow);
+        self::assertLessThanOrEqual(7, $slow, 'the run stopped at its time budget');
+    }
 }

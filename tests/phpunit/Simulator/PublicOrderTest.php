@@ -329,4 +329,28 @@ final class PublicOrderTest extends SimulatorTestCase
         curl_close($ch);
         return ['status' => $status, 'body' => $body];
     }
+
+    public function testBulkPreOrdersAreRealOrdersCreatedThroughTheCreatePath(): void
+    {
+        $token = $this->sim()->accessToken();
+        $made = $this->sim()->bulkPreOrders(3, $this->publicOrderBody(['orderId' => 'BULK-{n}', 'receiveAmount' => '7.50']));
+        self::assertSame(['BULK-1', 'BULK-2', 'BULK-3'], array_column($made, 'orderId'));
+        self::assertSame([], $this->sim()->apiRequests(), 'set-up is not logged as traffic');
+        $r = $this->sim()->publicApi('GET', '/merchants/orders/' . $made[1]['id'], $token);
+        self::assertSame(200, $r['status'], $r['body']);
+        self::assertSame(['BULK-2', 'NEW', '7.50'], [$r['json']['orderId'], $r['json']['status'], $r['json']['receiveAmount']]);
+
+        $unchosen = $this->sim()->bulkPreOrders(1, $this->publicOrderBody(['orderId' => 'LEFT-{n}']), false);
+        self::assertNull($unchosen[0]['id']);
+        self::assertNull($this->sim()->preOrder($unchosen[0]['preOrderId'])['orderRequestId']);
+
+        // The create's own rules hold: a used orderId is refused and nothing of the batch is kept.
+        try {
+            $this->sim()->bulkPreOrders(2, $this->publicOrderBody(['orderId' => 'BULK-3']));
+            self::fail('a taken orderId was accepted');
+        } catch (\Throwable $e) {
+            self::assertStringContainsString('422', $e->getMessage());
+        }
+        self::assertCount(4, $this->sim()->preOrders());
+    }
 }

@@ -115,6 +115,9 @@ final class Control
             $state = $this->store->read();
             return ['preOrder' => $state['preOrders'][$id], 'order' => $state['orders'][(string) $orderRequestId]];
         }
+        if ($route === 'POST /preorders/bulk') {
+            return $this->bulk($in);
+        }
         switch ($route) {
             case 'GET /preorders':
                 return array_values($this->store->read()['preOrders']);
@@ -427,5 +430,53 @@ final class Control
         });
         $attempts = ($in['deliver'] ?? true) ? Callbacks::dispatch($this->store, false, [(int) $delivery['id']]) : [];
         return ['delivery' => $delivery, 'attempts' => $attempts];
+    }
+
+    /**
+     * Many pre-orders at once, for tests that need hundreds of orders (a cron run over 1,000 open
+     * orders): each goes through the public API's own create (token, validation) and, with choose,
+     * the checkout's coin choice, all in one state transaction so the test does not pay a state
+     * rewrite per order; they are not kept in the API request log. in: token (a bearer token of
+     * the project), count (1..2000), order (the create body; "{n}" in its orderId is replaced by
+     * 1, 2, …), choose (default true), payCurrency, baseUrl.
+     *
+     * @param array<string, mixed> $in
+     * @return list<array{orderId: string, preOrderId: string, id: ?string, orderRequestId: ?int}>
+     */
+    private function bulk(array $in): array
+    {
+        $count = (int) ($in['count'] ?? 0);
+        if ($count < 1 || $count > 2000 || !is_array($in['order'] ?? null) || !is_string($in['token'] ?? null)) {
+            throw new \InvalidArgumentException('bulk takes token, count (1..2000) and order (a create body)');
+        }
+        return $this->store->transaction(static function (array &$s) use ($in, $count): array {
+            $logged = count($s['apiRequests']);
+            $made = [];
+            for ($n = 1; $n <= $count; $n++) {
+                $body = $in['order'];
+                $body['orderId'] = str_replace('{n}', (string) $n, (string) ($body['orderId'] ?? 'bulk-{n}'));
+                [$status, , $answer] = PublicApi::handle($s, 'create', [
+                    'method' => 'POST', 'path' => '/api/public/merchants/orders/create', 'id' => null,
+                    'contentType' => 'application/json', 'rawBody' => (string) json_encode($body),
+                    'remoteAddr' => '127.0.0.1', 'authorization' => 'Bearer ' . $in['token'],
+                    'baseUrl' => (string) ($in['baseUrl'] ?? ''),
+                ]);
+                if ($status !== 200) {
+                    throw new FlowError('bulk create ' . $body['orderId'] . ' answered ' . $status . ': ' . json_encode($answer), $status);
+                }
+                $pre = strtolower((string) $answer['preOrderId']);
+                $orderRequestId = ($in['choose'] ?? true) ? PublicApi::choose($s, $pre, (string) ($in['payCurrency'] ?? 'BTC')) : null;
+                $made[] = [
+                    'orderId' => $body['orderId'],
+                    'preOrderId' => $pre,
+                    'id' => $orderRequestId === null ? null : (string) $s['orders'][(string) $orderRequestId]['id'],
+                    'orderRequestId' => $orderRequestId,
+                ];
+            }
+            // The test's set-up, not traffic to inspect: not kept in the API request log (which
+            // every later request would otherwise re-read and rewrite).
+            array_splice($s['apiRequests'], $logged);
+            return $made;
+        });
     }
 }

@@ -42,7 +42,11 @@ final class Store
         try {
             flock($handle, LOCK_EX);
             $state = $this->decode((string) stream_get_contents($handle));
+            $before = $state;
             $result = $change($state);
+            if ($state === $before) {
+                return $result; // nothing changed (a fault check with no fault armed): no rewrite
+            }
             $json = json_encode($state, JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_THROW_ON_ERROR);
             ftruncate($handle, 0);
             rewind($handle);
