@@ -150,7 +150,12 @@ final class AdminStatus
     {
         $status = (string) $o->status;
         if ($status === OrderStore::STATUS_CREATED && $o->create_error !== null && (string) $o->create_error !== '') {
-            return ((bool) $o->create_refused ? 'not created: ' : 'creation not confirmed: ') . self::plain((string) $o->create_error);
+            $error = self::plain((string) $o->create_error);
+            // Pay Now's reasons say themselves whether the order exists ("Not created: …", "Perhaps created: …").
+            if (preg_match('/^(Not created|Perhaps created): /', $error) === 1) {
+                return lcfirst($error);
+            }
+            return ((bool) $o->create_refused ? 'not created: ' : 'perhaps not created: ') . $error;
         }
         $words = self::words($status);
         if ($status === 'PAID') {
