@@ -95,7 +95,7 @@ final class AdminInvoiceBoxTest extends EndToEndTestCase
         self::assertStringContainsString('Add Payment on this invoice with Payment Method SpectroCoin, Transaction ID ' . $transId, $box['text']);
         $row = $box['rows'][$order['order_id']];
         self::assertSame('paid at SpectroCoin, not credited in WHMCS', $row['Status']);
-        self::assertSame('paid at SpectroCoin; nothing credited in WHMCS', $row['Received']);
+        self::assertSame('100.00 EUR paid at SpectroCoin; nothing credited in WHMCS', $row['Received']);
 
         // The admin applies it by hand with that id: the box says it is done, and counts nothing.
         self::site()->query("UPDATE tblinvoices SET status = 'Unpaid' WHERE id = 1");

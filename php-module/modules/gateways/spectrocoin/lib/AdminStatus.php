@@ -235,7 +235,8 @@ final class AdminStatus
             return $o->invoice_amount . ' ' . $o->invoice_currency . ' credited' . (!empty($o->transid) ? ', transaction ' . $o->transid : '');
         }
         if ((string) $o->status === 'PAID') {
-            return 'paid at SpectroCoin; nothing credited in WHMCS';
+            // PAID: SpectroCoin took the whole amount the order asked for.
+            return $o->receive_amount . ' ' . $o->receive_currency . ' paid at SpectroCoin; nothing credited in WHMCS';
         }
         if ($received !== null && preg_match('/[1-9]/', $received['receivedAmount']) === 1) {
             return $received['receivedAmount'] . ' as SpectroCoin\'s callback reports it (receivedAmount); nothing credited';
