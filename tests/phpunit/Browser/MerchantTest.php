@@ -23,12 +23,12 @@ final class MerchantTest extends BrowserTestCase
         $b->clickText('a', '#1');
         $b->waitForUrl(self::site()->url('admin/invoices.php?action=edit&id=1'));
         $box = $b->text('#gateway-status-msg');
-        self::assertStringContainsString('SpectroCoin orders', $box);
+        self::assertStringContainsString('SpectroCoin: 1 order, nothing to review', $box);
         self::assertStringContainsString((string) $order['order_id'], $box);
-        self::assertStringContainsString('yes (SC' . $order['order_request_id'] . ')', $box, 'credited, with the transaction id');
+        self::assertStringContainsString('100.00 EUR credited, transaction SC' . $order['order_request_id'], $box, 'credited, with the transaction id');
         self::assertStringContainsString('100.00 EUR', $box);
         $this->assertSees('Status: Paid');
-        $this->assertDoesNotSee('need review');
+        $this->assertDoesNotSee('needs review');
         self::assertSame('info', $b->attribute('#gateway-status-msg', 'data-type'));
         $this->assertDoesNotSee('PRIVATE KEY');
         $b->screenshot('invoice-box-paid');
@@ -44,9 +44,9 @@ final class MerchantTest extends BrowserTestCase
         $this->adminLogsIn();
         $b->open(self::site()->url('admin/invoices.php?action=edit&id=2'));
         $box = $b->text('#gateway-status-msg');
-        self::assertStringContainsString('1 order(s) need review', $box);
+        self::assertStringContainsString('1 order needs review', $box);
         self::assertStringContainsString('Needs review – order ' . $order['order_id'], $box);
-        self::assertStringContainsString('not credited', $box);
+        self::assertStringContainsString('nothing was credited', $box);
         self::assertSame('error', $b->attribute('#gateway-status-msg', 'data-type'), 'the box stands out');
         $this->assertSees('Balance: 55.00');
         $b->screenshot('invoice-box-part-paid');

@@ -172,7 +172,7 @@ final class CallbackStatusTest extends EndToEndTestCase
         $cookies = self::site()->adminLogin();
         $page = self::site()->get('admin/invoices.php?action=edit&id=' . $invoiceId, $cookies);
         self::assertSame(200, $page['status']);
-        self::assertStringContainsString('need review', $page['body']);
+        self::assertStringContainsString('order needs review', $page['body']);
         self::assertStringContainsString($orderId, $page['body']);
     }
 

@@ -107,7 +107,7 @@ final class ChangedInvoiceTest extends EndToEndTestCase
         self::site()->query("UPDATE tblinvoices SET status = 'Cancelled' WHERE id = 1");
         self::assertAnswered(200, '*ok*', self::sim()->pay((int) $order['order_request_id'])['attempts']);
         self::assertNotNull($this->order($order['order_id'])['review_reason']);
-        self::assertStringContainsString('need review', $this->adminBox(1));
+        self::assertStringContainsString('order needs review', $this->adminBox(1));
 
         // The admin re-opens the invoice; SpectroCoin redelivers (the dashboard's Retry).
         self::site()->query("UPDATE tblinvoices SET status = 'Unpaid' WHERE id = 1");
@@ -118,9 +118,9 @@ final class ChangedInvoiceTest extends EndToEndTestCase
         self::assertSame(1, (int) $row['credited']);
         self::assertNull($row['review_reason']);
         $box = $this->adminBox(1);
-        self::assertStringNotContainsString('need review', $box);
+        self::assertStringNotContainsStringIgnoringCase('needs review', $box);
         self::assertStringNotContainsString('Apply it manually', $box);
-        self::assertStringNotContainsString('apply by hand', $box);
+        self::assertStringNotContainsString('Add Payment', $box);
     }
 
     public function testAHeldPaymentTheAdminAppliedByHandIsNoLongerForReview(): void
@@ -134,9 +134,9 @@ final class ChangedInvoiceTest extends EndToEndTestCase
         self::site()->query("UPDATE tblinvoices SET status = 'Unpaid' WHERE id = 1");
         self::assertTrue((bool) self::site()->call('addInvoicePayment', [1, $transId, '100.00', 0, 'spectrocoin']));
         $box = $this->adminBox(1);
-        self::assertStringNotContainsString('need review', $box);
+        self::assertStringNotContainsStringIgnoringCase('needs review', $box);
         self::assertStringNotContainsString('Apply it manually', $box);
-        self::assertStringNotContainsString('apply by hand', $box);
+        self::assertStringNotContainsString('Add Payment', $box);
         self::assertStringContainsString('is recorded in WHMCS (applied by hand)', $box);
     }
 }

@@ -65,7 +65,7 @@ final class CredentialChangeTest extends EndToEndTestCase
         self::assertSame('Earlier Settings (Review)', $this->lastLog()['result']);
 
         $page = self::site()->get('admin/invoices.php?action=edit&id=1', self::site()->adminLogin());
-        self::assertStringContainsString('need review', $page['body']);
+        self::assertStringContainsString('order needs review', $page['body']);
         self::assertStringContainsString('in project 74 (merchant 25), which is no longer configured', $page['body']);
 
         // The customer can still pay under the live project, and that payment is credited.

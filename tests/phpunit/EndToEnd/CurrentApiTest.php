@@ -164,6 +164,13 @@ final class CurrentApiTest extends EndToEndTestCase
         $order = $this->startPayment(1);
         self::sim()->fault('get', 'http503', 20);
         self::assertAnswered(503, '', self::sim()->pay($this->preOrderId($order))['attempts']);
+        // Logged as what it was: SpectroCoin answered HTTP 503 (not "could not be reached"), with its facts.
+        $log = $this->lastLog();
+        self::assertSame('Retry Later', $log['result']);
+        self::assertStringContainsString('HTTP 503', $log['data']);
+        self::assertStringContainsString("httpStatus => 503\n", $log['data']);
+        self::assertStringNotContainsString('could not be reached', $log['data']);
+        self::assertStringNotContainsString('SpectroCoin unavailable', $log['data']);
         self::sim()->clearFaults();
         self::assertAnswered(200, '*ok*', self::sim()->dispatch(true));
         self::assertCount(1, self::site()->transactions(1));

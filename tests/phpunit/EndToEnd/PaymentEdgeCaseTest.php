@@ -49,7 +49,7 @@ final class PaymentEdgeCaseTest extends EndToEndTestCase
         self::assertStringContainsString('Cancelled', (string) $row['review_reason']);
         self::assertSame('Held for Review', $this->lastLog()['result']);
         $page = self::site()->get('admin/invoices.php?action=edit&id=1', self::site()->adminLogin());
-        self::assertStringContainsString('need review', $page['body']);
+        self::assertStringContainsString('order needs review', $page['body']);
     }
 
     public function testASecondOrderPaidAfterTheInvoiceWasPaidIsHeldNotCredited(): void

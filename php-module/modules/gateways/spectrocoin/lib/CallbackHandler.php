@@ -107,7 +107,8 @@ final class CallbackHandler
             return $this->reject($e->getMessage(), $rawBody);
         } catch (\SpectroCoin\NetworkException $e) {
             // SpectroCoin unreachable or busy (its key, or the re-fetch of a JSON callback's order).
-            $this->log(['error' => 'SpectroCoin unavailable: ' . $e->getMessage()] + self::peek($rawBody), 'Retry Later');
+            $this->log(['error' => ExchangeFailure::describe($e) . '; SpectroCoin retries the callback'] + ExchangeFailure::facts($e)
+                + self::peek($rawBody), 'Retry Later');
             return Response::text(503, 'Service Unavailable');
         } catch (\Throwable $e) {
             // ConfigException (our settings are broken) or anything unexpected: let SpectroCoin retry after a fix.
@@ -409,6 +410,7 @@ final class CallbackHandler
         ], $this->settings->markPending());
         $transId = (string) $d['transId'];
         $action = (string) $d['action'];
+        $this->noteReceived($orderId, $verified->toArray());
         $apply = $d['apply'];
 
         if ($apply !== null && $claimOpen && !self::claimIsStale($row)) {
@@ -440,6 +442,32 @@ final class CallbackHandler
                 'pendingSet' => (bool) $row->pending_set,
                 'message' => $message] + ($apply !== null ? ['amount' => (string) $apply['amount'], 'currency' => (string) $apply['currency']] : [])
             + self::outcome($action, $transId, $message, $row, $invoice, $invoiceStatus);
+    }
+
+    /** Meta name of what SpectroCoin's latest callback for an order said was received (AdminStatus shows it). */
+    public static function receivedKey(string $orderId): string
+    {
+        return substr('received:' . $orderId, 0, 64);
+    }
+
+    /**
+     * Keeps what the callback reports received (legacy callbacks' receivedAmount, with the status and
+     * pay amount it came with) for the admin invoice box: the order row has no column for it, and its
+     * meaning is unsettled (../shared/docs/spectrocoin-api.md), so nothing is decided on it.
+     */
+    private function noteReceived(string $orderId, array $callback): void
+    {
+        $received = $callback['receivedAmount'] ?? null;
+        if (!is_scalar($received) || (string) $received === '') {
+            return;
+        }
+        $this->store->setMeta(self::receivedKey($orderId), (string) json_encode([
+            'receivedAmount' => (string) $received,
+            'status' => (string) ($callback['statusName'] ?? ''),
+            'payAmount' => (string) ($callback['payAmount'] ?? ''),
+            'payCurrency' => (string) ($callback['payCurrency'] ?? ''),
+            'at' => OrderStore::now(),
+        ]));
     }
 
     /** The decision's row fields as columns (null: leave as is). */
@@ -664,7 +692,7 @@ final class CallbackHandler
     private function log(array $data, string $result): void
     {
         try {
-            \logTransaction(Settings::GATEWAY, self::printable($data), $result);
+            \logTransaction(Settings::GATEWAY, self::printable(PayNow::present($data)), $result);
         } catch (\Throwable $e) {
             error_log('spectrocoin callback: could not write the gateway log: ' . $e->getMessage());
         }

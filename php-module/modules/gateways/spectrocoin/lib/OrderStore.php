@@ -177,7 +177,7 @@ final class OrderStore
 
     public static function now(): string
     {
-        return date('Y-m-d H:i:s');
+        return gmdate('Y-m-d H:i:s'); // UTC, as every reader assumes (claims, lists, the invoice box)
     }
 
     /** A random server-side secret, created once; the first writer wins under concurrency. */

@@ -135,6 +135,7 @@ final class PayNow
             }
             if (!empty($row->redirect_url)) {
                 $this->log(['invoiceid' => $invoiceId, 'orderId' => $row->order_id, 'orderRequestId' => $row->order_request_id,
+                    'preOrderId' => $row->pre_order_id ?? null,
                     'receiveAmount' => $row->receive_amount, 'receiveCurrency' => $row->receive_currency], 'Order Reused');
                 return Response::redirect((string) $row->redirect_url);
             }
@@ -292,13 +293,20 @@ final class PayNow
                 }
                 return $this->createFailed($row, $logBase + self::facts($e), $reason, 502, $ref, true);
             }
-            return $this->createFailed($row, $logBase + self::facts($e), 'SpectroCoin refused the order: ' . $e->getMessage(), 502, $ref, true);
+            return $this->createFailed($row, $logBase + self::facts($e), 'Not created: ' . ExchangeFailure::describe($e), 502, $ref,
+                true, self::result($e));
         } catch (\SpectroCoin\NetworkException $e) {
-            return $this->createFailed($row, $logBase + self::facts($e), 'SpectroCoin could not be reached: ' . $e->getMessage(), 502, $ref);
+            // Worded from the facts: an HTTP 503 is an answer, not "could not be reached"; no answer at
+            // all means the order may exist at SpectroCoin.
+            $reason = ExchangeFailure::kind($e) === ExchangeFailure::NO_ANSWER
+                ? 'Perhaps created: ' . ExchangeFailure::describe($e) . ' — the order may exist at SpectroCoin.'
+                : 'Not created: ' . ExchangeFailure::describe($e);
+            return $this->createFailed($row, $logBase + self::facts($e), $reason, 502, $ref, false, self::result($e));
         } catch (\SpectroCoin\ConfigException $e) {
-            return $this->createFailed($row, $logBase, 'Module configuration: ' . $e->getMessage(), 503, $ref, true);
+            return $this->createFailed($row, $logBase, 'Not sent, the module\'s configuration is unusable: ' . $e->getMessage(), 503, $ref,
+                true, 'Order Not Sent');
         } catch (\Throwable $e) {
-            return $this->createFailed($row, $logBase, get_class($e) . ': ' . $e->getMessage(), 503, $ref);
+            return $this->createFailed($row, $logBase, get_class($e) . ': ' . $e->getMessage(), 503, $ref, false, 'Order Failed');
         }
         // The extension returns only an http(s) redirectUrl with a host; anything else was a
         // NetworkException above ("no usable redirectUrl").
@@ -336,33 +344,37 @@ final class PayNow
      */
     private static function facts(\SpectroCoin\Exception $e): array
     {
-        return array_filter([
-            'httpStatus' => $e->getHttpStatus(),
-            'spectroCoinCode' => $e->getSpectroCoinCode(),
-            'traceId' => $e->getTraceId(),
-            'temporary' => $e->isRetryable() ? 'yes' : 'no',
-        ], fn ($v) => $v !== null);
+        return ExchangeFailure::facts($e);
     }
 
     /**
      * $refused: SpectroCoin answered with an error (or the order never left us), so no order of ours
      * carries this orderId there. A timeout is not a refusal: the order may exist and be paid.
      */
-    private function createFailed(object $row, array $logBase, string $reason, int $status, array $ref, bool $refused = false): Response
+    private function createFailed(object $row, array $logBase, string $reason, int $status, array $ref, bool $refused = false,
+        string $result = 'Order Refused'): Response
     {
-        $this->markRefused($row, $logBase, $reason, $refused);
+        $this->markRefused($row, $logBase, $reason, $refused, $result);
         return CustomerPage::response($status, $this->lang, 'title.not_started', 'msg.spectrocoin_failed',
             $ref + ['order' => (string) $row->order_id], $this->settings);
     }
 
-    private function markRefused(object $row, array $logBase, string $reason, bool $refused = true): void
+    /** The gateway-log result of a failed create: refused, failed (an error answer, unreachable), or unconfirmed (no answer). */
+    private static function result(\SpectroCoin\Exception $e): string
+    {
+        $kind = ExchangeFailure::kind($e);
+        return $kind === ExchangeFailure::REFUSED ? 'Order Refused'
+            : ($kind === ExchangeFailure::NO_ANSWER ? 'Order Unconfirmed (No Answer)' : 'Order Failed');
+    }
+
+    private function markRefused(object $row, array $logBase, string $reason, bool $refused = true, string $result = 'Order Refused'): void
     {
         try {
             $this->store->update((int) $row->id, ['create_error' => mb_substr($reason, 0, 2000), 'create_refused' => $refused ? 1 : 0]);
         } catch (\Throwable $e) {
             $reason .= ' (and the order row could not be updated: ' . $e->getMessage() . ')';
         }
-        $this->log($logBase + ['error' => $reason], 'Order Refused');
+        $this->log($logBase + ['error' => $reason], $result);
     }
 
     private function refuse(int $status, string $messageKey, array $ref, ?string $logDetail = null): Response
@@ -395,7 +407,13 @@ final class PayNow
     private function log(array $data, string $result): void
     {
         if (function_exists('logTransaction')) {
-            \logTransaction(Settings::GATEWAY, $data, $result);
+            \logTransaction(Settings::GATEWAY, self::present($data), $result);
         }
+    }
+
+    /** Log data without empty keys: a value not known is left out, never logged as "". */
+    public static function present(array $data): array
+    {
+        return array_filter($data, static fn ($v) => $v !== null && $v !== '' && $v !== []);
     }
 }

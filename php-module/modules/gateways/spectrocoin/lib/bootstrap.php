@@ -10,6 +10,7 @@ if (!defined('WHMCS')) {
 require_once __DIR__ . '/Html.php';
 require_once __DIR__ . '/Decimal.php';
 require_once __DIR__ . '/Response.php';
+require_once __DIR__ . '/ExchangeFailure.php';
 require_once __DIR__ . '/Lang.php';
 require_once __DIR__ . '/CustomerPage.php';
 require_once __DIR__ . '/Extension.php';
