@@ -44,6 +44,14 @@ final class AdminMail
     {
         $new = [];
         $now = gmdate('Y-m-d H:i:s');
+        // Those mailed before, in one query; then a claim per item still to mail.
+        $sent = [];
+        foreach (array_chunk(array_column($items, 'key'), 500) as $chunk) {
+            foreach (Capsule::table(self::TABLE)->whereIn('item_key', $chunk)->pluck('item_key') as $k) {
+                $sent[(string) $k] = true;
+            }
+        }
+        $items = array_filter($items, static fn (array $i): bool => !isset($sent[$i['key']]));
         foreach ($items as $item) {
             $claimed = Capsule::table(self::TABLE)->insertOrIgnore([
                 'item_key' => $item['key'],
