@@ -121,6 +121,7 @@ final class CallbackHandler
         } catch (\Throwable $e) {
             // ConfigException (our settings are broken) or anything unexpected: let SpectroCoin retry after a fix.
             $this->log(['error' => get_class($e) . ': ' . $e->getMessage()] + self::peek($rawBody), 'Retry Later');
+            $this->unverifiedEvent($rawBody, 'Retry Later', get_class($e) . ': ' . $e->getMessage(), 503);
             return Response::text(503, 'Service Unavailable');
         }
 
