@@ -84,4 +84,23 @@ final class OrderHistoryReCheckTest extends EndToEndTestCase
         self::assertSame(['current callback', 'PAID', 'Duplicate', 0], $this->events($orderId)[3]);
         self::assertCount(1, self::site()->transactions(1));
     }
+
+    public function testARefusedReCheckIsRecordedWithSpectroCoinsReason(): void
+    {
+        $preOrder = basename((string) $this->startPayment(1)['redirect_url']);
+        self::assertAnswered(200, '*ok*', self::sim()->setStatus($preOrder, 2)['attempts']);
+        $orderId = (string) $this->latestOrder(1)['order_id'];
+        // A UUID SpectroCoin does not know for this project (404 on the re-fetch).
+        self::site()->pdo()->prepare('UPDATE mod_spectrocoin_orders SET order_uuid = ?, order_request_id = ? WHERE order_id = ?')
+            ->execute(['0b5c1f3e-1111-4222-8333-444455556666', '0b5c1f3e-1111-4222-8333-444455556666', $orderId]);
+
+        $this->cron();
+
+        $events = $this->events($orderId);
+        self::assertCount(2, $events);
+        self::assertSame(['cron re-check', '', 'Rejected', 0], $events[1]);
+        $detail = (string) self::site()->query('SELECT detail, http FROM mod_spectrocoin_events WHERE order_id = ? ORDER BY id DESC LIMIT 1', [$orderId])[0]['detail'];
+        self::assertNotSame('', $detail, 'SpectroCoin\'s reason');
+        self::assertSame([], self::site()->transactions(1));
+    }
 }

@@ -104,6 +104,25 @@ final class OrderHistoryTest extends EndToEndTestCase
         self::assertSame('Rejected', $this->lastLog()['result']);
     }
 
+    public function testAPaymentWhoseApplicationFailedKeepsItsHistoryAndTheRetryIsRecorded(): void
+    {
+        $order = $this->startPayment(1);
+        $orderId = (string) $order['order_id'];
+        $paid = $this->body($order, 3);
+        // WHMCS fails before writing the payment: nothing applied, 503, SpectroCoin retries.
+        self::site()->setConfig('StandInFault', 'addInvoicePayment:start=throw');
+        self::assertSame(503, $this->postCallback($paid)['status']);
+        self::assertCount(1, self::site()->hooks('StandInFault'), 'the fault fired');
+        self::assertSame([], self::site()->transactions(1));
+        self::assertSame('*ok*', $this->postCallback($paid)['body']);
+
+        $events = $this->events($orderId);
+        self::assertSame([['Retry Later', 503], ['Credited', 200]],
+            array_map(static fn (array $e): array => [$e['result'], (int) $e['http']], $events));
+        self::assertStringContainsString('not confirmed', (string) $events[0]['detail']);
+        self::assertCount(1, self::site()->transactions(1));
+    }
+
     public function testForgeriesCannotPushTheGenuineHistoryOutAndEachOrderKeepsABoundedHistory(): void
     {
         $order = $this->startPayment(1);
