@@ -226,12 +226,15 @@ final class OrderHistoryTest extends EndToEndTestCase
         self::assertAnswered(200, '*ok*', self::sim()->payPart((int) $order['order_request_id'])['attempts']);
         $this->cron();
         self::assertSame([], $this->adminMails(), 'off by default');
+        $admin = self::site()->adminLogin();
+        self::assertStringContainsString('Admin e-mail is off', self::site()->get(self::PAGE, $admin)['body']);
 
         self::site()->useInstallerDatabaseUser();
         self::site()->saveAddonSettings(ReconciliationTest::ADDON, ['notifyAdmins' => true]);
         if (static::restrictedDatabaseUser()) {
             self::site()->useRestrictedDatabaseUser();
         }
+        self::assertStringContainsString('e-mailed to the admins after each cron run', self::site()->get(self::PAGE, $admin)['body']);
         $this->cron();
         $mails = $this->adminMails();
         self::assertCount(1, $mails);

@@ -265,7 +265,10 @@ function spectrocoinops_output($vars)
     }
     [$seconds, $orders] = spectrocoinops_bounds($vars);
     echo '<p>Lost callbacks are re-checked on every WHMCS cron run (at most ' . (int) $orders . ' orders and ' . (int) $seconds
-        . ' seconds per run), for orders of SpectroCoin\'s current API (API client credentials set).</p>';
+        . ' seconds per run), for orders of SpectroCoin\'s current API (API client credentials set). '
+        . ((string) ($vars['notifyAdmins'] ?? '') === 'on'
+            ? 'What newly needs you is e-mailed to the admins after each cron run (once per order and reason).'
+            : 'Admin e-mail is off (addon setting "E-mail the admins").') . '</p>';
 }
 
 /** Whether "Re-check now" can work: the gateway is on SpectroCoin's current API (client credentials set). */
