@@ -11,6 +11,10 @@ namespace Tests\EndToEnd;
  */
 final class SchemaAtAdminTimeTest extends EndToEndTestCase
 {
+    /** The gateway's tables (the addon's own come with its activation) and their version. */
+    private const TABLES = ['mod_spectrocoin_events', 'mod_spectrocoin_meta', 'mod_spectrocoin_notices', 'mod_spectrocoin_orders'];
+    private const VERSION = 4;
+
     private function paidBody(array $order): string
     {
         $id = (int) $order['order_request_id'];
@@ -35,8 +39,8 @@ final class SchemaAtAdminTimeTest extends EndToEndTestCase
 
     public function testActivationAndSaveInstallTheCurrentVersion(): void
     {
-        self::assertSame(['mod_spectrocoin_meta', 'mod_spectrocoin_orders'], $this->moduleTables());
-        self::assertSame('3', self::site()->query("SELECT value FROM mod_spectrocoin_meta WHERE name = 'schema_version'")[0]['value']);
+        self::assertSame(self::TABLES, $this->moduleTables());
+        self::assertSame((string) self::VERSION, self::site()->query("SELECT value FROM mod_spectrocoin_meta WHERE name = 'schema_version'")[0]['value']);
         self::assertSame(['claim_transid', 'claim_state', 'claimed_at', 'claimed_by'], $this->claimColumns());
     }
 
@@ -51,7 +55,7 @@ final class SchemaAtAdminTimeTest extends EndToEndTestCase
         $r = $this->postCallback($body);
         self::assertSame([503, 'Service Unavailable'], [$r['status'], $r['body']]);
         self::assertSame('Retry Later', $this->lastLog()['result']);
-        self::assertStringContainsString('tables are at version 1, this module needs 3', $this->lastLog()['data']);
+        self::assertStringContainsString('tables are at version 1, this module needs ' . self::VERSION, $this->lastLog()['data']);
         self::assertSame([], $this->claimColumns(), 'a callback ran DDL');
         self::assertSame([], self::site()->transactions(1));
 
@@ -60,7 +64,7 @@ final class SchemaAtAdminTimeTest extends EndToEndTestCase
         $page = self::site()->get('admin/configgateways.php', self::site()->adminLogin());
         self::site()->useRestrictedDatabaseUser();
         self::assertSame(200, $page['status']);
-        self::assertStringContainsString('Installed, version 3.', $page['body']);
+        self::assertStringContainsString('Installed, version ' . self::VERSION . '.', $page['body']);
         self::assertSame(['claim_transid', 'claim_state', 'claimed_at', 'claimed_by'], $this->claimColumns());
 
         $r = $this->postCallback($body);
@@ -72,7 +76,7 @@ final class SchemaAtAdminTimeTest extends EndToEndTestCase
     {
         $order = $this->startPayment(1);
         $body = $this->paidBody($order);
-        self::site()->query('DROP TABLE mod_spectrocoin_orders, mod_spectrocoin_meta');
+        self::site()->query('DROP TABLE ' . implode(', ', self::TABLES));
 
         $r = $this->postCallback($body);
         self::assertSame(503, $r['status']);
@@ -93,12 +97,12 @@ final class SchemaAtAdminTimeTest extends EndToEndTestCase
         self::assertStringContainsString('may not create or alter tables (CREATE and ALTER privileges are missing)', $page['body']);
         self::site()->useInstallerDatabaseUser();
         self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, static::gatewaySettings()));
-        self::assertSame(['mod_spectrocoin_meta', 'mod_spectrocoin_orders'], $this->moduleTables());
+        self::assertSame(self::TABLES, $this->moduleTables());
     }
 
     public function testTheSettingsPageSaysPlainlyWhenTheDatabaseUserMayNotCreateTables(): void
     {
-        self::site()->query('DROP TABLE mod_spectrocoin_orders, mod_spectrocoin_meta');
+        self::site()->query('DROP TABLE ' . implode(', ', self::TABLES));
         $user = 'sc_' . bin2hex(random_bytes(4));
         $db = self::site()->databaseName();
         self::site()->query("CREATE USER '$user'@'localhost' IDENTIFIED BY 'pw'");

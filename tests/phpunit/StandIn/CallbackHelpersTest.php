@@ -147,6 +147,23 @@ final class CallbackHelpersTest extends StandInTestCase
         $this->assertSame(['success', '80.00', '50.00', 'Unpaid'], [$result['result'], $result['total'], $result['balance'], $result['status']]);
     }
 
+    /** API reference "SendAdminEmail": a custom subject and HTML message to the admins; a template name needs the template. */
+    public function test_local_api_send_admin_email_is_recorded(): void
+    {
+        $this->assertSame(['result' => 'success'], $this->site()->call('localAPI', ['SendAdminEmail',
+            ['customsubject' => 'Hello & welcome', 'custommessage' => '<p>Body</p>', 'type' => 'nonsense']]));
+        $mails = $this->site()->emails('SendAdminEmail');
+        $this->assertCount(1, $mails);
+        $this->assertSame(['0', '0', 'admin@standin.example'], [(string) $mails[0]['relid'], (string) $mails[0]['userid'], $mails[0]['recipient']]);
+        $extra = json_decode($mails[0]['extra'], true);
+        $this->assertSame(['system', 'Hello & welcome', '<p>Body</p>'], [$extra['type'], $extra['subject'], $extra['message']]);
+
+        // No admin templates in the stand-in: the documented error, nothing recorded.
+        $this->assertSame(['result' => 'error', 'message' => 'Email Template not found'],
+            $this->site()->call('localAPI', ['SendAdminEmail', ['messagename' => 'Service Unsuspension Successful']]));
+        $this->assertCount(1, $this->site()->emails('SendAdminEmail'));
+    }
+
     public function test_capsule_behaves_like_laravel_query_builder(): void
     {
         $result = $this->site()->run(<<<'PHP'

@@ -14,6 +14,7 @@ add_hook('AfterCronJob', 1, function ($vars) {
     require_once __DIR__ . '/spectrocoinops.php';
     require_once ROOTDIR . '/includes/gatewayfunctions.php';
     require_once ROOTDIR . '/includes/invoicefunctions.php';
+    $settings = [];
     try {
         $settings = Capsule::table('tbladdonmodules')->where('module', 'spectrocoinops')->pluck('value', 'setting')->all();
         [$seconds, $orders] = spectrocoinops_bounds($settings);
@@ -21,6 +22,18 @@ add_hook('AfterCronJob', 1, function ($vars) {
     } catch (\Throwable $e) {
         // The cron's other hooks and tasks must not fail because of ours; the next run tries again.
         logActivity('SpectroCoin reconciliation failed: ' . get_class($e) . ': ' . $e->getMessage());
+    }
+    // Then, when the admin turned it on: one e-mail naming what newly needs them (once per order and reason).
+    try {
+        if (($settings['notifyAdmins'] ?? '') === 'on' && \WHMCS\Module\Gateway\Spectrocoin\OrderStore::schemaProblem() === null) {
+            $store = new \WHMCS\Module\Gateway\Spectrocoin\OrderStore();
+            $mail = \WHMCS\Module\Gateway\Spectrocoin\AdminMail::notifyNew(\WHMCS\Module\Gateway\Spectrocoin\Attention::items($store));
+            if ($mail['error'] !== null) {
+                logActivity('SpectroCoin: ' . $mail['error'] . '; the next cron run tries again');
+            }
+        }
+    } catch (\Throwable $e) {
+        logActivity('SpectroCoin admin e-mail failed: ' . get_class($e) . ': ' . $e->getMessage());
     }
 });
 

@@ -14,10 +14,12 @@ if (!defined('WHMCS')) {
 
 require_once __DIR__ . '/../../gateways/spectrocoin/lib/bootstrap.php';
 
+use WHMCS\Module\Gateway\Spectrocoin\AdminMail;
 use WHMCS\Module\Gateway\Spectrocoin\Attention;
 use WHMCS\Module\Gateway\Spectrocoin\CallbackUrlCheck;
 use WHMCS\Module\Gateway\Spectrocoin\Html;
 use WHMCS\Module\Gateway\Spectrocoin\OrderList;
+use WHMCS\Module\Gateway\Spectrocoin\OrderPage;
 use WHMCS\Module\Gateway\Spectrocoin\OrderStore;
 use WHMCS\Module\Gateway\Spectrocoin\Reconciler;
 use WHMCS\Module\Gateway\Spectrocoin\Reviews;
@@ -47,6 +49,13 @@ function spectrocoinops_config()
                 'Size' => '4',
                 'Default' => (string) SPECTROCOINOPS_DEFAULT_ORDERS,
                 'Description' => 'orders re-checked per cron run at most (least recently checked first)',
+            ],
+            'notifyAdmins' => [
+                'FriendlyName' => 'E-mail the admins',
+                'Type' => 'yesno',
+                'Default' => '',
+                'Description' => 'after each cron run, e-mail what newly needs you (WHMCS admin e-mail, to the admins who receive '
+                    . 'system e-mails); once per order and reason',
             ],
         ],
     ];
@@ -161,24 +170,50 @@ function spectrocoinops_act(OrderStore $store): array
     }
 }
 
-/** The action forms of one listed item. */
-function spectrocoinops_item_actions(string $link, string $token, bool $canRecheck): callable
+/** The action forms of one listed item; $withRecheck false: "Mark reviewed" only (the order page has its own "Re-check now"). */
+function spectrocoinops_item_actions(string $link, string $token, bool $canRecheck, bool $withRecheck = true): callable
 {
-    return static function (array $item) use ($link, $token, $canRecheck): string {
+    return static function (array $item) use ($link, $token, $canRecheck, $withRecheck): string {
         $o = $item['order'];
-        $hidden = '<input type="hidden" name="token" value="' . Html::e($token) . '">'
-            . '<input type="hidden" name="order" value="' . Html::e($o->order_id) . '">';
-        $html = '<form method="post" action="' . Html::e($link) . '" class="spectrocoin-review">' . $hidden
+        $html = '<form method="post" action="' . Html::e($link) . '" class="spectrocoin-review">'
+            . '<input type="hidden" name="token" value="' . Html::e($token) . '">'
+            . '<input type="hidden" name="order" value="' . Html::e($o->order_id) . '">'
             . '<input type="hidden" name="action" value="review"><input type="hidden" name="item" value="' . Html::e($item['key']) . '">'
             . '<input type="text" name="note" maxlength="' . Reviews::NOTE_MAX . '" placeholder="What you checked or did" required> '
             . '<button type="submit" class="btn btn-default btn-sm">Mark reviewed</button></form>';
-        if ($canRecheck && !(bool) $o->credited) {
-            $html .= '<form method="post" action="' . Html::e($link) . '" class="spectrocoin-recheck">' . $hidden
-                . '<input type="hidden" name="action" value="recheck">'
-                . '<button type="submit" class="btn btn-default btn-sm">Re-check now</button></form>';
+        if ($withRecheck && $canRecheck && !(bool) $o->credited) {
+            $html .= spectrocoinops_recheck_form($link, $token, (string) $o->order_id);
         }
         return $html;
     };
+}
+
+function spectrocoinops_recheck_form(string $link, string $token, string $orderId): string
+{
+    return '<form method="post" action="' . Html::e($link) . '" class="spectrocoin-recheck">'
+        . '<input type="hidden" name="token" value="' . Html::e($token) . '">'
+        . '<input type="hidden" name="order" value="' . Html::e($orderId) . '">'
+        . '<input type="hidden" name="action" value="recheck">'
+        . '<button type="submit" class="btn btn-default btn-sm">Re-check now</button></form>';
+}
+
+/** One order (&order=<orderId>): everything known of it, its history and its actions. */
+function spectrocoinops_order_page(OrderStore $store, string $link, string $orderId, ?string $token): string
+{
+    $row = $store->findByOrderId($orderId);
+    if ($row === null) {
+        return '<p><a id="spectrocoin-back-to-list" href="' . Html::e($link) . '">&larr; All SpectroCoin orders</a></p>'
+            . '<div class="alert alert-warning" id="spectrocoin-order-unknown">' . Html::e('No SpectroCoin order ' . $orderId . ' is recorded.') . '</div>';
+    }
+    $here = OrderPage::link($link, $orderId);
+    $items = array_values(array_filter(Attention::items($store), static fn (array $i): bool => (string) $i['order']->order_id === $orderId));
+    $actions = $token === null ? null : spectrocoinops_item_actions($here, $token, false, false);
+    $recheck = '';
+    if ($token !== null && !(bool) $row->credited) {
+        $recheck = spectrocoinops_can_recheck() ? spectrocoinops_recheck_form($here, $token, $orderId)
+            : '<p id="spectrocoin-recheck-unavailable">Re-check now needs SpectroCoin\'s current API (API client credentials in the gateway settings).</p>';
+    }
+    return OrderPage::render($row, $store, $items, $actions, $recheck, $link);
 }
 
 /**
@@ -192,9 +227,8 @@ function spectrocoinops_output($vars)
     require_once ROOTDIR . '/includes/invoicefunctions.php';
     $store = new OrderStore();
     $problem = OrderStore::schemaProblem();
-    echo '<h2>Needs you</h2>';
     if ($problem !== null) {
-        echo '<div class="alert alert-danger">' . Html::e('Orders unavailable: ' . $problem) . '</div>';
+        echo '<h2>Needs you</h2><div class="alert alert-danger">' . Html::e('Orders unavailable: ' . $problem) . '</div>';
         return;
     }
     $link = (string) ($vars['modulelink'] ?? 'addonmodules.php?module=spectrocoinops');
@@ -210,8 +244,13 @@ function spectrocoinops_output($vars)
                 . Html::e($done['message']) . '</div>';
         }
         $token = spectrocoinops_token();
+        $query = spectrocoinops_query();
+        if (isset($query['order']) && $query['order'] !== '') {
+            echo spectrocoinops_order_page($store, $link, $query['order'], $token);
+            return;
+        }
         $actions = $token === null ? null : spectrocoinops_item_actions($link, $token, spectrocoinops_can_recheck());
-        echo Attention::render(Attention::items($store), $actions);
+        echo '<h2>Needs you</h2>' . Attention::render(Attention::items($store), $actions, $link);
         echo '<h2>Callback URL</h2><p>' . CallbackUrlCheck::render(CallbackUrlCheck::last($store)) . '</p>';
         if ($token !== null) {
             echo '<form method="post" action="' . Html::e($link) . '" id="spectrocoin-callback-test">'
@@ -226,7 +265,10 @@ function spectrocoinops_output($vars)
     }
     [$seconds, $orders] = spectrocoinops_bounds($vars);
     echo '<p>Lost callbacks are re-checked on every WHMCS cron run (at most ' . (int) $orders . ' orders and ' . (int) $seconds
-        . ' seconds per run), for orders of SpectroCoin\'s current API (API client credentials set).</p>';
+        . ' seconds per run), for orders of SpectroCoin\'s current API (API client credentials set). '
+        . ((string) ($vars['notifyAdmins'] ?? '') === 'on'
+            ? 'What newly needs you is e-mailed to the admins after each cron run (once per order and reason).'
+            : 'Admin e-mail is off (addon setting "E-mail the admins").') . '</p>';
 }
 
 /** Whether "Re-check now" can work: the gateway is on SpectroCoin's current API (client credentials set). */

@@ -89,9 +89,10 @@ final class Attention
 
     /**
      * The list as an admin-page table; every value escaped. $actions, when given, returns the HTML of
-     * an item's action forms (the addon page's "Mark reviewed", "Re-check now").
+     * an item's action forms (the addon page's "Mark reviewed", "Re-check now"); $link, when given (the
+     * addon page's), links each order to its page (OrderPage).
      */
-    public static function render(array $items, ?callable $actions = null): string
+    public static function render(array $items, ?callable $actions = null, ?string $link = null): string
     {
         if ($items === []) {
             return '<p id="spectrocoin-attention-none">Nothing needs you: no SpectroCoin order is waiting for a decision.</p>';
@@ -104,7 +105,8 @@ final class Attention
                 . '<td>' . Html::e($item['kind']) . '</td>'
                 . '<td><a href="invoices.php?action=edit&amp;id=' . (int) $o->invoice_id . '">#' . (int) $o->invoice_id . '</a> ('
                 . Html::e($item['invoiceStatus']) . ')</td>'
-                . '<td>' . Html::e($o->order_id) . '</td>'
+                . '<td>' . ($link === null ? Html::e($o->order_id)
+                    : '<a class="spectrocoin-order-link" href="' . Html::e(OrderPage::link($link, (string) $o->order_id)) . '">' . Html::e($o->order_id) . '</a>') . '</td>'
                 . '<td>' . Html::e(implode(', ', array_unique($ids))) . '</td>'
                 . '<td>' . Html::e($o->status) . '</td>'
                 . '<td>' . Html::e($o->invoice_amount . ' ' . $o->invoice_currency) . ' / ' . Html::e($o->receive_amount . ' ' . $o->receive_currency) . '</td>'

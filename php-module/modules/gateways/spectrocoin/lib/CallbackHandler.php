@@ -52,6 +52,11 @@ final class CallbackHandler
     /** @var string */
     private $origin = self::ORIGIN_CALLBACK;
 
+    /** @var string the history's source of a re-check (Events::SOURCE_CRON or SOURCE_RECHECK) */
+    private $recheckSource = Events::SOURCE_CRON;
+    /** @var string the delivery's content type, for the history's source */
+    private $contentType = '';
+
     public function __construct(Settings $settings, OrderStore $store)
     {
         $this->settings = $settings;
@@ -65,10 +70,11 @@ final class CallbackHandler
      * → confirm), so a payment is applied once whoever arrives first, callback or cron. Quiet in the
      * gateway log unless something changed; a payment applied this way is logged RECOVERED.
      */
-    public function recheck(string $orderUuid): Response
+    public function recheck(string $orderUuid, string $source = Events::SOURCE_CRON): Response
     {
         $body = json_encode(['id' => $orderUuid, 'merchantApiId' => $this->settings->merchant()['projectId']]);
         $this->origin = self::ORIGIN_RECONCILIATION;
+        $this->recheckSource = $source;
         try {
             return $this->handle('POST', (string) $body, 'application/json');
         } finally {
@@ -85,9 +91,11 @@ final class CallbackHandler
                 . ' not allowed (SpectroCoin POSTs callbacks)', 'bodyBytes' => (string) strlen($rawBody)], 'Rejected');
             return Response::text(405, 'Method Not Allowed', ['Allow' => 'POST']);
         }
+        $this->contentType = $contentType;
         $problem = Extension::problem();
         if ($problem !== null) {
             $this->log(['error' => $problem], 'Extension Unavailable');
+            $this->unverifiedEvent($rawBody, 'Retry Later', 'extension unavailable: ' . $problem, 503);
             return Response::text(503, 'Service Unavailable');
         }
 
@@ -109,10 +117,12 @@ final class CallbackHandler
             // SpectroCoin unreachable or busy (its key, or the re-fetch of a JSON callback's order).
             $this->log(['error' => ExchangeFailure::describe($e) . '; SpectroCoin retries the callback'] + ExchangeFailure::facts($e)
                 + self::peek($rawBody), 'Retry Later');
+            $this->unverifiedEvent($rawBody, 'Retry Later', ExchangeFailure::describe($e), 503);
             return Response::text(503, 'Service Unavailable');
         } catch (\Throwable $e) {
             // ConfigException (our settings are broken) or anything unexpected: let SpectroCoin retry after a fix.
             $this->log(['error' => get_class($e) . ': ' . $e->getMessage()] + self::peek($rawBody), 'Retry Later');
+            $this->unverifiedEvent($rawBody, 'Retry Later', get_class($e) . ': ' . $e->getMessage(), 503);
             return Response::text(503, 'Service Unavailable');
         }
 
@@ -151,6 +161,7 @@ final class CallbackHandler
             return $this->reject($e->getMessage(), $rawBody, $context);
         } catch (\Throwable $e) {
             $this->log($context + ['error' => get_class($e) . ': ' . $e->getMessage()], 'Retry Later');
+            $this->event($found, $callback, 'Retry Later', 'database: ' . $e->getMessage(), 503);
             return Response::text(503, 'Service Unavailable');
         }
         $reconciling = $this->origin === self::ORIGIN_RECONCILIATION;
@@ -158,6 +169,7 @@ final class CallbackHandler
             if (!$reconciling) { // a re-check leaves a payment being applied to its delivery; the next run looks again
                 $this->log($context + ['transId' => $outcome['transId'], 'message' => $outcome['message']], 'Retry Later');
             }
+            $this->event($found, $callback, 'Retry Later', $outcome['message'], 503);
             return Response::text(503, 'Service Unavailable');
         }
         if ($outcome['claimed']) {
@@ -194,10 +206,57 @@ final class CallbackHandler
         if ($outcome['warning'] !== null) {
             \logActivity('SpectroCoin: ' . $outcome['warning'] . ' (Invoice ID: ' . $found->invoice_id . ')', (int) $outcome['userid']);
         }
+        $this->event($found, $callback, $outcome['applied'] ? ($reconciling ? self::RECOVERED : 'Credited') : $result,
+            ($outcome['applied'] ? 'Trans ID ' . $outcome['transId'] . ': ' : '') . ($outcome['warning'] ?? $outcome['message']),
+            $outcome['retry'] ? 503 : 200);
         if ($outcome['retry']) {
             return Response::text(503, 'Service Unavailable');
         }
         return Response::text(200, self::OK);
+    }
+
+    /** The history's source of this delivery. */
+    private function eventSource(): string
+    {
+        if ($this->origin === self::ORIGIN_RECONCILIATION) {
+            return $this->recheckSource;
+        }
+        return stripos($this->contentType, 'json') !== false ? Events::SOURCE_CURRENT : Events::SOURCE_LEGACY;
+    }
+
+    /** One authenticated event in the order's history (Events::record never throws). */
+    private function event(?object $row, ?array $callback, string $result, string $detail, int $http): void
+    {
+        if ($row !== null) {
+            Events::record((string) $row->order_id, $this->eventSource(), true,
+                (string) ($callback['statusName'] ?? $callback['status'] ?? ''), $result, $detail, $http);
+        }
+    }
+
+    /**
+     * An event for a body that could not be authenticated, recorded under the order it names (if it
+     * names one of ours) as not authenticated; its status is not believed (''). A re-check's body is
+     * our own (the order's UUID from its row), so it counts as authenticated.
+     */
+    private function unverifiedEvent(string $rawBody, string $result, string $detail, int $http): void
+    {
+        try {
+            $json = json_decode($rawBody, true);
+            if (is_array($json)) {
+                $id = is_string($json['id'] ?? null) ? $json['id'] : '';
+                $row = $id === '' ? null : $this->store->findBySpectroCoinId($id);
+            } else {
+                $fields = [];
+                parse_str(substr($rawBody, 0, 65536), $fields);
+                $orderId = is_string($fields['orderId'] ?? null) ? $fields['orderId'] : '';
+                $row = $orderId === '' ? null : $this->store->findByOrderId($orderId);
+            }
+        } catch (\Throwable $e) {
+            return; // no database: the gateway log has it
+        }
+        if ($row !== null) {
+            Events::record((string) $row->order_id, $this->eventSource(), $this->origin === self::ORIGIN_RECONCILIATION, '', $result, $detail, $http);
+        }
     }
 
     /**
@@ -334,10 +393,13 @@ final class CallbackHandler
             }, 3);
         } catch (\Throwable $e) {
             $this->log($context + ['error' => 'database: ' . $e->getMessage()], 'Retry Later');
+            $this->event($row, $callback, 'Retry Later', 'database: ' . $e->getMessage(), 503);
             return Response::text(503, 'Service Unavailable');
         }
         $this->log($context + ['message' => 'genuine callback for an order created under earlier settings (' . $was
             . '); recorded, not credited'], isset($changes['review_reason']) ? 'Earlier Settings (Review)' : 'Earlier Settings');
+        $this->event($row, $callback, isset($changes['review_reason']) ? 'Earlier Settings (Review)' : 'Earlier Settings',
+            $changes['review_reason'] ?? 'genuine callback for an order created under earlier settings (' . $was . '); recorded, not credited', 200);
         return Response::text(200, self::OK);
     }
 
@@ -368,6 +430,7 @@ final class CallbackHandler
             'message' => 'a JSON callback for project ' . $project . ', which order ' . $row->order_id . ' (invoice #' . $row->invoice_id
                 . ') was created under and which is no longer configured; without that project\'s API credentials it cannot be '
                 . 'verified, so nothing was changed: check SpectroCoin order ' . $id . ' in that project'], 'Earlier Settings (Unverified)');
+        Events::record((string) $row->order_id, $this->eventSource(), false, '', 'Earlier Settings (Unverified)', $reason, 400);
         return Response::text(400, 'Bad Request');
     }
 
@@ -639,6 +702,19 @@ final class CallbackHandler
     {
         $data = ['error' => $reason] + ($callback !== null ? self::summary($callback) : self::peek($rawBody));
         $this->log($data, 'Rejected');
+        // The history: under the authenticated orderId when there is one (a callback not matching its
+        // order), else under the order the body claims to be for, as not authenticated.
+        $orderId = $callback !== null && is_string($callback['orderId'] ?? null) ? $callback['orderId'] : '';
+        if ($orderId !== '') {
+            try {
+                $row = $this->store->findByOrderId($orderId);
+            } catch (\Throwable $e) {
+                $row = null;
+            }
+            $this->event($row, $callback, 'Rejected', $reason, 400);
+        } else {
+            $this->unverifiedEvent($rawBody, 'Rejected', $reason, 400);
+        }
         return Response::text(400, 'Bad Request');
     }
 

@@ -154,7 +154,8 @@ final class OrderList
                 $ids = array_unique(array_filter([$o->order_request_id ?? null, $o->order_uuid ?? null, $o->order_number ?? null, $o->pre_order_id ?? null]));
                 $rows .= '<tr data-order="' . $e($o->order_id) . '"><td>' . $e($o->created_at) . ' UTC</td>'
                     . '<td><a href="invoices.php?action=edit&amp;id=' . (int) $o->invoice_id . '">#' . (int) $o->invoice_id . '</a> ('
-                    . $e($o->invoice_status ?? 'Deleted') . ')</td><td>' . $e($o->order_id) . '</td><td>' . $e(implode(', ', $ids)) . '</td>'
+                    . $e($o->invoice_status ?? 'Deleted') . ')</td><td><a class="spectrocoin-order-link" href="'
+                    . $e(OrderPage::link($link, (string) $o->order_id)) . '">' . $e($o->order_id) . '</a></td><td>' . $e(implode(', ', $ids)) . '</td>'
                     . '<td>' . $e($o->status) . ((bool) $o->credited ? ', credited (' . $e($o->transid) . ')' : '') . '</td>'
                     . '<td>' . $e($o->invoice_amount . ' ' . $o->invoice_currency) . ' / ' . $e($o->receive_amount . ' ' . $o->receive_currency) . '</td></tr>';
             }

@@ -9,6 +9,8 @@ use WHMCS\Database\Capsule;
  *
  * mod_spectrocoin_orders: one row per SpectroCoin order we created (or tried to create).
  * mod_spectrocoin_meta:   module-private values (the Pay Now token secret).
+ * mod_spectrocoin_events: the callbacks and re-checks received per order (Events).
+ * mod_spectrocoin_notices: the admin e-mails sent, one per order and reason (AdminMail).
  */
 final class OrderStore
 {
@@ -19,7 +21,7 @@ final class OrderStore
     const STATUS_CREATED = 'CREATED';
 
     /** The schema this code needs; migrate() brings older ones up to it, step by step. */
-    const SCHEMA_VERSION = 3;
+    const SCHEMA_VERSION = 4;
     const SCHEMA_META = 'schema_version';
 
     /** @var int|null the version seen in this process (callbacks and Pay Now check it once) */
@@ -103,6 +105,12 @@ final class OrderStore
                 }
             }
             $version = self::recordVersion(3);
+        }
+        if ($version < 4) {
+            // The history of callbacks per order, and what the admins were e-mailed about.
+            Events::create();
+            AdminMail::create();
+            $version = self::recordVersion(4);
         }
         self::$schemaSeen = $version;
         return $version;

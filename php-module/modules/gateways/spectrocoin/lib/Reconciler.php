@@ -127,7 +127,7 @@ final class Reconciler
             return ['ok' => false, 'message' => 'SpectroCoin\'s id for order ' . $orderId . ' was never learnt (no callback arrived and it '
                 . 'is a legacy or pre-order id), so it cannot be fetched. Check it in your SpectroCoin account.'];
         }
-        $answer = (new CallbackHandler($settings, $store))->recheck($uuid);
+        $answer = (new CallbackHandler($settings, $store))->recheck($uuid, Events::SOURCE_RECHECK);
         $after = $store->findByOrderId($orderId);
         if ($after !== null && (bool) $after->credited && !(bool) $row->credited) {
             return ['ok' => true, 'message' => 'Order ' . $orderId . ' was paid: the payment was applied to invoice #' . (int) $row->invoice_id

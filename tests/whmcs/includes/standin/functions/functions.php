@@ -144,7 +144,8 @@ function sendMessage($template, $relId, $extra = '', $displayResult = '', $attac
 }
 
 /**
- * Internal API. Supported: GetInvoice (with `balance`), GetCurrencies. Anything else answers
+ * Internal API. Supported: GetInvoice (with `balance`), GetCurrencies, SendAdminEmail (custom
+ * messages; see Mail::sendAdmin). Anything else answers
  * result=error, so a module relying on it is noticed.
  */
 function localAPI($command, $values = [], $adminUser = '')
@@ -188,6 +189,8 @@ function localAPI($command, $values = [], $adminUser = '')
                 'items' => ['item' => $items],
                 'transactions' => $transactions === [] ? '' : ['transaction' => $transactions],
             ];
+        case 'sendadminemail':
+            return \StandIn\Mail::sendAdmin(is_array($values) ? $values : []);
         case 'getcurrencies':
             $rows = Capsule::table('tblcurrencies')->orderBy('id')->get()->map(fn ($r) => (array) $r)->all();
             return ['result' => 'success', 'totalresults' => count($rows), 'currencies' => ['currency' => $rows]];
