@@ -108,6 +108,9 @@ final class SettingsPageTest extends BrowserTestCase
             $this->assertSees('Changes Saved Successfully!');
             $this->assertSees('Not checked — install the extension.');
             $this->assertSees('press Save again to check them');
+            // The callback URL is tested without the extension too (the probe needs none).
+            $this->assertSees('Callback URL ' . $site->callbackUrl(self::GATEWAY) . ' tested', '#spectrocoin-callback-check');
+            $this->assertSees('works', '#spectrocoin-callback-check');
             $this->assertDoesNotSee('PRIVATE KEY');
             self::assertMatchesRegularExpression('/^\*+$/D', (string) $b->attribute(self::KEY_FIELD, 'value'));
             $stored = $site->gatewaySettings(self::GATEWAY);

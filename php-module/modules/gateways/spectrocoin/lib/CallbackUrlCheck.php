@@ -305,6 +305,10 @@ final class CallbackUrlCheck
     public static function runAndRecord(OrderStore $store): array
     {
         try {
+            // Not loaded on every admin page (the settings page's Save, for one).
+            if (!function_exists('getGatewayVariables') && defined('ROOTDIR')) {
+                require_once ROOTDIR . '/includes/gatewayfunctions.php';
+            }
             $systemUrl = (string) (\getGatewayVariables(Settings::GATEWAY)['systemurl'] ?? '');
         } catch (\Throwable $e) {
             $systemUrl = '';
