@@ -258,6 +258,22 @@ namespace {
     function spectrocoin_decide(array $callback, array $order, array $invoice, bool $markPending = true): array {}
 
     /**
+     * Describes the merchant's private key for the settings page, without anything secret: the
+     * algorithm (`RSA`), its `bits`, `fingerprintSha256` (SHA-256 of the public key's DER
+     * SubjectPublicKeyInfo as lowercase hex pairs joined by colons, as
+     * `openssl pkey -in key.pem -pubout -outform DER | openssl dgst -sha256 -c` prints it) and
+     * `publicKeyPem`, the public key to register in the SpectroCoin project. The private key is
+     * never returned. Parsed as spectrocoin_sign parses it (once per process).
+     *
+     * @return array{algorithm: string, bits: int, fingerprintSha256: string, publicKeyPem: string}
+     * @throws \SpectroCoin\ConfigException the key is missing, encrypted, not RSA or damaged
+     *
+     * @param string $privateKeyPem
+     * @return array
+     */
+    function spectrocoin_describe_key(string $privateKeyPem): array {}
+
+    /**
      * Fetches an order from SpectroCoin's current API (GET {publicApiUrl}/merchants/orders/{id})
      * with the merchant's OAuth client credentials (`clientId`, `clientSecret`).
      *

@@ -28,31 +28,56 @@ struct Armour {
     der: Vec<u8>,
 }
 
+/// What to do about a key that is not whole: the part of a key error that says how to fix it.
+fn paste_whole(what: &str) -> String {
+    format!(
+        "paste the whole {what}, from the \"-----BEGIN\" line to the \"-----END ...-----\" line, \
+         both included"
+    )
+}
+
+fn damaged(what: &str, how: &str) -> Error {
+    Error::config(format!(
+        "the {what} is damaged: {how}; {}",
+        paste_whole(what)
+    ))
+}
+
+fn encrypted(what: &str) -> Error {
+    Error::config(format!(
+        "the {what} is encrypted with a passphrase, which this module cannot use: decrypt it \
+         (openssl pkey -in enc.pem -out plain.pem asks for the passphrase) and paste plain.pem"
+    ))
+}
+
 fn parse_armour(text: &str, what: &str) -> Result<Armour> {
     let text = text.trim_start_matches('\u{feff}');
     let begin = text.find("-----BEGIN ").ok_or_else(|| {
         Error::config(format!(
-            "the {what} is not a PEM key: no \"-----BEGIN ...-----\" line found"
+            "the {what} is not a PEM key: no \"-----BEGIN ...-----\" line found; {}",
+            paste_whole(what)
         ))
     })?;
     let after_begin = &text[begin + "-----BEGIN ".len()..];
-    let label_end = after_begin
-        .find("-----")
-        .ok_or_else(|| Error::config(format!("the {what} has a broken BEGIN line")))?;
+    let label_end = after_begin.find("-----").ok_or_else(|| {
+        Error::config(format!(
+            "the {what} has a broken BEGIN line; {}",
+            paste_whole(what)
+        ))
+    })?;
     let label = after_begin[..label_end].trim().to_owned();
     let rest = &after_begin[label_end + 5..];
     let end_marker = format!("-----END {label}-----");
     let end = rest.find(&end_marker).ok_or_else(|| {
         Error::config(format!(
-            "the {what} is incomplete: \"{end_marker}\" not found"
+            "the {what} is incomplete: \"{end_marker}\" not found; {}",
+            paste_whole(what)
         ))
     })?;
     let body = &rest[..end];
     if body.contains("Proc-Type:") || body.contains("DEK-Info:") {
         if body.contains("ENCRYPTED") {
-            return Err(Error::config(format!(
-                "the {what} is encrypted with a passphrase; export it without one (openssl rsa -in key.pem -out plain.pem)"
-            )));
+            return Err(encrypted(what));
         }
         return Err(Error::config(format!(
             "the {what} has PEM headers this module does not understand"
@@ -61,11 +86,15 @@ fn parse_armour(text: &str, what: &str) -> Result<Armour> {
     let b64: String = body.chars().filter(|c| !c.is_whitespace()).collect();
     let der = openssl::base64::decode_block(&b64).map_err(|_| {
         Error::config(format!(
-            "the {what} is damaged: its Base64 body does not decode"
+            "the {what} is damaged: its Base64 body does not decode; {}",
+            paste_whole(what)
         ))
     })?;
     if der.is_empty() {
-        return Err(Error::config(format!("the {what} is empty")));
+        return Err(Error::config(format!(
+            "the {what} is empty; {}",
+            paste_whole(what)
+        )));
     }
     Ok(Armour { label, der })
 }
@@ -98,14 +127,10 @@ pub fn parse_private_key(text: &str) -> Result<Rsa<Private>> {
     let key = match armour.label.as_str() {
         "RSA PRIVATE KEY" => Rsa::private_key_from_der(&armour.der)
             .and_then(PKey::from_rsa)
-            .map_err(|_| Error::config("the private key is damaged: its RSA (PKCS#1) body does not parse"))?,
+            .map_err(|_| damaged(WHAT, "its RSA (PKCS#1) body does not parse"))?,
         "PRIVATE KEY" => PKey::private_key_from_der(&armour.der)
-            .map_err(|_| Error::config("the private key is damaged: its PKCS#8 body does not parse"))?,
-        "ENCRYPTED PRIVATE KEY" => {
-            return Err(Error::config(
-                "the private key is encrypted with a passphrase; export it without one (openssl pkcs8 -topk8 -nocrypt)",
-            ))
-        }
+            .map_err(|_| damaged(WHAT, "its PKCS#8 body does not parse"))?,
+        "ENCRYPTED PRIVATE KEY" => return Err(encrypted(WHAT)),
         "EC PRIVATE KEY" | "DSA PRIVATE KEY" | "OPENSSH PRIVATE KEY" => {
             return Err(Error::config(format!(
                 "the private key is a {} key, not RSA; SpectroCoin needs an RSA key",
@@ -114,7 +139,8 @@ pub fn parse_private_key(text: &str) -> Result<Rsa<Private>> {
         }
         "PUBLIC KEY" | "RSA PUBLIC KEY" | "CERTIFICATE" => {
             return Err(Error::config(
-                "a public key or certificate was given where the private key is needed",
+                "a public key or certificate was given where the private key is needed; paste the private key \
+                 (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)",
             ))
         }
         other => return Err(Error::config(format!("the private key has an unknown PEM type \"{other}\""))),
@@ -133,6 +159,47 @@ pub fn validate_private_key(text: &str) -> Result<()> {
             "the private key is inconsistent (its RSA check failed)",
         ))
     }
+}
+
+/// What a merchant private key is, for the settings page: nothing secret in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyDescription {
+    /// `RSA` (the only kind accepted).
+    pub algorithm: &'static str,
+    /// The modulus size in bits.
+    pub bits: u32,
+    /// SHA-256 of the public key's DER SubjectPublicKeyInfo, lowercase hex pairs joined by
+    /// colons: what `openssl pkey -in key.pem -pubout -outform DER | openssl dgst -sha256 -c` prints.
+    pub fingerprint_sha256: String,
+    /// The public key as PEM SubjectPublicKeyInfo (`-----BEGIN PUBLIC KEY-----`), the form
+    /// SpectroCoin's project page takes.
+    pub public_key_pem: String,
+}
+
+/// Describes a merchant private key (parsed as [`parse_private_key`] does, from the
+/// per-process cache): its kind and size, the fingerprint and PEM of its public half.
+pub fn describe_private_key(text: &str) -> Result<KeyDescription> {
+    let key = private_key(text)?;
+    let unusable = || Error::config("the private key's public half could not be derived");
+    let public = Rsa::from_public_components(
+        key.n().to_owned().map_err(|_| unusable())?,
+        key.e().to_owned().map_err(|_| unusable())?,
+    )
+    .and_then(PKey::from_rsa)
+    .map_err(|_| unusable())?;
+    let der = public.public_key_to_der().map_err(|_| unusable())?;
+    let pem = public.public_key_to_pem().map_err(|_| unusable())?;
+    let digest = openssl::sha::sha256(&der);
+    Ok(KeyDescription {
+        algorithm: "RSA",
+        bits: public.bits(),
+        fingerprint_sha256: digest
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(":"),
+        public_key_pem: String::from_utf8(pem).map_err(|_| unusable())?,
+    })
 }
 
 /// Parses a public key: SubjectPublicKeyInfo, PKCS#1 or an X.509 certificate.
@@ -363,6 +430,100 @@ pub(crate) mod tests {
             .unwrap_err()
             .to_string()
             .contains("private key"));
+    }
+
+    #[test]
+    fn a_private_key_is_described_by_its_public_half_only() {
+        let v = vectors();
+        let pem = merchant_private_pem();
+        let d = describe_private_key(&pem).unwrap();
+        assert_eq!((d.algorithm, d.bits), ("RSA", 2048));
+        // The public half is the published public key of the same vectors.
+        let published = v["merchant_test_public_key_pem"].as_str().unwrap();
+        let published = parse_public_key(published).unwrap();
+        let derived = parse_public_key(&d.public_key_pem).unwrap();
+        assert_eq!((derived.n(), derived.e()), (published.n(), published.e()));
+        assert!(d.public_key_pem.starts_with("-----BEGIN PUBLIC KEY-----\n"));
+        assert!(!d.public_key_pem.contains("PRIVATE"));
+        // The fingerprint is SHA-256 over the SubjectPublicKeyInfo DER, computed here another way.
+        let spki = PKey::from_rsa(published)
+            .unwrap()
+            .public_key_to_der()
+            .unwrap();
+        let hex: String = openssl::hash::hash(openssl::hash::MessageDigest::sha256(), &spki)
+            .unwrap()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(d.fingerprint_sha256.replace(':', ""), hex);
+        assert_eq!(d.fingerprint_sha256.len(), 32 * 3 - 1);
+        // The same key as PKCS#8 on one line is the same key.
+        let pkcs8 = PKey::from_rsa(parse_private_key(&pem).unwrap())
+            .unwrap()
+            .private_key_to_pem_pkcs8()
+            .unwrap();
+        let one_line = String::from_utf8(pkcs8).unwrap().replace('\n', " ");
+        assert_eq!(describe_private_key(&one_line).unwrap(), d);
+        // Nothing private is in the description: not the exponent d, not a prime.
+        let k = parse_private_key(&pem).unwrap();
+        let public_der = openssl::base64::decode_block(
+            &d.public_key_pem
+                .lines()
+                .filter(|l| !l.starts_with("-----"))
+                .collect::<String>(),
+        )
+        .unwrap();
+        for secret in [
+            k.d().to_vec(),
+            k.p().unwrap().to_vec(),
+            k.q().unwrap().to_vec(),
+        ] {
+            assert!(!public_der
+                .windows(16)
+                .any(|w| secret.windows(16).any(|s| s == w)));
+            assert!(!format!("{d:?}").contains(
+                &openssl::bn::BigNum::from_slice(&secret)
+                    .unwrap()
+                    .to_hex_str()
+                    .unwrap()
+                    .to_string()
+            ));
+        }
+        assert!(describe_private_key("hello")
+            .unwrap_err()
+            .to_string()
+            .contains("-----BEGIN"));
+    }
+
+    #[test]
+    fn key_errors_say_what_to_do() {
+        let pem = merchant_private_pem();
+        let truncated = &pem[..pem.len() / 2];
+        for text in ["hello", truncated, &pem.replacen("MIIE", "MIIX", 1)] {
+            let err = parse_private_key(text).unwrap_err().to_string();
+            assert!(
+                err.contains(
+                    "paste the whole private key, from the \"-----BEGIN\" line to the \"-----END"
+                ),
+                "{err}"
+            );
+        }
+        let key = PKey::from_rsa(parse_private_key(&pem).unwrap()).unwrap();
+        let encrypted = [
+            key.private_key_to_pem_pkcs8_passphrase(openssl::symm::Cipher::aes_128_cbc(), b"pw"),
+            key.rsa()
+                .unwrap()
+                .private_key_to_pem_passphrase(openssl::symm::Cipher::aes_128_cbc(), b"pw"),
+        ];
+        for pem in encrypted {
+            let err = parse_private_key(&String::from_utf8(pem.unwrap()).unwrap())
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("openssl pkey -in enc.pem -out plain.pem"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

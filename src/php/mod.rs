@@ -267,6 +267,26 @@ pub fn spectrocoin_check_config(
     Ok(convert::config_report(&report))
 }
 
+/// Describes the merchant's private key for the settings page, without anything secret: the
+/// algorithm (`RSA`), its `bits`, `fingerprintSha256` (SHA-256 of the public key's DER
+/// SubjectPublicKeyInfo as lowercase hex pairs joined by colons, as
+/// `openssl pkey -in key.pem -pubout -outform DER | openssl dgst -sha256 -c` prints it) and
+/// `publicKeyPem`, the public key to register in the SpectroCoin project. The private key is
+/// never returned. Parsed as spectrocoin_sign parses it (once per process).
+///
+/// @return array{algorithm: string, bits: int, fingerprintSha256: string, publicKeyPem: string}
+/// @throws \SpectroCoin\ConfigException the key is missing, encrypted, not RSA or damaged
+#[php_function]
+pub fn spectrocoin_describe_key(privateKeyPem: String) -> PhpResult<ZBox<ZendHashTable>> {
+    let d = keys::describe_private_key(&privateKeyPem)?;
+    Ok(convert::ArrayOut::new()
+        .str("algorithm", d.algorithm)
+        .int("bits", i64::from(d.bits))
+        .str("fingerprintSha256", &d.fingerprint_sha256)
+        .str("publicKeyPem", &d.public_key_pem)
+        .done())
+}
+
 /// The WHMCS transaction id of a callback's payment for a stored order
 /// (`SC` + SpectroCoin's order id, as SpectroCoin's own module writes it), so the
 /// ledger can be checked under lock before deciding.
@@ -403,6 +423,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(spectrocoin_transaction_id))
         .function(wrap_function!(spectrocoin_order_reusable))
         .function(wrap_function!(spectrocoin_check_config))
+        .function(wrap_function!(spectrocoin_describe_key))
         .function(wrap_function!(spectrocoin_info))
         .info_function(module_info)
 }

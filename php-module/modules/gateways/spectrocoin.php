@@ -61,7 +61,9 @@ function spectrocoin_config()
             'Size' => '64',
             'Description' => 'The RSA private key (PEM) whose public half is registered in your SpectroCoin project '
                 . '(legacy API; not needed with API client credentials). Paste the whole key, from -----BEGIN to '
-                . '-----END; it is kept encrypted and not shown again. Leave the stars to keep the saved key.',
+                . '-----END; it is kept encrypted and not shown again. Leave the stars to keep the saved key. '
+                . 'A key with a passphrase is refused: decrypt it first (openssl pkey -in enc.pem -out plain.pem). '
+                . 'After Save, the Settings check below shows the key\'s public half to compare with SpectroCoin\'s.',
         ],
         'clientId' => [
             'FriendlyName' => 'API client ID (optional)',
@@ -177,17 +179,23 @@ function spectrocoin_schema_status(): string
  * Rejects the Save with a message the admin can act on. The extension checks the settings
  * (spectrocoin_check_config): ids, the private key, and with API client credentials a fresh token
  * from SpectroCoin, so wrong credentials are refused here rather than on a customer's Pay Now.
- * What it only warns about is kept and shown in the read-only "Settings check" field.
+ * What it only warns about is kept and shown in the read-only "Settings check" field, with what
+ * the private key is (spectrocoin_describe_key: RSA 2048, fingerprint, public key).
+ *
+ * Without a usable extension nothing can be checked: the settings are stored as typed (the
+ * extension install may well come after them), marked "not checked — install the extension", and
+ * checked on the next Save.
  */
 function spectrocoin_config_validate($params)
 {
     // Save is admin time: install or upgrade the tables first (the page then shows any problem).
     OrderStore::migrateForAdmin();
-    $settings = Settings::fromParams(spectrocoin_unmask_secret(is_array($params) ? $params : []));
-    $problem = Extension::problem();
-    if ($problem !== null) {
-        spectrocoin_invalid_config('The settings cannot be checked: ' . $problem);
+    if (Extension::problem() !== null) {
+        SettingsCheck::recordUnchecked(new OrderStore(), (string) Extension::problem());
+        CallbackUrlCheck::runAndRecord(new OrderStore());
+        return;
     }
+    $settings = Settings::fromParams(spectrocoin_unmask_secret(is_array($params) ? $params : []));
     $merchant = $settings->merchant();
     $unverified = null;
     try {
@@ -211,9 +219,24 @@ function spectrocoin_config_validate($params)
             spectrocoin_invalid_config('SpectroCoin settings rejected: ' . rtrim($e2->getMessage(), '.') . '.');
         }
     }
-    SettingsCheck::record(new OrderStore(), $report, !empty($report['current']) && $unverified === null, $unverified);
+    SettingsCheck::record(new OrderStore(), $report, !empty($report['current']) && $unverified === null, $unverified,
+        spectrocoin_describe_private_key($merchant));
     // Never blocks the Save: the result is shown in the "Callback URL" field.
     CallbackUrlCheck::runAndRecord(new OrderStore());
+}
+
+/** What the checked private key is (no secret in it), or null without one or an older extension. */
+function spectrocoin_describe_private_key(array $merchant): ?array
+{
+    $pem = (string) ($merchant['privateKey'] ?? '');
+    if (trim($pem) === '' || !function_exists('spectrocoin_describe_key')) {
+        return null;
+    }
+    try {
+        return \spectrocoin_describe_key($pem);
+    } catch (\Throwable $e) {
+        return null; // check_config accepted it; nothing to show is better than a refused Save
+    }
 }
 
 /**

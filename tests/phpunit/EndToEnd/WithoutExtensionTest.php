@@ -12,30 +12,35 @@ final class WithoutExtensionTest extends EndToEndTestCase
         return false;
     }
 
-    protected function setUp(): void
+    public function testSettingsSaveWithoutTheExtensionAndAreMarkedNotChecked(): void
     {
-        parent::setUp();
-        // Settings saved while the extension was still there (validation needs it).
-        self::site()->query("DELETE FROM tblpaymentgateways WHERE gateway = 'spectrocoin' AND setting IN ('merchantId','projectId','privateKey')");
-        $insert = "INSERT INTO tblpaymentgateways (gateway, setting, value, `order`) VALUES ('spectrocoin', ?, ?, 0)";
-        foreach (['merchantId' => self::MERCHANT_ID, 'projectId' => self::PROJECT_ID] as $k => $v) {
-            self::site()->query($insert, [$k, $v]);
-        }
+        // (setUp saved them already, as an admin does before the extension is installed.)
+        $key = self::merchantPrivateKey();
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, static::gatewaySettings() + ['payCurrency' => 'BTC']));
+        $stored = self::site()->gatewaySettings(self::GATEWAY);
+        self::assertSame(self::MERCHANT_ID, $stored['merchantId']);
+        self::assertSame($key, $stored['privateKey'], 'the key is stored as pasted');
+        // A mistake the extension would refuse is stored too: nothing here can check it.
+        self::assertSame([], self::site()->saveGatewaySettings(self::GATEWAY, ['merchantId' => 'not-a-number']));
+        self::assertSame('not-a-number', self::site()->gatewaySettings(self::GATEWAY)['merchantId']);
+
+        $page = self::site()->get('admin/configgateways.php', self::site()->adminLogin())['body'];
+        self::assertSame(1, preg_match('#<tr data-field="settingsCheck"[^>]*><td>.*?</td><td>(.*?)</td></tr>#s', $page, $m), $page);
+        $check = html_entity_decode(strip_tags($m[1]), ENT_QUOTES | ENT_HTML5);
+        self::assertStringContainsString('Not checked — install the extension.', $check);
+        self::assertStringContainsString('press Save again to check them', $check);
+        self::assertStringNotContainsString('PRIVATE KEY', strip_tags($page));
     }
 
-    public function testSavingSettingsExplainsThatTheExtensionIsMissing(): void
-    {
-        $errors = self::site()->saveGatewaySettings(self::GATEWAY, static::gatewaySettings());
-        self::assertCount(1, $errors);
-        self::assertStringContainsString('extension is not loaded', $errors[0]);
-    }
-
-    public function testTheConfigPageShowsTheExtensionStatus(): void
+    public function testTheConfigPageShowsTheExtensionStatusInOneShortLine(): void
     {
         $page = self::site()->get('admin/configgateways.php', self::site()->adminLogin());
         self::assertSame(200, $page['status']);
-        self::assertStringContainsString('NOT AVAILABLE', $page['body']);
-        self::assertStringContainsString(PHP_VERSION, $page['body']);
+        self::assertSame(1, preg_match('#<tr data-field="extensionStatus"[^>]*><td>.*?</td><td>(.*?)</td></tr>#s', $page['body'], $m), $page['body']);
+        $line = trim(html_entity_decode(strip_tags($m[1]), ENT_QUOTES | ENT_HTML5));
+        self::assertStringContainsString('NOT AVAILABLE: not loaded in this PHP (PHP ' . PHP_VERSION, $line);
+        self::assertStringContainsString('Install spectrocoin.so built for it', $line);
+        self::assertLessThan(200, strlen($line), $line);
         self::assertStringContainsString(self::site()->callbackUrl(self::GATEWAY), $page['body']);
     }
 

@@ -45,13 +45,116 @@ final class CallbackUrlCheck
     }
 
     /**
-     * @return array{ok: bool, url: string, at: string, status: ?int, problem: ?string, fix: ?string, note: string}
+     * Why SpectroCoin, on the internet, cannot reach a host named literally in the System URL
+     * (localhost, a loopback, private, link-local or shared address, an intranet name without a
+     * dot), or null. Names are not resolved.
+     */
+    public static function unreachableHost(string $host): ?string
+    {
+        $host = strtolower(rtrim(trim($host, '[]'), '.'));
+        if ($host === 'localhost' || substr($host, -10) === '.localhost') {
+            return 'localhost is this server itself';
+        }
+        $ip = filter_var($host, FILTER_VALIDATE_IP) !== false ? inet_pton($host) : false;
+        if ($ip === false) {
+            return strpos($host, '.') === false && $host !== '' ? $host . ' is a local network name (it has no dot)' : null;
+        }
+        if (strlen($ip) === 16) {
+            if (substr($ip, 0, 12) === str_repeat("\0", 10) . "\xff\xff") {
+                $ip = substr($ip, 12); // an IPv4-mapped address: judged as the IPv4 one
+            } elseif ($ip === str_repeat("\0", 15) . "\1") {
+                return $host . ' is a loopback address (this server itself)';
+            } elseif ($ip === str_repeat("\0", 16)) {
+                return $host . ' is the unspecified address';
+            } elseif ((ord($ip[0]) & 0xfe) === 0xfc) {
+                return $host . ' is a private (unique local, fc00::/7) address';
+            } elseif (ord($ip[0]) === 0xfe && (ord($ip[1]) & 0xc0) === 0x80) {
+                return $host . ' is a link-local (fe80::/10) address';
+            } else {
+                return null;
+            }
+        }
+        [$a, $b] = [ord($ip[0]), ord($ip[1])];
+        $v4 = inet_ntop($ip);
+        if ($a === 127) {
+            return $v4 . ' is a loopback address (this server itself)';
+        }
+        if ($a === 10 || ($a === 172 && $b >= 16 && $b <= 31) || ($a === 192 && $b === 168)) {
+            return $v4 . ' is a private network address';
+        }
+        if ($a === 169 && $b === 254) {
+            return $v4 . ' is a link-local address';
+        }
+        if ($a === 100 && $b >= 64 && $b <= 127) {
+            return $v4 . ' is a carrier-grade NAT (shared) address';
+        }
+        if ($a === 0) {
+            return $v4 . ' is not an address on the internet';
+        }
+        return null;
+    }
+
+    /** A warning when the callback URL's host is one SpectroCoin cannot reach (no network used), or null. */
+    public static function hostWarning(string $url): ?string
+    {
+        $host = (string) parse_url($url, PHP_URL_HOST);
+        $why = $host === '' ? null : self::unreachableHost($host);
+        return $why === null ? null : 'SpectroCoin cannot reach this callback URL: ' . $why . '. Callbacks will not arrive '
+            . '(fine only for a test set-up): set Setup → General Settings → System URL to the address the internet reaches '
+            . 'this WHMCS on, e.g. https://billing.example.com/, then Save the SpectroCoin gateway again.';
+    }
+
+    /**
+     * A warning when the callback URL is plain http (default port) and the same host also answers
+     * the probe over https with a valid certificate; else null. One more request (3 s at most).
+     */
+    public static function httpsWarning(string $url): ?string
+    {
+        $host = (string) parse_url($url, PHP_URL_HOST);
+        $port = parse_url($url, PHP_URL_PORT);
+        if ($host === '' || strtolower((string) parse_url($url, PHP_URL_SCHEME)) !== 'http' || ($port !== null && $port !== 80)
+            || !function_exists('curl_init')) {
+            return null;
+        }
+        $https = 'https://' . $host . (string) parse_url($url, PHP_URL_PATH);
+        if (!self::answersProbe($https, 3)) {
+            return null;
+        }
+        return 'The System URL is plain http, but this site also answers over https (' . $https . '): set Setup → General '
+            . 'Settings → System URL to https://' . $host . '/… so callbacks and customers travel encrypted, then Save the '
+            . 'SpectroCoin gateway again.';
+    }
+
+    /** Whether $url answers the probe with the marker (certificates checked, no redirects), within $timeout seconds. */
+    private static function answersProbe(string $url, int $timeout): bool
+    {
+        $nonce = bin2hex(random_bytes(16));
+        $ch = curl_init($url);
+        curl_setopt_array($ch, [
+            CURLOPT_POST => true,
+            CURLOPT_POSTFIELDS => self::PROBE_FIELD . '=' . $nonce,
+            CURLOPT_HTTPHEADER => ['Content-Type: application/x-www-form-urlencoded', 'Expect:'],
+            CURLOPT_USERAGENT => 'SpectroCoin-WHMCS-callback-self-test',
+            CURLOPT_RETURNTRANSFER => true,
+            CURLOPT_FOLLOWLOCATION => false,
+            CURLOPT_CONNECTTIMEOUT => $timeout,
+            CURLOPT_TIMEOUT => $timeout,
+            CURLOPT_PROTOCOLS => CURLPROTO_HTTPS,
+        ]);
+        $body = curl_exec($ch);
+        $status = (int) curl_getinfo($ch, CURLINFO_RESPONSE_CODE);
+        curl_close($ch);
+        return is_string($body) && $status === 200 && strpos($body, self::MARKER . ' ' . $nonce) === 0;
+    }
+
+    /**
+     * @return array{ok: bool, url: string, at: string, status: ?int, problem: ?string, fix: ?string, note: string, warnings: list<string>}
      */
     public static function run(string $systemUrl): array
     {
         $url = self::callbackUrl($systemUrl);
         $result = ['ok' => false, 'url' => $url, 'at' => gmdate('Y-m-d H:i:s') . ' UTC', 'status' => null, 'problem' => null,
-            'fix' => null, 'note' => self::FROM_HERE_ONLY];
+            'fix' => null, 'note' => self::FROM_HERE_ONLY, 'warnings' => array_values(array_filter([self::hostWarning($url)]))];
         $scheme = strtolower((string) parse_url($url, PHP_URL_SCHEME));
         if (!in_array($scheme, ['http', 'https'], true) || (string) parse_url($url, PHP_URL_HOST) === '') {
             return ['problem' => 'The System URL (' . $systemUrl . ') is not an http(s) address.',
@@ -91,7 +194,12 @@ final class CallbackUrlCheck
             return self::transportProblem($errno, $error, $url) + $result;
         }
         $result['status'] = $status;
-        return self::answerProblem($status, $headers, (string) $body, $nonce, $url) + $result;
+        $result = self::answerProblem($status, $headers, (string) $body, $nonce, $url) + $result;
+        // Only for a public URL that works from here: otherwise its problem comes first.
+        if ($result['ok'] && $result['warnings'] === [] && ($https = self::httpsWarning($url)) !== null) {
+            $result['warnings'][] = $https;
+        }
+        return $result;
     }
 
     /** @return array{problem: string, fix: string} */
@@ -197,6 +305,10 @@ final class CallbackUrlCheck
     public static function runAndRecord(OrderStore $store): array
     {
         try {
+            // Not loaded on every admin page (the settings page's Save, for one).
+            if (!function_exists('getGatewayVariables') && defined('ROOTDIR')) {
+                require_once ROOTDIR . '/includes/gatewayfunctions.php';
+            }
             $systemUrl = (string) (\getGatewayVariables(Settings::GATEWAY)['systemurl'] ?? '');
         } catch (\Throwable $e) {
             $systemUrl = '';
@@ -234,6 +346,9 @@ final class CallbackUrlCheck
             $out .= '<strong class="text-success">works</strong> (the module answered).';
         } else {
             $out .= '<strong class="text-danger">' . Html::e((string) $r['problem']) . '</strong> ' . Html::e('Fix: ' . (string) $r['fix']);
+        }
+        foreach ((array) ($r['warnings'] ?? []) as $w) {
+            $out .= '<br><strong class="text-danger spectrocoin-callback-warning">Warning:</strong> ' . Html::e((string) $w);
         }
         return $out . ' <small>' . Html::e($r['note']) . '</small></span>';
     }

@@ -61,28 +61,22 @@ final class Extension
         return implode(', ', $parts);
     }
 
-    /** One line for the admin config page. */
+    /**
+     * One short line for the admin config page: "Loaded: version 0.9.0 for PHP 8.2 (API 20220829,
+     * NTS), OpenSSL 3.0.17." or "NOT AVAILABLE: …" with the short reason; problem() has the long one.
+     */
     public static function statusLine(): string
     {
-        $problem = self::problem();
-        if ($problem !== null) {
-            return 'NOT AVAILABLE. ' . $problem;
+        if (!extension_loaded(self::NAME)) {
+            return 'NOT AVAILABLE: not loaded in this PHP (' . self::runtime() . '). Install spectrocoin.so built for it and restart PHP.';
+        }
+        if (self::problem() !== null) {
+            return 'NOT AVAILABLE: an old build is loaded (' . (string) phpversion(self::NAME) . '); install the one that ships with this module.';
         }
         $info = self::info();
-        $version = $info['version'] ?? phpversion(self::NAME);
-        $parts = ['loaded, version ' . $version];
-        if (isset($info['phpApi'])) {
-            $parts[] = 'built for PHP API ' . $info['phpApi'];
-        }
-        if (isset($info['phpVersion'])) {
-            $parts[] = 'PHP ' . $info['phpVersion'];
-        }
-        if (isset($info['threading'])) {
-            $parts[] = (string) $info['threading'];
-        }
-        if (isset($info['openssl'])) {
-            $parts[] = (string) $info['openssl'];
-        }
-        return implode('; ', $parts) . ' (running on ' . self::runtime() . ')';
+        $for = isset($info['phpVersion']) ? ' for PHP ' . implode('.', array_slice(explode('.', (string) $info['phpVersion']), 0, 2)) : '';
+        $build = array_values(array_filter([isset($info['phpApi']) ? 'API ' . $info['phpApi'] : null, $info['threading'] ?? null]));
+        return 'Loaded: version ' . ($info['version'] ?? phpversion(self::NAME)) . $for . ($build !== [] ? ' (' . implode(', ', $build) . ')' : '')
+            . (isset($info['openssl']) ? ', ' . implode(' ', array_slice(explode(' ', (string) $info['openssl']), 0, 2)) : '') . '.';
     }
 }
