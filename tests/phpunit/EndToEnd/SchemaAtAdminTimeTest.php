@@ -36,8 +36,10 @@ final class SchemaAtAdminTimeTest extends EndToEndTestCase
     public function testActivationAndSaveInstallTheCurrentVersion(): void
     {
         self::assertSame(['mod_spectrocoin_meta', 'mod_spectrocoin_orders'], $this->moduleTables());
-        self::assertSame('3', self::site()->query("SELECT value FROM mod_spectrocoin_meta WHERE name = 'schema_version'")[0]['value']);
+        self::assertSame('5', self::site()->query("SELECT value FROM mod_spectrocoin_meta WHERE name = 'schema_version'")[0]['value']);
         self::assertSame(['claim_transid', 'claim_state', 'claimed_at', 'claimed_by'], $this->claimColumns());
+        self::assertSame(['refund_transid', 'refund_state', 'refund_claimed_by', 'refund_claimed_at'],
+            array_column(self::site()->query("SHOW COLUMNS FROM mod_spectrocoin_orders LIKE 'refund%'"), 'Field'));
     }
 
     public function testAnUpgradedModuleMigratesOnTheSettingsPageNotInACallback(): void
@@ -51,7 +53,7 @@ final class SchemaAtAdminTimeTest extends EndToEndTestCase
         $r = $this->postCallback($body);
         self::assertSame([503, 'Service Unavailable'], [$r['status'], $r['body']]);
         self::assertSame('Retry Later', $this->lastLog()['result']);
-        self::assertStringContainsString('tables are at version 1, this module needs 3', $this->lastLog()['data']);
+        self::assertStringContainsString('tables are at version 1, this module needs 5', $this->lastLog()['data']);
         self::assertSame([], $this->claimColumns(), 'a callback ran DDL');
         self::assertSame([], self::site()->transactions(1));
 
@@ -60,7 +62,7 @@ final class SchemaAtAdminTimeTest extends EndToEndTestCase
         $page = self::site()->get('admin/configgateways.php', self::site()->adminLogin());
         self::site()->useRestrictedDatabaseUser();
         self::assertSame(200, $page['status']);
-        self::assertStringContainsString('Installed, version 3.', $page['body']);
+        self::assertStringContainsString('Installed, version 5.', $page['body']);
         self::assertSame(['claim_transid', 'claim_state', 'claimed_at', 'claimed_by'], $this->claimColumns());
 
         $r = $this->postCallback($body);
