@@ -222,4 +222,48 @@ final class RefundCallbackTest extends EndToEndTestCase
         self::assertSame('REFUNDED', $row['status']);
         self::assertStringContainsString('REJECTED_REFUND after REFUNDED', (string) $row['review_reason']);
     }
+
+    /** @return array<string, array{string}> */
+    public static function refundFaults(): array
+    {
+        return ['worker gone before the refund row' => ['refundInvoicePayment:start'],
+            'worker gone after the refund row' => ['refundInvoicePayment:afterRow']];
+    }
+
+    /** @dataProvider refundFaults */
+    public function testARefundInterruptedByACrashIsRecordedExactlyOnce(string $point): void
+    {
+        $this->recordRefunds(true);
+        $order = $this->paid();
+        $body = $this->queuedBody($order, 18);
+        self::site()->setConfig('StandInFault', $point . '=exit');
+        $answers = [];
+        for ($attempt = 0; $attempt < 5; $attempt++) {
+            $r = $this->postCallback($body);
+            $answers[] = $r['status'] . ' ' . $r['body'];
+            if ($r['body'] === '*ok*') {
+                break;
+            }
+            // SpectroCoin's later retries, ten minutes on: an unconfirmed refund claim is stale by then.
+            self::site()->pdo()->prepare("UPDATE mod_spectrocoin_orders SET refund_claimed_at = refund_claimed_at - INTERVAL 601 SECOND "
+                . "WHERE order_id = ? AND refund_state = 'applying'")->execute([$order['order_id']]);
+        }
+        self::assertCount(1, self::site()->hooks('StandInFault'), 'the fault fired');
+        self::assertSame('200 *ok*', end($answers), json_encode($answers));
+        self::assertNotSame('200 *ok*', $answers[0], 'the interrupted delivery was not acknowledged');
+        self::assertSame('200 *ok*', ($r = $this->postCallback($body))['status'] . ' ' . $r['body']);
+        self::assertCount(1, $this->refundRows(1), json_encode($answers));
+        $row = $this->order($order['order_id']);
+        self::assertSame('recorded', $row['refund_state']);
+        if ($point === 'refundInvoicePayment:afterRow') {
+            // WHMCS died between its refund row and marking the invoice Refunded: told, not redone.
+            self::assertSame('Paid', $this->invoiceStatus(1));
+            self::assertSame([], self::site()->emails('Invoice Refund Confirmation'));
+            self::assertStringContainsString('stopped before finishing it', (string) $row['review_reason']);
+        } else {
+            self::assertSame('Refunded', $this->invoiceStatus(1));
+            self::assertCount(1, self::site()->emails('Invoice Refund Confirmation'));
+            self::assertNull($row['review_reason']);
+        }
+    }
 }

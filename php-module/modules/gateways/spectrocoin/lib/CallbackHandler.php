@@ -402,7 +402,7 @@ final class CallbackHandler
         $refundOpen = (string) ($row->refund_state ?? '') === OrderStore::REFUND_APPLYING;
         if ($refundOpen && $this->store->transactionExists((string) $row->refund_transid)) {
             $changes['refund_state'] = OrderStore::REFUND_RECORDED;
-            $changes['review_reason'] = null;
+            $changes['review_reason'] = $this->refundUnfinished($invoiceId, $invoiceStatus, (string) $row->refund_transid);
             $row->refund_state = OrderStore::REFUND_RECORDED;
             $refundOpen = false;
         }
@@ -584,9 +584,11 @@ final class CallbackHandler
         }
         try {
             if ($this->store->transactionExists($refundTransId)) {
-                // The row describes the present: the refund is in WHMCS, nothing is left to review.
-                $this->store->confirmRefund($outcome['rowId'], $refundTransId, ['review_reason' => null]);
+                // The row describes the present: the refund is in WHMCS, nothing is left to review
+                // unless WHMCS stopped before finishing it.
                 $outcome['invoiceAfter'] = (string) ($this->store->invoice($invoiceId)->status ?? $outcome['invoiceAfter']);
+                $unfinished = $failure === null ? null : $this->refundUnfinished($invoiceId, $outcome['invoiceAfter'], $refundTransId);
+                $this->store->confirmRefund($outcome['rowId'], $refundTransId, ['review_reason' => $unfinished]);
                 $outcome['refunded'] = true;
                 \logActivity('SpectroCoin refund recorded on Invoice ID: ' . $invoiceId . ' - ' . $refund['amount'] . ' '
                     . $refund['currency'] . ' (refund of Trans ID ' . $refund['originalTransId'] . ', refund Trans ID ' . $refundTransId
@@ -610,6 +612,22 @@ final class CallbackHandler
         }
         return ['result' => 'Retry Later', 'retry' => true, 'message' => $what . ' not recorded: ' . ($failure ?? 'WHMCS wrote no refund row')
             . '; SpectroCoin retries'] + $outcome;
+    }
+
+    /**
+     * Like unfinished() for payments: refundInvoicePayment writes its refund row before it marks the
+     * invoice Refunded, so a worker that died in between leaves a fully refunded invoice still Paid,
+     * without WHMCS's refund e-mail and InvoiceRefunded. The admin is told; the refund is never
+     * recorded twice.
+     */
+    private function refundUnfinished(int $invoiceId, string $invoiceStatus, string $refundTransId): ?string
+    {
+        if ($invoiceStatus === 'Refunded' || !$this->store->refundedInFull($invoiceId)) {
+            return null;
+        }
+        return 'Refund ' . $refundTransId . ' is recorded in WHMCS, but WHMCS stopped before finishing it: invoice #' . $invoiceId
+            . ' is fully refunded yet still ' . $invoiceStatus . ', so its refund e-mail and InvoiceRefunded automation did not run. '
+            . 'Mark the invoice Refunded in WHMCS (do not record the refund again).';
     }
 
     private static function refundClaimIsStale(object $row): bool

@@ -319,6 +319,14 @@ final class OrderStore
             ->where('amountin', '>', 0)->orderBy('id')->first();
     }
 
+    /** Everything paid on the invoice has been paid back out (Σ amountin − Σ amountout ≤ 0, with a payment). */
+    public function refundedInFull(int $invoiceId): bool
+    {
+        $row = Capsule::connection()->selectOne('SELECT COALESCE(SUM(amountin), 0) > 0 AND COALESCE(SUM(amountin), 0) - COALESCE(SUM(amountout), 0) <= 0'
+            . ' AS done FROM tblaccounts WHERE invoiceid = ?', [$invoiceId]);
+        return $row !== null && (bool) $row->done;
+    }
+
     /** WHMCS records a refund of the payment `$transId` (a tblaccounts row whose refundid is the payment's row). */
     public function paymentRefunded(int $invoiceId, string $transId): bool
     {

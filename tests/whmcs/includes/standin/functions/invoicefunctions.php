@@ -155,7 +155,8 @@ function paymentReversed($reverseTransId, $originalTransId, $invoiceId = 0, $gat
  *    InvoiceRefunded ("when an invoice status is changed to Refunded");
  *  - `$sendemail` ⇒ e-mail "Invoice Refund Confirmation" (partial refunds too);
  *  - returns 'manual'. `$reverse` (undo the payment's automation) is not reproduced.
- * Not locked and not idempotent, like WHMCS: the same call twice records two refunds.
+ * Not locked and not idempotent, like WHMCS: the same call twice records two refunds. Fault points
+ * (StandIn\Faults): refundInvoicePayment:start, :afterRow (refund row written, no hook run yet).
  */
 function refundInvoicePayment($transid, $amount, $sendtogateway, $addascredit = '', $sendemail = true, $refundtransid = '', $reverse = false)
 {
@@ -163,6 +164,7 @@ function refundInvoicePayment($transid, $amount, $sendtogateway, $addascredit = 
         throw new \LogicException('stand-in: refundInvoicePayment reproduces only the record-only path '
             . '($sendtogateway, $addascredit and $reverse false); use StandIn\Refunds for "Refund through gateway"');
     }
+    Faults::point('refundInvoicePayment:start');
     $payment = Capsule::table('tblaccounts')->where('id', (int) $transid)->first();
     if ($payment === null) {
         return 'amounterror';
@@ -192,6 +194,7 @@ function refundInvoicePayment($transid, $amount, $sendtogateway, $addascredit = 
         'refundid' => (int) $payment->id,
     ];
     $row['id'] = (int) Capsule::table('tblaccounts')->insertGetId($row);
+    Faults::point('refundInvoicePayment:afterRow');
     run_hook('AddTransaction', $row);
     logActivity('Refunded Invoice Payment - Invoice ID: ' . $invoiceId . ' - Transaction ID: ' . (int) $payment->id, (int) $payment->userid);
     if ($invoiceId > 0) {
