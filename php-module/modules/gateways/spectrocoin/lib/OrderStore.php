@@ -107,7 +107,7 @@ final class OrderStore
         if ($version < 5) {
             // A refund made at SpectroCoin being recorded in WHMCS (CallbackHandler: claim, record, confirm).
             $columns = [
-                'refund_transid' => 80,     // the refund's transaction id about to be (or) written
+                'refund_transid' => 80,     // the refund's transaction id being (or last) written
                 'refund_state' => 16,       // 'applying' until confirmed, then 'recorded'
                 'refund_claimed_by' => 96,  // host, process, request
             ];
