@@ -108,6 +108,19 @@ final class RefundCallbackTest extends EndToEndTestCase
         self::assertSame('REFUNDED', $this->order($order['order_id'])['status']);
     }
 
+    public function testOnlyTheOrdersPaymentIsRefundedAndAnInvoicePaidOtherwiseStaysPaid(): void
+    {
+        $this->recordRefunds(true);
+        $order = $this->paid(7); // 30.00 of 80.00 paid before: the order credited the 50.00 balance
+        self::assertAnswered(200, '*ok*', $this->set($order, 18));
+        $refunds = $this->refundRows(7);
+        self::assertCount(1, $refunds);
+        self::assertSame('50.00', $refunds[0]['amountout']);
+        self::assertSame(['Paid', '50.00'], [$this->invoiceStatus(7), self::site()->invoice(7)['balance']]);
+        self::assertSame([], self::site()->hooks('InvoiceRefunded'));
+        self::assertSame('recorded', $this->order($order['order_id'])['refund_state']);
+    }
+
     public function testConcurrentRefundedCallbacksRecordOnce(): void
     {
         $this->recordRefunds(true);
