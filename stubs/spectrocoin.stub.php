@@ -66,9 +66,10 @@ namespace SpectroCoin {
          * @param array $order
          * @param array $invoice
          * @param bool $markPending
+         * @param bool $recordRefunds
          * @return array
          */
-        public function decide(array $order, array $invoice, bool $markPending = true): array {}
+        public function decide(array $order, array $invoice, bool $markPending = true, bool $recordRefunds = false): array {}
 
         /**
          * Our orderId at SpectroCoin, the key to our order row.
@@ -233,9 +234,12 @@ namespace {
      * `$order`: the stored order: `orderId`, `orderRequestId`, `receiveCurrency`, `receiveAmount`
      * (as sent), `invoiceAmount` and `invoiceCurrency` (what a payment credits), `payAmount`
      * (null until known), `status` (last status name, or CREATED), `credited`, `pendingSet`,
-     * `preOrderId` (current API; must match the callback's `merchantPreOrderId`), and
-     * `createRefused` (SpectroCoin answered our create with an error: no such order of ours).
-     * `$invoice`: `status` (WHMCS invoice status), `transactionExists` (tblaccounts has transId).
+     * `preOrderId` (current API; must match the callback's `merchantPreOrderId`),
+     * `createRefused` (SpectroCoin answered our create with an error: no such order of ours), and
+     * `refundRecorded` (we recorded SpectroCoin's refund of it in WHMCS, confirmed).
+     * `$invoice`: `status` (WHMCS invoice status), `transactionExists` (tblaccounts has transId),
+     * `paymentRefunded` (tblaccounts holds a refund of that payment: a row whose refundid is its row).
+     * `$recordRefunds`: the "Record SpectroCoin refunds in WHMCS" setting.
      *
      * The answer names every effect; execute it, derive nothing:
      * * `row`: the row fields to write: `status`, `pendingSet` (null: unchanged), `credited`
@@ -243,19 +247,24 @@ namespace {
      *   `payCurrency` (null: leave as is);
      * * `apply`: null, or `{transId, amount, currency}`: claim it on the row, apply it with
      *   addInvoicePayment outside any transaction, confirm;
-     * * `invoice`: null, or `{from, to}`: the invoice status to set (never Paid, never Cancelled).
+     * * `invoice`: null, or `{from, to}`: the invoice status to set (never Paid, never Cancelled);
+     * * `refund`: null, or `{transId, amount, currency, originalTransId}` (REFUNDED of a credited
+     *   order, `$recordRefunds` on): claim it on the row, record it as WHMCS's "Manual Refund
+     *   Processed Externally" does (refundInvoicePayment without the gateway), confirm.
      *
-     * @return array{action: string, transId: string, message: string, row: array, apply: ?array, invoice: ?array}
-     * action (for the log): credit, already_credited, hold, pending, close, record, test, review, refund or ignore.
+     * @return array{action: string, transId: string, message: string, row: array, apply: ?array, invoice: ?array, refund: ?array}
+     * action (for the log): credit, already_credited, hold, pending, close, record, test, review, refund,
+     * record_refund or ignore.
      * @throws \SpectroCoin\CallbackException the callback does not match the order
      *
      * @param array $callback
      * @param array $order
      * @param array $invoice
      * @param bool $markPending
+     * @param bool $recordRefunds
      * @return array
      */
-    function spectrocoin_decide(array $callback, array $order, array $invoice, bool $markPending = true): array {}
+    function spectrocoin_decide(array $callback, array $order, array $invoice, bool $markPending = true, bool $recordRefunds = false): array {}
 
     /**
      * Describes the merchant's private key for the settings page, without anything secret: the

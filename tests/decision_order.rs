@@ -2,7 +2,7 @@
 //! SpectroCoin retries failed deliveries with back-off, so an older PENDING can arrive
 //! after a newer EXPIRED, and a storm delivers them in any order.
 
-use spectrocoin::core::decision::{decide, CallbackFacts, InvoiceFacts, OrderRow};
+use spectrocoin::core::decision::{decide_with, CallbackFacts, InvoiceFacts, Options, OrderRow};
 use spectrocoin::core::status::{InvoiceStatus, RowStatus, Status};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,6 +10,8 @@ struct World {
     row: OrderRow,
     invoice: InvoiceFacts,
     credits: u32,
+    refunds: u32,
+    review: bool,
 }
 
 fn start() -> World {
@@ -25,13 +27,20 @@ fn start() -> World {
         invoice: InvoiceFacts {
             status: InvoiceStatus::Unpaid,
             transaction_exists: false,
+            payment_refunded: false,
         },
         credits: 0,
+        refunds: 0,
+        review: false,
     }
 }
 
 /// Applies callbacks one after another the way the module does.
 fn run(statuses: &[Status]) -> World {
+    run_with(statuses, false)
+}
+
+fn run_with(statuses: &[Status], record_refunds: bool) -> World {
     let cb = CallbackFacts {
         order_id: "7-1".into(),
         order_request_id: "901".into(),
@@ -42,8 +51,22 @@ fn run(statuses: &[Status]) -> World {
     };
     let mut w = start();
     for &s in statuses {
-        let d = decide(&cb, s, &w.row, &w.invoice, true).unwrap();
+        let options = Options {
+            mark_pending: true,
+            record_refunds,
+        };
+        let d = decide_with(&cb, s, &w.row, &w.invoice, options).unwrap();
         w.row.status = d.row.status;
+        w.review |= d.row.review_reason.is_some();
+        if d.row.credited {
+            w.row.credited = true;
+        }
+        if d.refund.is_some() {
+            w.refunds += 1;
+            w.row.refund_recorded = true;
+            w.invoice.payment_refunded = true;
+            w.invoice.status = InvoiceStatus::Refunded;
+        }
         if d.apply.is_some() {
             w.credits += 1;
             w.row.credited = true;
@@ -118,6 +141,42 @@ fn an_unpaid_order_ends_the_same_in_any_delivery_order() {
                 "{order:?} ends differently from {:?}",
                 all[0].0
             );
+        }
+    }
+}
+
+/// A refund made at SpectroCoin is recorded at most once, only after the payment it refunds
+/// was credited, in any delivery order; when WHMCS ends up holding money SpectroCoin reports
+/// refunded (or a refund it never credited), the admin is told.
+#[test]
+fn a_refund_is_recorded_once_and_only_for_a_credited_payment_in_any_delivery_order() {
+    use Status::*;
+    for record in [true, false] {
+        for set in [
+            vec![Pending, Paid, ProcessingRefund, Refunded],
+            vec![Paid, Refunded, Refunded, ProcessingRefund],
+            vec![Paid, ProcessingRefund, RejectedRefund, Refunded],
+        ] {
+            for order in permutations(&set) {
+                let w = run_with(&order, record);
+                assert!(w.credits <= 1 && w.refunds <= w.credits, "{order:?}: {w:?}");
+                if !record {
+                    assert_eq!(w.refunds, 0, "{order:?}");
+                }
+                let paid = order.iter().position(|s| *s == Paid);
+                let paid_first = order.iter().enumerate().all(|(i, s)| {
+                    !matches!(s, ProcessingRefund | Refunded | RejectedRefund) || Some(i) > paid
+                });
+                if record && paid_first {
+                    assert_eq!((w.credits, w.refunds), (1, 1), "{order:?}: {w:?}");
+                }
+                if w.credits != w.refunds {
+                    assert!(
+                        w.review,
+                        "{order:?}: money in WHMCS differs and nobody is told: {w:?}"
+                    );
+                }
+            }
         }
     }
 }

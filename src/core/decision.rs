@@ -56,6 +56,8 @@ pub struct OrderRow {
     /// no order of ours carries this orderId there. Not set for timeouts: an
     /// order whose answer was lost may exist and be paid.
     pub create_refused: bool,
+    /// We recorded SpectroCoin's refund of this order in WHMCS (confirmed).
+    pub refund_recorded: bool,
 }
 
 /// The invoice as WHMCS has it now.
@@ -64,6 +66,19 @@ pub struct InvoiceFacts {
     pub status: InvoiceStatus,
     /// `tblaccounts` already holds the transaction id (e.g. from the official module).
     pub transaction_exists: bool,
+    /// WHMCS already records a refund of this order's payment (a `tblaccounts` row
+    /// whose `refundid` is the payment's row), e.g. one the admin entered by hand.
+    pub payment_refunded: bool,
+}
+
+/// The module settings the decision depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// "Mark the invoice Payment Pending" while SpectroCoin waits for confirmations.
+    pub mark_pending: bool,
+    /// "Record SpectroCoin refunds in WHMCS": a REFUNDED order's refund is recorded as
+    /// WHMCS's "Manual Refund Processed Externally" records it; off, it is a review item.
+    pub record_refunds: bool,
 }
 
 /// What the gateway log calls the outcome.
@@ -81,7 +96,11 @@ pub enum Action {
     Record,
     Test,
     Review,
+    /// Refund news (PROCESSING_REFUND, REJECTED_REFUND, or REFUNDED not recorded):
+    /// the status is stored, nothing moves.
     Refund,
+    /// REFUNDED: record the refund in WHMCS (claim it on the row, record, confirm).
+    RecordRefund,
     /// Older news than the row already knows (e.g. EXPIRED after PAID).
     Ignore,
 }
@@ -98,6 +117,7 @@ impl Action {
             Action::Test => "test",
             Action::Review => "review",
             Action::Refund => "refund",
+            Action::RecordRefund => "record_refund",
             Action::Ignore => "ignore",
         }
     }
@@ -109,6 +129,20 @@ pub struct Payment {
     pub trans_id: String,
     pub amount: String,
     pub currency: String,
+}
+
+/// A refund made at SpectroCoin to record in WHMCS, as WHMCS's own "Manual Refund
+/// Processed Externally" does: a refund transaction linked to the original payment.
+/// Claim it on the row, record it, confirm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundToRecord {
+    /// The refund's own transaction id (`SC…-refund`): SpectroCoin names no refund id.
+    pub trans_id: String,
+    /// What the order's payment credited, in the invoice's currency.
+    pub amount: String,
+    pub currency: String,
+    /// The payment being refunded (the order's transaction id).
+    pub original_trans_id: String,
 }
 
 /// The row fields to write (`None`: leave as is).
@@ -149,6 +183,8 @@ pub struct Decision {
     pub row: RowWrite,
     pub apply: Option<Payment>,
     pub invoice: Option<InvoiceMove>,
+    /// A refund to record (only for REFUNDED of a credited order, with the setting on).
+    pub refund: Option<RefundToRecord>,
 }
 
 /// Statuses after which the order is over unless it is paid.
@@ -157,6 +193,19 @@ fn closed(s: RowStatus) -> bool {
         s,
         RowStatus::Is(Status::Failed | Status::Expired | Status::Cancelled | Status::Rejected)
     )
+}
+
+/// Refund news: later than any payment news of the same order.
+fn refund_news(s: RowStatus) -> bool {
+    matches!(
+        s,
+        RowStatus::Is(Status::ProcessingRefund | Status::Refunded | Status::RejectedRefund)
+    )
+}
+
+/// The refund transaction id for an order's payment `trans_id`.
+pub fn refund_transaction_id(trans_id: &str) -> String {
+    format!("{trans_id}-refund")
 }
 
 /// Checks that the callback is about this order, for this amount and currency.
@@ -271,7 +320,8 @@ pub fn transaction_id(cb: &CallbackFacts, row: &OrderRow) -> String {
     format!("SC{reference}")
 }
 
-/// Decides. Errors only when the callback does not match the order.
+/// Decides with refunds not recorded (the setting's default). Errors only when the
+/// callback does not match the order.
 pub fn decide(
     cb: &CallbackFacts,
     status: Status,
@@ -279,7 +329,28 @@ pub fn decide(
     invoice: &InvoiceFacts,
     mark_pending: bool,
 ) -> Result<Decision> {
+    decide_with(
+        cb,
+        status,
+        row,
+        invoice,
+        Options {
+            mark_pending,
+            record_refunds: false,
+        },
+    )
+}
+
+/// Decides. Errors only when the callback does not match the order.
+pub fn decide_with(
+    cb: &CallbackFacts,
+    status: Status,
+    row: &OrderRow,
+    invoice: &InvoiceFacts,
+    options: Options,
+) -> Result<Decision> {
     use InvoiceStatus as Inv;
+    let mark_pending = options.mark_pending;
     use Status::*;
     check_match(cb, row)?;
     let trans_id = transaction_id(cb, row);
@@ -321,6 +392,7 @@ pub fn decide(
         },
         apply: None,
         invoice: None,
+        refund: None,
     };
     learned(&mut d.row);
     let inv = invoice.status;
@@ -328,6 +400,34 @@ pub fn decide(
     let keep_row_status = |d: &mut Decision| d.row.status = row.status;
     let move_invoice = |d: &mut Decision, to: Inv| d.invoice = Some(InvoiceMove { from: inv, to });
     match status {
+        Paid if refund_news(row.status) => {
+            // A late PAID (retries deliver out of order) after refund news: never a credit
+            // of money SpectroCoin reports returned.
+            keep_row_status(&mut d);
+            if row.credited {
+                d.message = format!("PAID after {}: ignored", row.status.name());
+            } else if invoice.transaction_exists {
+                d.action = Action::AlreadyCredited;
+                d.row.credited = true;
+                d.row.trans_id = Some(d.trans_id.clone());
+                d.message = format!(
+                    "payment {} already recorded; {} after it: nothing to do",
+                    d.trans_id,
+                    row.status.name()
+                );
+            } else {
+                d.action = Action::Review;
+                d.message = format!(
+                    "PAID arrived after {}: SpectroCoin reports a refund for this order, so the payment was NOT applied; check the order in SpectroCoin",
+                    row.status.name()
+                );
+                d.row.review_reason = Some(d.message.clone());
+                if inv == Inv::PaymentPending && row.pending_set {
+                    move_invoice(&mut d, Inv::Unpaid);
+                    d.row.pending_set = Some(false);
+                }
+            }
+        }
         Paid => {
             if row.credited || invoice.transaction_exists {
                 d.action = Action::AlreadyCredited;
@@ -356,7 +456,7 @@ pub fn decide(
             }
         }
         Pending => {
-            if already_paid || closed(row.status) {
+            if already_paid || closed(row.status) || refund_news(row.status) {
                 // Older news (retries deliver out of order): the outcome must not depend on
                 // delivery order. A late payment after EXPIRED still credits when PAID comes.
                 keep_row_status(&mut d);
@@ -371,11 +471,16 @@ pub fn decide(
             }
         }
         Failed | Expired | Cancelled | Rejected => {
-            if already_paid {
+            if already_paid || refund_news(row.status) {
                 keep_row_status(&mut d);
                 d.message = format!(
-                    "{} after PAID: ignored; the invoice is never cancelled",
-                    status.name()
+                    "{} after {}: ignored; the invoice is never cancelled",
+                    status.name(),
+                    if refund_news(row.status) {
+                        row.status.name()
+                    } else {
+                        "PAID"
+                    }
                 );
             } else {
                 d.action = Action::Close;
@@ -426,12 +531,81 @@ pub fn decide(
                 d.row.pending_set = Some(false);
             }
         }
-        ProcessingRefund | Refunded | RejectedRefund => {
+        ProcessingRefund => {
+            if row.status.is(Refunded) || row.refund_recorded {
+                keep_row_status(&mut d);
+                d.message = "PROCESSING_REFUND after REFUNDED: older news; ignored".to_owned();
+            } else {
+                d.action = Action::Refund;
+                d.message =
+                    "refund under way at SpectroCoin; nothing changes in WHMCS until SpectroCoin reports it REFUNDED"
+                        .to_owned();
+            }
+        }
+        Refunded => {
+            let amount = format!("{} {}", row.invoice_amount, row.invoice_currency);
+            if row.refund_recorded {
+                d.message = format!(
+                    "refund {} already recorded in WHMCS; nothing to do",
+                    refund_transaction_id(&d.trans_id)
+                );
+            } else if !row.credited {
+                // Never a refund of a payment WHMCS does not hold (e.g. an underpayment
+                // refunded, or a payment held for review).
+                d.action = Action::Refund;
+                d.message = "Refunded at SpectroCoin, but this order's payment was never applied in WHMCS, \
+                    so no refund is recorded; check the order in SpectroCoin"
+                    .to_owned();
+                d.row.review_reason = Some(d.message.clone());
+            } else if !options.record_refunds {
+                d.action = Action::Refund;
+                d.message = format!(
+                    "Refunded at SpectroCoin: record the refund of payment {} ({amount}) in WHMCS \
+                     (invoice, Refunds tab, Manual Refund Processed Externally)",
+                    d.trans_id
+                );
+                d.row.review_reason = Some(d.message.clone());
+            } else if invoice.payment_refunded {
+                d.action = Action::Refund;
+                d.message = format!(
+                    "Refunded at SpectroCoin, but WHMCS already records a refund of payment {} \
+                     (entered by hand?), so nothing was recorded; check that it covers this refund of {amount}",
+                    d.trans_id
+                );
+                d.row.review_reason = Some(d.message.clone());
+            } else {
+                d.action = Action::RecordRefund;
+                d.refund = Some(RefundToRecord {
+                    trans_id: refund_transaction_id(&d.trans_id),
+                    amount: row.invoice_amount.clone(),
+                    currency: row.invoice_currency.clone(),
+                    original_trans_id: d.trans_id.clone(),
+                });
+                d.message = format!(
+                    "refunded at SpectroCoin: recording the refund of payment {} ({amount}) in WHMCS",
+                    d.trans_id
+                );
+            }
+        }
+        RejectedRefund => {
             d.action = Action::Refund;
-            d.message = format!(
-                "{}: refund news from SpectroCoin; check the invoice",
-                status.name()
-            );
+            if row.status.is(Refunded) || row.refund_recorded {
+                // Out of order, or SpectroCoin changed its mind: a person must look. A refund
+                // recorded in WHMCS is never taken back automatically.
+                keep_row_status(&mut d);
+                d.message = format!(
+                    "REJECTED_REFUND after REFUNDED: check the order in SpectroCoin; {}",
+                    if row.refund_recorded {
+                        "the refund recorded in WHMCS stays until you correct it"
+                    } else {
+                        "no refund was recorded in WHMCS"
+                    }
+                );
+            } else {
+                d.message = "The refund started at SpectroCoin was rejected, so the customer has not been paid back; \
+                    refund again in SpectroCoin or tell the customer"
+                    .to_owned();
+            }
             d.row.review_reason = Some(d.message.clone());
         }
     }
@@ -469,12 +643,14 @@ mod tests {
             pending_set,
             pre_order_id: None,
             create_refused: false,
+            refund_recorded: false,
         }
     }
     fn inv(status: &str, exists: bool) -> InvoiceFacts {
         InvoiceFacts {
             status: InvoiceStatus::parse(status),
             transaction_exists: exists,
+            payment_refunded: false,
         }
     }
 
@@ -500,42 +676,51 @@ mod tests {
                 .map(|w| w.replace('_', " "))
                 .collect();
             let w: Vec<&str> = w.iter().map(String::as_str).collect();
-            assert_eq!((w.len(), w[7]), (13, "=>"), "line {}: {line}", n + 1);
+            assert_eq!((w.len(), w[9]), (16, "=>"), "line {}: {line}", n + 1);
             let status = Status::parse(&w[0].replace(' ', "_")).unwrap();
-            let r = row(&w[1].replace(' ', "_"), yes(w[2]), yes(w[3]));
-            let d = decide(&cb(), status, &r, &inv(w[4], yes(w[5])), yes(w[6])).unwrap();
+            let r = OrderRow {
+                refund_recorded: yes(w[7]),
+                ..row(&w[1].replace(' ', "_"), yes(w[2]), yes(w[3]))
+            };
+            let options = Options {
+                mark_pending: yes(w[6]),
+                record_refunds: yes(w[8]),
+            };
+            let d = decide_with(&cb(), status, &r, &inv(w[4], yes(w[5])), options).unwrap();
             let got = (
-                d.action.name(),
-                d.row.status.name(),
-                d.invoice.map_or("-", |m| m.to.name()),
+                d.action.name().to_owned(),
+                d.row.status.name().to_owned(),
+                d.invoice.map_or("-", |m| m.to.name()).to_owned(),
                 d.apply.is_some(),
+                d.refund.is_some(),
                 d.row.review_reason.is_some(),
             );
             let want = (
-                w[8].replace(' ', "_"),
-                w[9].replace(' ', "_"),
-                w[10].to_owned(),
-                yes(w[11]),
-                yes(w[12]),
+                w[10].replace(' ', "_"),
+                w[11].replace(' ', "_"),
+                w[12].to_owned(),
+                yes(w[13]),
+                yes(w[14]),
+                yes(w[15]),
             );
-            assert_eq!(
-                (
-                    got.0.to_owned(),
-                    got.1.to_owned(),
-                    got.2.to_owned(),
-                    got.3,
-                    got.4
-                ),
-                want,
-                "line {}: {line}",
-                n + 1
-            );
+            assert_eq!(got, want, "line {}: {line}", n + 1);
             assert_eq!(d.trans_id, "SC900");
             assert!(!d.message.is_empty());
             if let Some(p) = &d.apply {
                 assert_eq!(
                     (p.trans_id.as_str(), p.amount.as_str(), p.currency.as_str()),
                     ("SC900", "12.30", "EUR")
+                );
+            }
+            if let Some(f) = &d.refund {
+                assert_eq!(
+                    (
+                        f.trans_id.as_str(),
+                        f.amount.as_str(),
+                        f.currency.as_str(),
+                        f.original_trans_id.as_str()
+                    ),
+                    ("SC900-refund", "12.30", "EUR", "SC900")
                 );
             }
             assert_eq!(
@@ -869,6 +1054,82 @@ mod tests {
             true
         )
         .is_err());
+    }
+
+    #[test]
+    fn refunded_is_recorded_only_with_the_setting_and_never_over_a_refund_whmcs_has() {
+        let on = Options {
+            mark_pending: true,
+            record_refunds: true,
+        };
+        let paid = row("PAID", true, false);
+        let d = decide_with(&cb(), Status::Refunded, &paid, &inv("Paid", true), on).unwrap();
+        assert_eq!(d.action, Action::RecordRefund);
+        assert!(d.row.review_reason.is_none() && d.apply.is_none());
+        // Default off: a review item that says what to do.
+        let d = decide(&cb(), Status::Refunded, &paid, &inv("Paid", true), true).unwrap();
+        assert_eq!((d.action, d.refund.as_ref()), (Action::Refund, None));
+        let reason = d.row.review_reason.unwrap();
+        assert!(
+            reason.contains("Refunded at SpectroCoin") && reason.contains("record the refund"),
+            "{reason}"
+        );
+        // A refund of the payment already in WHMCS (entered by hand): nothing recorded.
+        let by_hand = InvoiceFacts {
+            payment_refunded: true,
+            ..inv("Refunded", true)
+        };
+        let d = decide_with(&cb(), Status::Refunded, &paid, &by_hand, on).unwrap();
+        assert_eq!((d.action, d.refund.is_none()), (Action::Refund, true));
+        assert!(d
+            .row
+            .review_reason
+            .unwrap()
+            .contains("already records a refund"));
+        // Never for an order whose payment WHMCS does not hold, even with the ledger
+        // naming the transaction id (the row's credit is what counts).
+        let d = decide_with(
+            &cb(),
+            Status::Refunded,
+            &row("PENDING", false, false),
+            &inv("Unpaid", true),
+            on,
+        )
+        .unwrap();
+        assert!(d.refund.is_none());
+        assert!(d.row.review_reason.unwrap().contains("never applied"));
+    }
+
+    #[test]
+    fn no_status_records_a_refund_twice_or_for_an_uncredited_order() {
+        let on = Options {
+            mark_pending: true,
+            record_refunds: true,
+        };
+        for st in Status::all() {
+            for rs in [
+                "CREATED",
+                "PENDING",
+                "PAID",
+                "REFUNDED",
+                "PROCESSING_REFUND",
+                "UNDERPAID",
+            ] {
+                for (credited, recorded) in [(false, false), (true, false), (true, true)] {
+                    let r = OrderRow {
+                        refund_recorded: recorded,
+                        ..row(rs, credited, false)
+                    };
+                    let d = decide_with(&cb(), st, &r, &inv("Paid", credited), on).unwrap();
+                    if d.refund.is_some() {
+                        assert!(
+                            st == Status::Refunded && credited && !recorded,
+                            "{st:?} {rs} {credited} {recorded}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -372,6 +372,7 @@ pub fn order_row(ht: &ZendHashTable) -> Result<OrderRow> {
         pending_set: flag(ht, "pendingSet"),
         pre_order_id: text(ht, "preOrderId")?.filter(|s| !s.is_empty()),
         create_refused: flag(ht, "createRefused"),
+        refund_recorded: flag(ht, "refundRecorded"),
     })
 }
 
@@ -379,6 +380,7 @@ pub fn invoice_facts(ht: &ZendHashTable) -> Result<InvoiceFacts> {
     Ok(InvoiceFacts {
         status: InvoiceStatus::parse(&required(ht, "status")?),
         transaction_exists: flag(ht, "transactionExists"),
+        payment_refunded: flag(ht, "paymentRefunded"),
     })
 }
 
@@ -446,6 +448,14 @@ pub fn decision(d: &Decision) -> ZBox<ZendHashTable> {
             .str("currency", &p.currency)
             .done()
     });
+    let refund = d.refund.as_ref().map(|f| {
+        ArrayOut::new()
+            .str("transId", &f.trans_id)
+            .str("amount", &f.amount)
+            .str("currency", &f.currency)
+            .str("originalTransId", &f.original_trans_id)
+            .done()
+    });
     let invoice = d.invoice.map(|m| {
         ArrayOut::new()
             .str("from", m.from.name())
@@ -459,5 +469,6 @@ pub fn decision(d: &Decision) -> ZBox<ZendHashTable> {
         .opt_arr("row", Some(row))
         .opt_arr("apply", apply)
         .opt_arr("invoice", invoice)
+        .opt_arr("refund", refund)
         .done()
 }

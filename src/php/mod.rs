@@ -196,19 +196,23 @@ impl AuthenticatedCallback {
     /// What this callback does (spectrocoin_decide's answer, with this callback's proven ids).
     ///
     /// @throws \SpectroCoin\CallbackException the callback does not match the order
-    #[php(defaults(markPending = true))]
+    #[php(defaults(markPending = true, recordRefunds = false))]
     pub fn decide(
         &self,
         order: &ZendHashTable,
         invoice: &ZendHashTable,
         markPending: bool,
+        recordRefunds: bool,
     ) -> PhpResult<ZBox<ZendHashTable>> {
-        let d = decision::decide(
+        let d = decision::decide_with(
             &self.facts,
             self.callback.status,
             &convert::order_row(order)?,
             &convert::invoice_facts(invoice)?,
-            markPending,
+            decision::Options {
+                mark_pending: markPending,
+                record_refunds: recordRefunds,
+            },
         )?;
         Ok(convert::decision(&d))
     }
@@ -339,9 +343,12 @@ pub fn spectrocoin_order_reusable(
 /// `$order`: the stored order: `orderId`, `orderRequestId`, `receiveCurrency`, `receiveAmount`
 /// (as sent), `invoiceAmount` and `invoiceCurrency` (what a payment credits), `payAmount`
 /// (null until known), `status` (last status name, or CREATED), `credited`, `pendingSet`,
-/// `preOrderId` (current API; must match the callback's `merchantPreOrderId`), and
-/// `createRefused` (SpectroCoin answered our create with an error: no such order of ours).
-/// `$invoice`: `status` (WHMCS invoice status), `transactionExists` (tblaccounts has transId).
+/// `preOrderId` (current API; must match the callback's `merchantPreOrderId`),
+/// `createRefused` (SpectroCoin answered our create with an error: no such order of ours), and
+/// `refundRecorded` (we recorded SpectroCoin's refund of it in WHMCS, confirmed).
+/// `$invoice`: `status` (WHMCS invoice status), `transactionExists` (tblaccounts has transId),
+/// `paymentRefunded` (tblaccounts holds a refund of that payment: a row whose refundid is its row).
+/// `$recordRefunds`: the "Record SpectroCoin refunds in WHMCS" setting.
 ///
 /// The answer names every effect; execute it, derive nothing:
 /// * `row`: the row fields to write: `status`, `pendingSet` (null: unchanged), `credited`
@@ -349,23 +356,37 @@ pub fn spectrocoin_order_reusable(
 ///   `payCurrency` (null: leave as is);
 /// * `apply`: null, or `{transId, amount, currency}`: claim it on the row, apply it with
 ///   addInvoicePayment outside any transaction, confirm;
-/// * `invoice`: null, or `{from, to}`: the invoice status to set (never Paid, never Cancelled).
+/// * `invoice`: null, or `{from, to}`: the invoice status to set (never Paid, never Cancelled);
+/// * `refund`: null, or `{transId, amount, currency, originalTransId}` (REFUNDED of a credited
+///   order, `$recordRefunds` on): claim it on the row, record it as WHMCS's "Manual Refund
+///   Processed Externally" does (refundInvoicePayment without the gateway), confirm.
 ///
-/// @return array{action: string, transId: string, message: string, row: array, apply: ?array, invoice: ?array}
-/// action (for the log): credit, already_credited, hold, pending, close, record, test, review, refund or ignore.
+/// @return array{action: string, transId: string, message: string, row: array, apply: ?array, invoice: ?array, refund: ?array}
+/// action (for the log): credit, already_credited, hold, pending, close, record, test, review, refund,
+/// record_refund or ignore.
 /// @throws \SpectroCoin\CallbackException the callback does not match the order
 #[php_function]
-#[php(defaults(markPending = true))]
+#[php(defaults(markPending = true, recordRefunds = false))]
 pub fn spectrocoin_decide(
     callback: &ZendHashTable,
     order: &ZendHashTable,
     invoice: &ZendHashTable,
     markPending: bool,
+    recordRefunds: bool,
 ) -> PhpResult<ZBox<ZendHashTable>> {
     let (facts, status) = convert::callback_facts(callback)?;
     let row = convert::order_row(order)?;
     let inv = convert::invoice_facts(invoice)?;
-    let d = decision::decide(&facts, status, &row, &inv, markPending)?;
+    let d = decision::decide_with(
+        &facts,
+        status,
+        &row,
+        &inv,
+        decision::Options {
+            mark_pending: markPending,
+            record_refunds: recordRefunds,
+        },
+    )?;
     Ok(convert::decision(&d))
 }
 

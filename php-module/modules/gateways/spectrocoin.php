@@ -5,8 +5,10 @@
  * Everything SpectroCoin-specific (signing, order creation, callback verification, what a status
  * means for an invoice) lives in the `spectrocoin` PHP extension; this module only does WHMCS I/O.
  * Files: this one, callback/spectrocoin.php (SpectroCoin's callbacks) and spectrocoin/ (Pay Now
- * endpoint, classes, metadata). Refunds are made in the SpectroCoin dashboard and recorded in WHMCS
- * by hand, so there is deliberately no spectrocoin_refund().
+ * endpoint, classes, metadata). Refunds are made in the SpectroCoin dashboard, so there is
+ * deliberately no spectrocoin_refund(): SpectroCoin's REFUNDED callback lists the refund for the
+ * admin to record by hand, or, with "Record SpectroCoin refunds in WHMCS" on, records it once as
+ * WHMCS's "Manual Refund Processed Externally" does (CallbackHandler).
  */
 if (!defined('WHMCS')) {
     die('This file cannot be accessed directly');
@@ -142,6 +144,15 @@ function spectrocoin_config()
             'FriendlyName' => 'Callback URL',
             'Type' => 'info',
             'Description' => CallbackUrlCheck::render(CallbackUrlCheck::last(new OrderStore())) . ' (tested on every Save)',
+        ],
+        'recordRefunds' => [
+            'FriendlyName' => 'Record SpectroCoin refunds in WHMCS',
+            'Type' => 'yesno',
+            'Default' => '',
+            'Description' => 'When SpectroCoin reports a paid order REFUNDED (a refund made in the SpectroCoin dashboard), '
+                . 'record it on the invoice as WHMCS\'s "Manual Refund Processed Externally" does (a refund transaction '
+                . 'linked to the payment; the invoice becomes Refunded when fully refunded). Off: the refund is listed for '
+                . 'you to record by hand.',
         ],
     ];
 }

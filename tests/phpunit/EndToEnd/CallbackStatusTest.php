@@ -149,10 +149,15 @@ final class CallbackStatusTest extends EndToEndTestCase
         $this->assertAdminSeesReview(1, $order['order_id']);
     }
 
-    /** @return array<string, array{int}> */
+    /**
+     * Refund news that needs the merchant (refunds not recorded: the default). PROCESSING_REFUND is
+     * shown without a review item, and recording refunds is RefundCallbackTest's.
+     *
+     * @return array<string, array{int}>
+     */
     public static function refundStatuses(): array
     {
-        return ['PROCESSING_REFUND' => [17], 'REFUNDED' => [18], 'REJECTED_REFUND' => [19]];
+        return ['REFUNDED' => [18], 'REJECTED_REFUND' => [19]];
     }
 
     /** @dataProvider refundStatuses */

@@ -13,7 +13,7 @@ final class SchemaAtAdminTimeTest extends EndToEndTestCase
 {
     /** The gateway's tables (the addon's own come with its activation) and their version. */
     private const TABLES = ['mod_spectrocoin_events', 'mod_spectrocoin_meta', 'mod_spectrocoin_notices', 'mod_spectrocoin_orders'];
-    private const VERSION = 4;
+    private const VERSION = 5;
 
     private function paidBody(array $order): string
     {
@@ -42,6 +42,8 @@ final class SchemaAtAdminTimeTest extends EndToEndTestCase
         self::assertSame(self::TABLES, $this->moduleTables());
         self::assertSame((string) self::VERSION, self::site()->query("SELECT value FROM mod_spectrocoin_meta WHERE name = 'schema_version'")[0]['value']);
         self::assertSame(['claim_transid', 'claim_state', 'claimed_at', 'claimed_by'], $this->claimColumns());
+        self::assertSame(['refund_transid', 'refund_state', 'refund_claimed_by', 'refund_claimed_at'],
+            array_column(self::site()->query("SHOW COLUMNS FROM mod_spectrocoin_orders LIKE 'refund%'"), 'Field'));
     }
 
     public function testAnUpgradedModuleMigratesOnTheSettingsPageNotInACallback(): void

@@ -124,6 +124,23 @@ final class CallbackTest extends ExtensionTestCase
         spectrocoin_decide(['receiveAmount' => '12.31'] + $cb, $row, ['status' => 'Unpaid']);
     }
 
+    public function testARefundToRecordIsReachableFromPhpOnlyWithRecordRefunds(): void
+    {
+        $cb = ['orderId' => '7-1', 'orderRequestId' => '900', 'receiveCurrency' => 'EUR', 'receiveAmount' => '12.3', 'status' => 18];
+        $row = ['orderId' => '7-1', 'orderRequestId' => 900, 'receiveCurrency' => 'EUR', 'receiveAmount' => '12.3',
+            'invoiceAmount' => '12.30', 'invoiceCurrency' => 'EUR', 'status' => 'PAID', 'credited' => 1];
+        $invoice = ['status' => 'Paid', 'transactionExists' => true];
+        $off = spectrocoin_decide($cb, $row, $invoice);
+        self::assertSame(['refund', 'REFUNDED', null], [$off['action'], $off['row']['status'], $off['refund']]);
+        self::assertStringContainsString('record the refund', $off['row']['reviewReason']);
+        $on = spectrocoin_decide($cb, $row, $invoice, true, true);
+        self::assertSame(['transId' => 'SC900-refund', 'amount' => '12.30', 'currency' => 'EUR', 'originalTransId' => 'SC900'], $on['refund']);
+        self::assertSame(['record_refund', null, null], [$on['action'], $on['apply'], $on['row']['reviewReason']]);
+        self::assertNull(spectrocoin_decide($cb, ['refundRecorded' => true] + $row, $invoice, true, true)['refund']);
+        self::assertNull(spectrocoin_decide($cb, $row, ['paymentRefunded' => true] + $invoice, true, true)['refund']);
+        self::assertNull(spectrocoin_decide($cb, ['credited' => 0] + $row, $invoice, true, true)['refund']);
+    }
+
     public function testTheVerifiedCallbackCarriesItsProofAndCannotBeForged(): void
     {
         $verified = spectrocoin_authenticate_callback(self::v1Body(), 'application/x-www-form-urlencoded', self::v1Merchant());

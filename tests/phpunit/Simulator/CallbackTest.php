@@ -74,6 +74,24 @@ final class CallbackTest extends SimulatorTestCase
         self::assertSame(['3', '0.002'], [self::decodeForm($last[1]['body'])['status'], self::decodeForm($last[1]['body'])['receivedAmount']]);
     }
 
+    /** Refund news after a payment (status codes 17–19, section 1.6): signed like every callback. */
+    public function testRefundStatusesAreSentAsSignedCallbacks(): void
+    {
+        $order = $this->createOrder();
+        $this->sim()->pay($order['orderRequestId']);
+        foreach ([17, 18, 19] as $status) {
+            $this->sim()->setStatus($order['orderRequestId'], $status);
+        }
+        $key = $this->simulatorKey();
+        $last = array_slice($this->receiver()->requests(), -3);
+        self::assertSame(['17', '18', '19'], array_map(static fn ($r) => self::decodeForm($r['body'])['status'], $last));
+        foreach ($last as $request) {
+            self::assertTrue(self::callbackVerifies($request['body'], $key), $request['body']);
+            self::assertSame((string) $order['orderRequestId'], self::decodeForm($request['body'])['orderRequestId']);
+        }
+        self::assertSame(19, $this->sim()->order($order['orderRequestId'])['status']);
+    }
+
     public function testActionsOutOfSequenceAreRefused(): void
     {
         $order = $this->createOrder();

@@ -34,6 +34,7 @@ final class CallbackHandler
         'test' => 'Test (not applied)',
         'review' => 'Needs Review',
         'refund' => 'Refund Notice',
+        'record_refund' => 'Refund Recorded',
         'ignore' => 'Ignored (stale)',
     ];
 
@@ -176,6 +177,10 @@ final class CallbackHandler
             // Steps 2 and 3, outside any transaction of ours: WHMCS applies the payment (e-mail, hooks,
             // provisioning), then the claim is confirmed.
             $outcome = $this->applyClaim($outcome, (int) $found->invoice_id);
+        }
+        if (!empty($outcome['refundClaimed'])) {
+            // The same two steps for a refund made at SpectroCoin: WHMCS records it, then it is confirmed.
+            $outcome = $this->recordRefund($outcome, (int) $found->invoice_id);
         }
 
         $result = $outcome['result'];
@@ -457,6 +462,14 @@ final class CallbackHandler
             $row->credited = 1;
             $claimOpen = false;
         }
+        // A refund claim of an earlier delivery whose refund row is in WHMCS: confirm it (as for payments).
+        $refundOpen = (string) ($row->refund_state ?? '') === OrderStore::REFUND_APPLYING;
+        if ($refundOpen && $this->store->transactionExists((string) $row->refund_transid)) {
+            $changes['refund_state'] = OrderStore::REFUND_RECORDED;
+            $changes['review_reason'] = $this->refundUnfinished($invoiceId, $invoiceStatus, (string) $row->refund_transid);
+            $row->refund_state = OrderStore::REFUND_RECORDED;
+            $refundOpen = false;
+        }
         // A fetched order names its pre-order: kept for a legacy-created row, so later callbacks bind by it too.
         $preOrderId = (string) ($verified->toArray()['merchantPreOrderId'] ?? '');
         if ($preOrderId !== '' && (string) ($row->pre_order_id ?? '') === '') {
@@ -470,11 +483,24 @@ final class CallbackHandler
         $d = $verified->decide($order, [
             'status' => $invoiceStatus,
             'transactionExists' => $this->store->transactionExists($transId),
-        ], $this->settings->markPending());
+            'paymentRefunded' => $this->store->paymentRefunded($invoiceId, $transId),
+        ], $this->settings->markPending(), $this->settings->recordRefunds());
         $transId = (string) $d['transId'];
         $action = (string) $d['action'];
         $this->noteReceived($orderId, $verified->toArray());
         $apply = $d['apply'];
+        $refund = $d['refund'] ?? null;
+
+        // Refund news while a payment of this order, or this refund, is being written by another
+        // delivery: wait for it (SpectroCoin retries), so a refund is judged against what WHMCS holds.
+        $paymentBusy = $claimOpen && !self::claimIsStale($row) && in_array($action, ['refund', 'record_refund'], true);
+        $refundBusy = $refund !== null && $refundOpen && !self::refundClaimIsStale($row);
+        if ($paymentBusy || $refundBusy) {
+            return self::outcome($action, $transId, ($refundBusy ? 'refund ' . $row->refund_transid . ' is being recorded by another delivery ('
+                . $row->refund_claimed_by . ' since ' . $row->refund_claimed_at : 'payment ' . $transId . ' is being applied by another delivery ('
+                . $row->claimed_by . ' since ' . $row->claimed_at) . ' UTC); SpectroCoin retries', $row, $invoice, $invoiceStatus)
+                + ['busy' => true];
+        }
 
         if ($apply !== null && $claimOpen && !self::claimIsStale($row)) {
             return self::outcome($action, $transId, 'payment ' . $transId . ' is being applied by another delivery ('
@@ -494,6 +520,18 @@ final class CallbackHandler
                 'claimed_by' => self::worker(),
             ] + $changes;
         }
+        if ($refund !== null) {
+            if ($refundOpen) {
+                $message .= ' (took over the stale refund claim of ' . $row->refund_claimed_by . ' from ' . $row->refund_claimed_at
+                    . ' UTC: no refund row was written)';
+            }
+            $changes = [
+                'refund_transid' => (string) $refund['transId'],
+                'refund_state' => OrderStore::REFUND_APPLYING,
+                'refund_claimed_at' => OrderStore::now(),
+                'refund_claimed_by' => self::worker(),
+            ] + $changes;
+        }
         $invoiceAfter = $invoiceStatus;
         if ($invoice !== null && $d['invoice'] !== null) {
             $this->store->setInvoiceStatus($invoiceId, (string) $d['invoice']['to']);
@@ -501,7 +539,8 @@ final class CallbackHandler
         }
         $this->store->update((int) $row->id, $changes);
 
-        return ['busy' => false, 'claimed' => $apply !== null, 'invoiceAfter' => $invoiceAfter, 'rowId' => (int) $row->id,
+        return ['busy' => false, 'claimed' => $apply !== null, 'refundClaimed' => $refund !== null, 'refund' => $refund,
+                'invoiceAfter' => $invoiceAfter, 'rowId' => (int) $row->id,
                 'pendingSet' => (bool) $row->pending_set,
                 'message' => $message] + ($apply !== null ? ['amount' => (string) $apply['amount'], 'currency' => (string) $apply['currency']] : [])
             + self::outcome($action, $transId, $message, $row, $invoice, $invoiceStatus);
@@ -607,6 +646,85 @@ final class CallbackHandler
         }
         return ['result' => 'Retry Later', 'retry' => true, 'message' => 'payment ' . $transId . ' not confirmed: '
             . ($failure ?? 'WHMCS wrote no payment row') . '; SpectroCoin retries'] + $outcome;
+    }
+
+    /**
+     * A refund made at SpectroCoin, recorded in WHMCS outside our transactions as WHMCS's own "Manual
+     * Refund Processed Externally" records it: refundInvoicePayment without the gateway (a refund row
+     * linked to the payment by refundid; Refunded once everything paid is refunded; the refund e-mail
+     * and hooks), then the claim is confirmed. WHMCS's refund row decides, as for payments: there ⇒
+     * recorded; not there and WHMCS answered ⇒ the claim is released and the admin told; not there
+     * after an error ⇒ released, and SpectroCoin retries.
+     */
+    private function recordRefund(array $outcome, int $invoiceId): array
+    {
+        $refund = $outcome['refund'];
+        $refundTransId = (string) $refund['transId'];
+        $what = 'the refund of payment ' . $refund['originalTransId'] . ' (' . $refund['amount'] . ' ' . $refund['currency'] . ')';
+        $failure = null;
+        $answer = null;
+        try {
+            if (!function_exists('refundInvoicePayment')) {
+                require_once ROOTDIR . '/includes/invoicefunctions.php';
+            }
+            $payment = $this->store->payment($invoiceId, (string) $refund['originalTransId']);
+            $answer = $payment === null ? 'no payment ' . $refund['originalTransId'] . ' on the invoice'
+                : (string) \refundInvoicePayment((int) $payment->id, (string) $refund['amount'], false, false, true, $refundTransId);
+        } catch (\Throwable $e) {
+            $failure = get_class($e) . ': ' . $e->getMessage();
+        }
+        try {
+            if ($this->store->transactionExists($refundTransId)) {
+                // The row describes the present: the refund is in WHMCS, nothing is left to review
+                // unless WHMCS stopped before finishing it.
+                $outcome['invoiceAfter'] = (string) ($this->store->invoice($invoiceId)->status ?? $outcome['invoiceAfter']);
+                $unfinished = $failure === null ? null : $this->refundUnfinished($invoiceId, $outcome['invoiceAfter'], $refundTransId);
+                $this->store->confirmRefund($outcome['rowId'], $refundTransId, ['review_reason' => $unfinished]);
+                $outcome['refunded'] = true;
+                \logActivity('SpectroCoin refund recorded on Invoice ID: ' . $invoiceId . ' - ' . $refund['amount'] . ' '
+                    . $refund['currency'] . ' (refund of Trans ID ' . $refund['originalTransId'] . ', refund Trans ID ' . $refundTransId
+                    . '; made in SpectroCoin)', (int) $outcome['userid']);
+                if ($failure !== null) {
+                    $outcome['warning'] = $what . ' was recorded, but WHMCS failed after writing it (a hook; check invoice #'
+                        . $invoiceId . '): ' . $failure;
+                }
+                return $outcome;
+            }
+            if ($failure === null) {
+                $reason = 'Refunded at SpectroCoin, but WHMCS did not record ' . $what . ' on invoice #' . $invoiceId
+                    . ' (it answered: ' . $answer . '); record the refund by hand.';
+                $this->store->releaseRefund($outcome['rowId'], $refundTransId, ['review_reason' => $reason]);
+                return ['result' => 'Refund Not Recorded (Review)', 'message' => $reason] + $outcome;
+            }
+            $this->store->releaseRefund($outcome['rowId'], $refundTransId, []);
+        } catch (\Throwable $e) {
+            // The database is gone: the claim stays; the next delivery confirms it or takes it over once stale.
+            $failure = ($failure !== null ? $failure . '; then ' : '') . 'database: ' . get_class($e) . ': ' . $e->getMessage();
+        }
+        return ['result' => 'Retry Later', 'retry' => true, 'message' => $what . ' not recorded: ' . ($failure ?? 'WHMCS wrote no refund row')
+            . '; SpectroCoin retries'] + $outcome;
+    }
+
+    /**
+     * Like unfinished() for payments: refundInvoicePayment writes its refund row before it marks the
+     * invoice Refunded, so a worker that died in between leaves a fully refunded invoice still Paid,
+     * without WHMCS's refund e-mail and InvoiceRefunded. The admin is told; the refund is never
+     * recorded twice.
+     */
+    private function refundUnfinished(int $invoiceId, string $invoiceStatus, string $refundTransId): ?string
+    {
+        if ($invoiceStatus === 'Refunded' || !$this->store->refundedInFull($invoiceId)) {
+            return null;
+        }
+        return 'Refund ' . $refundTransId . ' is recorded in WHMCS, but WHMCS stopped before finishing it: invoice #' . $invoiceId
+            . ' is fully refunded yet still ' . $invoiceStatus . ', so its refund e-mail and InvoiceRefunded automation did not run. '
+            . 'Mark the invoice Refunded in WHMCS (do not record the refund again).';
+    }
+
+    private static function refundClaimIsStale(object $row): bool
+    {
+        $at = strtotime((string) ($row->refund_claimed_at ?? '') . ' UTC');
+        return $at === false || $at < time() - self::CLAIM_STALE_SECONDS;
     }
 
     /**

@@ -21,7 +21,7 @@ final class OrderStore
     const STATUS_CREATED = 'CREATED';
 
     /** The schema this code needs; migrate() brings older ones up to it, step by step. */
-    const SCHEMA_VERSION = 4;
+    const SCHEMA_VERSION = 5;
     const SCHEMA_META = 'schema_version';
 
     /** @var int|null the version seen in this process (callbacks and Pay Now check it once) */
@@ -111,6 +111,27 @@ final class OrderStore
             Events::create();
             AdminMail::create();
             $version = self::recordVersion(4);
+        }
+        if ($version < 5) {
+            // A refund made at SpectroCoin being recorded in WHMCS (CallbackHandler: claim, record, confirm).
+            $columns = [
+                'refund_transid' => 80,     // the refund's transaction id being (or last) written
+                'refund_state' => 16,       // 'applying' until confirmed, then 'recorded'
+                'refund_claimed_by' => 96,  // host, process, request
+            ];
+            foreach ($columns as $column => $length) {
+                if (!$schema->hasColumn(self::ORDERS, $column)) {
+                    $schema->table(self::ORDERS, function ($t) use ($column, $length) {
+                        $t->string($column, $length)->nullable();
+                    });
+                }
+            }
+            if (!$schema->hasColumn(self::ORDERS, 'refund_claimed_at')) {
+                $schema->table(self::ORDERS, function ($t) {
+                    $t->dateTime('refund_claimed_at')->nullable();
+                });
+            }
+            $version = self::recordVersion(5);
         }
         self::$schemaSeen = $version;
         return $version;
@@ -295,6 +316,32 @@ final class OrderStore
         return Capsule::table('tblaccounts')->where('transid', $transId)->exists();
     }
 
+    /** States of a row's refund_state: being recorded, and in WHMCS. */
+    const REFUND_APPLYING = 'applying';
+    const REFUND_RECORDED = 'recorded';
+
+    /** The payment row (tblaccounts) of `$transId` on the invoice, or null. */
+    public function payment(int $invoiceId, string $transId): ?object
+    {
+        return Capsule::table('tblaccounts')->where('invoiceid', $invoiceId)->where('transid', $transId)
+            ->where('amountin', '>', 0)->orderBy('id')->first();
+    }
+
+    /** Everything paid on the invoice has been paid back out (Σ amountin − Σ amountout ≤ 0, with a payment). */
+    public function refundedInFull(int $invoiceId): bool
+    {
+        $row = Capsule::connection()->selectOne('SELECT COALESCE(SUM(amountin), 0) > 0 AND COALESCE(SUM(amountin), 0) - COALESCE(SUM(amountout), 0) <= 0'
+            . ' AS done FROM tblaccounts WHERE invoiceid = ?', [$invoiceId]);
+        return $row !== null && (bool) $row->done;
+    }
+
+    /** WHMCS records a refund of the payment `$transId` (a tblaccounts row whose refundid is the payment's row). */
+    public function paymentRefunded(int $invoiceId, string $transId): bool
+    {
+        $payment = $this->payment($invoiceId, $transId);
+        return $payment !== null && Capsule::table('tblaccounts')->where('refundid', (int) $payment->id)->exists();
+    }
+
     public function countForInvoice(int $invoiceId): int
     {
         return Capsule::table(self::ORDERS)->where('invoice_id', $invoiceId)->count();
@@ -325,6 +372,21 @@ final class OrderStore
             ->update($changes + ['claim_state' => null, 'updated_at' => self::now()]);
     }
 
+    /** Last step of a refund record: the claimed refund is in WHMCS. Idempotent; needs no lock. */
+    public function confirmRefund(int $id, string $refundTransId, array $changes): void
+    {
+        Capsule::table(self::ORDERS)->where('id', $id)->where('refund_transid', $refundTransId)
+            ->update($changes + ['refund_state' => self::REFUND_RECORDED, 'updated_at' => self::now()]);
+    }
+
+    /** Ends a refund claim that wrote nothing (WHMCS refused, or failed before its row). */
+    public function releaseRefund(int $id, string $refundTransId, array $changes): void
+    {
+        Capsule::table(self::ORDERS)->where('id', $id)->where('refund_transid', $refundTransId)
+            ->where('refund_state', self::REFUND_APPLYING)
+            ->update($changes + ['refund_state' => null, 'updated_at' => self::now()]);
+    }
+
     public function setInvoiceStatus(int $invoiceId, string $status): void
     {
         Capsule::table('tblinvoices')->where('id', $invoiceId)->update(['status' => $status]);
@@ -350,6 +412,7 @@ final class OrderStore
             'credited' => (bool) $row->credited,
             'pendingSet' => (bool) $row->pending_set,
             'createRefused' => (bool) $row->create_refused,
+            'refundRecorded' => (string) ($row->refund_state ?? '') === self::REFUND_RECORDED,
         ];
     }
 

@@ -95,6 +95,12 @@ final class Settings
         return in_array($v, ['on', 'yes', '1', 'true'], true);
     }
 
+    /** yesno "Record SpectroCoin refunds in WHMCS": off unless saved on. */
+    public function recordRefunds(): bool
+    {
+        return in_array(strtolower($this->string('recordRefunds')), ['on', 'yes', '1', 'true'], true);
+    }
+
     /** WHMCS System URL with exactly one trailing slash ('' when unknown). */
     public function systemUrl(): string
     {

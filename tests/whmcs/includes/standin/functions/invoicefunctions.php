@@ -1,6 +1,7 @@
 <?php
 /**
- * Invoice helpers (contract section 3): addInvoicePayment, paymentReversed.
+ * Invoice helpers (contract section 3): addInvoicePayment, paymentReversed; refundInvoicePayment
+ * (record-only refunds, *reported*: see its comment).
  */
 
 use StandIn\Faults;
@@ -130,4 +131,83 @@ function paymentReversed($reverseTransId, $originalTransId, $invoiceId = 0, $gat
         Capsule::table('tblinvoices')->where('id', $invoiceId)->update(['status' => 'Collections']);
     }
     logActivity("Payment Reversed - Invoice ID: $invoiceId - Transaction ID: $originalTransId", (int) $original->userid);
+}
+
+/**
+ * Records a refund of one payment (`$transid`: its tblaccounts id), as the admin's Refund tab does
+ * with "Manual Refund Processed Externally" (WHMCS docs, Billing > Invoices > Refunding: "record
+ * refunds against invoices when something outside of the system processed the refund, e.g. in
+ * your payment gateway"). Not in the developer docs; *reported*: WHMCS 8.x defines it in
+ * includes/invoicefunctions.php as refundInvoicePayment($transid, $amount, $sendtogateway,
+ * $addascredit = '', $sendemail = true, $refundtransid = '', $reverse = false) (public decoded
+ * copies of 8.7), and gateway callbacks of public modules call it with $sendtogateway false to
+ * record a refund made at the gateway (WHMCS's own PayPal IPN callback, FasterPay's pingback).
+ * Reproduced, for $sendtogateway and $addascredit false (the record-only path):
+ *  - `$amount` empty = what is left of that payment (amountin − Σ amountout of rows whose
+ *    refundid is it); more than that, nothing left, or no such payment ⇒ 'amounterror', nothing
+ *    written;
+ *  - hook ManualRefund (`transid` = the payment's tblaccounts id, `amount`; hooks reference);
+ *  - a tblaccounts row: amountin 0, amountout = amount, fees = minus the payment's fees not yet
+ *    refunded, transid = `$refundtransid`, the payment's gateway, client, rate and invoice,
+ *    refundid = the payment's row; hook AddTransaction ("can be a payment or a refund");
+ *    activity "Refunded Invoice Payment - Invoice ID: N - Transaction ID: <payment row id>";
+ *  - everything paid on the invoice now refunded ⇒ status Refunded, date_refunded, hook
+ *    InvoiceRefunded ("when an invoice status is changed to Refunded");
+ *  - `$sendemail` ⇒ e-mail "Invoice Refund Confirmation" (partial refunds too);
+ *  - returns 'manual'. `$reverse` (undo the payment's automation) is not reproduced.
+ * Not locked and not idempotent, like WHMCS: the same call twice records two refunds. Fault points
+ * (StandIn\Faults): refundInvoicePayment:start, :afterRow (refund row written, no hook run yet).
+ */
+function refundInvoicePayment($transid, $amount, $sendtogateway, $addascredit = '', $sendemail = true, $refundtransid = '', $reverse = false)
+{
+    if ($sendtogateway || $addascredit || $reverse) {
+        throw new \LogicException('stand-in: refundInvoicePayment reproduces only the record-only path '
+            . '($sendtogateway, $addascredit and $reverse false); use StandIn\Refunds for "Refund through gateway"');
+    }
+    Faults::point('refundInvoicePayment:start');
+    $payment = Capsule::table('tblaccounts')->where('id', (int) $transid)->first();
+    if ($payment === null) {
+        return 'amounterror';
+    }
+    $refunds = Capsule::table('tblaccounts')->where('refundid', (int) $payment->id)
+        ->selectRaw('COALESCE(SUM(amountout), 0) AS amountout, COALESCE(SUM(fees), 0) AS fees')->first();
+    $left = Money::toCents($payment->amountin) - Money::toCents($refunds->amountout);
+    $cents = !$amount ? $left : Money::toCents($amount);
+    if ($cents <= 0 || $cents > $left) {
+        return 'amounterror';
+    }
+    $fees = max(0, Money::toCents($payment->fees) + Money::toCents($refunds->fees));
+    $invoiceId = (int) $payment->invoiceid;
+    run_hook('ManualRefund', ['transid' => (int) $payment->id, 'amount' => Money::format($cents)]);
+    $row = [
+        'userid' => (int) $payment->userid,
+        'currency' => (int) $payment->currency,
+        'gateway' => (string) $payment->gateway,
+        'date' => date('Y-m-d H:i:s'),
+        'description' => 'Refund of Transaction ID ' . $payment->transid,
+        'amountin' => '0.00',
+        'fees' => Money::format(-$fees),
+        'amountout' => Money::format($cents),
+        'rate' => (string) $payment->rate,
+        'transid' => (string) $refundtransid,
+        'invoiceid' => $invoiceId,
+        'refundid' => (int) $payment->id,
+    ];
+    $row['id'] = (int) Capsule::table('tblaccounts')->insertGetId($row);
+    Faults::point('refundInvoicePayment:afterRow');
+    run_hook('AddTransaction', $row);
+    logActivity('Refunded Invoice Payment - Invoice ID: ' . $invoiceId . ' - Transaction ID: ' . (int) $payment->id, (int) $payment->userid);
+    if ($invoiceId > 0) {
+        $sums = Capsule::table('tblaccounts')->where('invoiceid', $invoiceId)
+            ->selectRaw('COALESCE(SUM(amountin), 0) AS paid, COALESCE(SUM(amountout), 0) AS refunded')->first();
+        if (Money::toCents($sums->paid) - Money::toCents($sums->refunded) <= 0) {
+            Capsule::table('tblinvoices')->where('id', $invoiceId)
+                ->update(['status' => 'Refunded', 'date_refunded' => date('Y-m-d H:i:s')]);
+            run_hook('InvoiceRefunded', ['invoiceid' => $invoiceId]);
+        }
+        if ($sendemail) {
+            sendMessage('Invoice Refund Confirmation', $invoiceId);
+        }
+    }
+    return 'manual';
 }
