@@ -66,7 +66,23 @@ abstract class BrowserTestCase extends EndToEndTestCase
     /** Asserts the page's visible text contains `$needle`, and says what the page showed otherwise. */
     protected function assertSees(string $needle, string $css = 'body'): void
     {
-        $text = $this->browser()->text($css);
+        // A click that submits a form returns while the old document may still be shown (Chromium
+        // keeps it until the answer arrives): wait up to 10 s for the text, as a person would.
+        $deadline = microtime(true) + 10.0;
+        while (true) {
+            try {
+                $text = $this->browser()->text($css);
+            } catch (\RuntimeException $e) {
+                $text = '';
+            }
+            if (str_contains($text, $needle) || microtime(true) >= $deadline) {
+                break;
+            }
+            usleep(100_000);
+        }
+        if ($text === '') {
+            $text = $this->browser()->text($css);
+        }
         self::assertStringContainsString($needle, $text, 'at ' . $this->browser()->currentUrl() . " the page reads:\n" . $text);
     }
 

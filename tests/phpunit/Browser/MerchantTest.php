@@ -179,6 +179,7 @@ final class MerchantTest extends BrowserTestCase
         $b->open(self::site()->url('admin/addonmodules.php?module=' . self::ADDON));
         $b->fill('#spectrocoin-filters input[name=invoice]', '2');
         $b->clickText('#spectrocoin-filters button', 'Filter');
+        $this->assertSees('1 order', '#spectrocoin-orders-count');
         $rows = $b->texts('#spectrocoin-orders tr[data-order]');
         self::assertCount(1, $rows);
         self::assertStringContainsString((string) $part['order_id'], $rows[0]);
