@@ -449,8 +449,10 @@ pub fn decide_with(
                 d.action = Action::Hold;
                 d.row.trans_id = Some(d.trans_id.clone());
                 d.message = format!(
-                    "paid, but the invoice is {}: payment NOT applied; review it (refund or apply by hand)",
-                    inv.name()
+                    "Paid at SpectroCoin, but NOT applied: the invoice was {} when the payment came; \
+                     apply payment {} by hand or refund it in SpectroCoin",
+                    inv.name(),
+                    d.trans_id
                 );
                 d.row.review_reason = Some(d.message.clone());
             }
@@ -520,7 +522,8 @@ pub fn decide_with(
         | PendingLateCryptoPayment => {
             d.action = Action::Review;
             d.message = format!(
-                "{}: not credited; review the order in SpectroCoin",
+                "{}: nothing was credited; settle it in SpectroCoin (accept the payment there and \
+                 the invoice is credited when SpectroCoin reports the order paid, or refund it)",
                 status.name()
             );
             d.row.review_reason = Some(d.message.clone());

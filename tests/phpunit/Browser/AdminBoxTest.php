@@ -56,7 +56,8 @@ final class AdminBoxTest extends BrowserTestCase
         $box = $this->openBox(1);
         self::assertStringStartsWith('SpectroCoin: 1 order needs review', $box);
         self::assertSame('error', $this->browser()->attribute(self::BOX, 'data-type'));
-        self::assertStringContainsString('Paid at SpectroCoin, but not applied: the invoice was Cancelled when the payment came.', $box);
+        self::assertStringContainsString('Paid at SpectroCoin, but NOT applied: the invoice was Cancelled when the payment came; apply payment SC'
+            . $order['order_request_id'] . ' by hand', $box);
         // What the admin copies into WHMCS's Add Payment form, each on its own.
         self::assertSame('SC' . $order['order_request_id'], $this->browser()->text(self::BOX . ' code.spectrocoin-transid'));
         self::assertSame('100.00', $this->browser()->text(self::BOX . ' code.spectrocoin-amount'));

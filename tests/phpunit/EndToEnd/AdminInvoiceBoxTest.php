@@ -87,8 +87,8 @@ final class AdminInvoiceBoxTest extends EndToEndTestCase
         $box = $this->box(1);
         self::assertSame('error', $box['type']);
         self::assertSame('SpectroCoin: 1 order needs review', $box['title']);
-        self::assertStringContainsString('Needs review – order ' . $order['order_id'] . ': Paid at SpectroCoin, but not applied: the invoice was '
-            . 'Cancelled when the payment came.', $box['text']);
+        self::assertStringContainsString('Needs review – order ' . $order['order_id'] . ': Paid at SpectroCoin, but NOT applied: the invoice was '
+            . 'Cancelled when the payment came; apply payment ' . $transId . ' by hand or refund it in SpectroCoin', $box['text']);
         // Ready for WHMCS's Add Payment form: the id and the amount each on their own, to copy.
         self::assertStringContainsString('<code class="spectrocoin-copy spectrocoin-transid" style="user-select:all">' . $transId . '</code>', $box['html']);
         self::assertStringContainsString('<code class="spectrocoin-copy spectrocoin-amount" style="user-select:all">100.00</code> EUR', $box['html']);
@@ -135,7 +135,7 @@ final class AdminInvoiceBoxTest extends EndToEndTestCase
         self::assertSame('partly paid: SpectroCoin reports 0.0005 received of ' . $payAmount . ' BTC to pay', $row['Status']);
         self::assertSame("0.0005 as SpectroCoin's callback reports it (receivedAmount); nothing credited", $row['Received']);
         self::assertStringContainsString('Needs review – order ' . $order['order_id'] . ': Partly paid: SpectroCoin reports 0.0005 received of '
-            . $payAmount . ' BTC to pay; nothing was credited. Settle it in SpectroCoin', $box['text']);
+            . $payAmount . ' BTC to pay: nothing was credited; settle it in SpectroCoin', $box['text']);
         self::assertStringNotContainsString('Add Payment', $box['text'], 'a part payment is not one to apply');
     }
 

@@ -39,7 +39,7 @@ final class AdminInvoiceBoxWithoutExtensionTest extends EndToEndTestCase
         self::site()->query("INSERT INTO mod_spectrocoin_orders (invoice_id, order_id, order_request_id, receive_amount, receive_currency,"
             . " invoice_amount, invoice_currency, pay_amount, pay_currency, status, credited, review_reason, transid, created_at, updated_at)"
             . " VALUES (1, '1-1-0badc0de', '4242', '100.00', 'EUR', 100.00, 'EUR', '0.0025', 'BTC', 'PAID', 0,"
-            . " 'paid, but the invoice is Cancelled: payment NOT applied; review it (refund or apply by hand)', 'SC4242',"
+            . " 'Paid at SpectroCoin, but NOT applied: the invoice was Cancelled when the payment came; apply payment SC4242 by hand or refund it in SpectroCoin', 'SC4242',"
             . " '2026-01-02 03:04:05', '2026-01-02 03:04:05')");
         $box = $this->box(1);
         self::assertSame('SpectroCoin: extension unavailable, customers cannot pay; 1 order needs review', $box['title']);

@@ -171,21 +171,18 @@ final class AdminStatus
         return $words;
     }
 
-    /** The review reason in plain words: the core's reasons by their shape, others with status names put into words. */
+    /**
+     * The review reason in plain words. The core writes its reasons for people; the box only puts
+     * status names into words and, for a reason about the order's own status, leads with that
+     * status in words and what SpectroCoin reported received (which the core does not keep).
+     */
     public static function reason(object $o, ?array $received): string
     {
         $reason = (string) $o->review_reason;
-        if (preg_match('/^([A-Z_]+): not credited; review the order in SpectroCoin$/', $reason, $m)) {
-            return ucfirst(self::statusText((object) (['status' => $m[1]] + (array) $o), $m[1] === (string) $o->status ? $received : null))
-                . '; nothing was credited. Settle it in SpectroCoin: accept the payment there (SpectroCoin then reports the order '
-                . 'paid and the invoice is credited) or refund it.';
-        }
-        if (preg_match('/^([A-Z_]+): refund news from SpectroCoin; check the invoice$/', $reason, $m)) {
-            return ucfirst(self::words($m[1])) . ' (news from SpectroCoin): WHMCS still records the payment; if the refund went '
-                . 'through, record it on this invoice.';
-        }
-        if (preg_match('/^paid, but the invoice is (.+?): payment NOT applied; review it \(refund or apply by hand\)$/', $reason, $m)) {
-            return 'Paid at SpectroCoin, but not applied: the invoice was ' . $m[1] . ' when the payment came.';
+        $status = (string) $o->status;
+        if ($status !== '' && strpos($reason, $status . ':') === 0) {
+            // "PARTIAL_PAYMENT: nothing was credited; …" → "Partly paid: SpectroCoin reports … received …; nothing was credited; …"
+            return ucfirst(self::statusText($o, $received)) . self::plain(substr($reason, strlen($status)));
         }
         return self::plain($reason);
     }
@@ -245,7 +242,8 @@ final class AdminStatus
     }
 
     /** What SpectroCoin's latest callback said was received, when it came with the status the order has now. */
-    private static function received(OrderStore $store, object $o): ?array
+    /** What SpectroCoin's latest callback for the order reported received, when it was for its current status. */
+    public static function received(OrderStore $store, object $o): ?array
     {
         try {
             $value = $store->meta(CallbackHandler::receivedKey((string) $o->order_id));

@@ -98,8 +98,10 @@ final class Attention
             return '<p id="spectrocoin-attention-none">Nothing needs you: no SpectroCoin order is waiting for a decision.</p>';
         }
         $rows = '';
+        $store = new OrderStore();
         foreach ($items as $item) {
             $o = $item['order'];
+            $received = AdminStatus::received($store, $o);
             $ids = array_filter([$o->order_request_id ?? null, $o->order_uuid ?? null, $o->order_number ?? null, $o->pre_order_id ?? null]);
             $rows .= '<tr data-order="' . Html::e($o->order_id) . '" data-kind="' . Html::e($item['kind']) . '">'
                 . '<td>' . Html::e($item['kind']) . '</td>'
@@ -108,9 +110,10 @@ final class Attention
                 . '<td>' . ($link === null ? Html::e($o->order_id)
                     : '<a class="spectrocoin-order-link" href="' . Html::e(OrderPage::link($link, (string) $o->order_id)) . '">' . Html::e($o->order_id) . '</a>') . '</td>'
                 . '<td>' . Html::e(implode(', ', array_unique($ids))) . '</td>'
-                . '<td>' . Html::e($o->status) . '</td>'
+                . '<td class="spectrocoin-status">' . Html::e(AdminStatus::statusText($o, $received)) . '</td>'
                 . '<td>' . Html::e($o->invoice_amount . ' ' . $o->invoice_currency) . ' / ' . Html::e($o->receive_amount . ' ' . $o->receive_currency) . '</td>'
-                . '<td>' . Html::e($item['reason']) . '</td>'
+                . '<td>' . Html::e(in_array($item['kind'], [self::REVIEW, self::PAID_NOT_APPLIED], true)
+                    ? AdminStatus::reason($o, $received) : $item['reason']) . '</td>'
                 . ($actions === null ? '' : '<td class="spectrocoin-actions">' . $actions($item) . '</td>') . '</tr>';
         }
         return '<table class="table" id="spectrocoin-attention"><tr><th>What</th><th>Invoice</th><th>Order</th><th>SpectroCoin ids</th>'
