@@ -90,7 +90,9 @@ final class RefundCallbackTest extends EndToEndTestCase
         self::assertSame(['REFUNDED', 'recorded', null], [$row['status'], $row['refund_state'], $row['review_reason']]);
         self::assertSame('Refund Recorded', $this->lastLog()['result']);
         self::assertCount(1, self::site()->query("SELECT id FROM tblactivitylog WHERE description LIKE 'SpectroCoin refund recorded on Invoice ID: 1 %'"));
-        self::assertStringNotContainsString('need review', $this->adminInvoicePage(1));
+        $page = $this->adminInvoicePage(1);
+        self::assertStringNotContainsString('needs review', $page);
+        self::assertStringContainsString('refunded in WHMCS, transaction ' . $transId . '-refund', $page);
 
         // SpectroCoin's retries and a second notice record nothing more.
         $body = $this->queuedBody($order, 18);

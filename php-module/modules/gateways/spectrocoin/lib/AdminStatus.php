@@ -229,7 +229,13 @@ final class AdminStatus
     private static function receivedText(object $o, ?array $received): string
     {
         if ((bool) $o->credited) {
-            return $o->invoice_amount . ' ' . $o->invoice_currency . ' credited' . (!empty($o->transid) ? ', transaction ' . $o->transid : '');
+            $text = $o->invoice_amount . ' ' . $o->invoice_currency . ' credited' . (!empty($o->transid) ? ', transaction ' . $o->transid : '');
+            if ((string) ($o->refund_state ?? '') === OrderStore::REFUND_RECORDED && !empty($o->refund_transid)) {
+                $text .= '; refunded in WHMCS, transaction ' . $o->refund_transid;
+            } elseif ((string) ($o->refund_state ?? '') === OrderStore::REFUND_APPLYING) {
+                $text .= '; its refund is being recorded';
+            }
+            return $text;
         }
         if ((string) $o->status === 'PAID') {
             // PAID: SpectroCoin took the whole amount the order asked for.
