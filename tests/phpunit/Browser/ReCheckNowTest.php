@@ -4,7 +4,6 @@ declare(strict_types=1);
 
 namespace Tests\Browser;
 
-use Testbed\Simulator;
 
 /**
  * Addons → SpectroCoin Operations on SpectroCoin's current API (API client credentials): a
@@ -17,24 +16,15 @@ final class ReCheckNowTest extends BrowserTestCase
 
     protected static function gatewaySettings(): array
     {
-        return [
-            'merchantId' => '',
-            'projectId' => Simulator::DEFAULT_PROJECT_ID,
-            'privateKey' => '',
-            'clientId' => Simulator::DEFAULT_CLIENT_ID,
-            'clientSecret' => Simulator::DEFAULT_CLIENT_SECRET,
-        ];
+        return self::currentApiSettings();
     }
 
     protected function setUp(): void
     {
         parent::setUp();
         self::sim()->setCallbackFormat('json');
-        self::site()->useInstallerDatabaseUser();
-        self::assertSame('success', self::site()->activateAddon(self::ADDON)['status']);
-        if (static::restrictedDatabaseUser()) {
-            self::site()->useRestrictedDatabaseUser();
-        }
+        // Activation creates the addon's tables: the installer's database user, as in WHMCS.
+        $this->activateOperationsAddon();
     }
 
     public function testALostPaymentIsFoundFromTheDashboardAndAppliedOnceWithReCheckNow(): void

@@ -4,7 +4,6 @@ declare(strict_types=1);
 
 namespace Tests\EndToEnd;
 
-use Testbed\Simulator;
 
 /**
  * Refund news through the current API: unsigned JSON callbacks whose status is what the extension
@@ -14,13 +13,7 @@ final class CurrentApiRefundTest extends EndToEndTestCase
 {
     protected static function gatewaySettings(): array
     {
-        return [
-            'merchantId' => '',
-            'projectId' => Simulator::DEFAULT_PROJECT_ID,
-            'privateKey' => '',
-            'clientId' => Simulator::DEFAULT_CLIENT_ID,
-            'clientSecret' => Simulator::DEFAULT_CLIENT_SECRET,
-        ];
+        return self::currentApiSettings();
     }
 
     protected function setUp(): void

@@ -15,13 +15,7 @@ final class CurrentApiTest extends EndToEndTestCase
 {
     protected static function gatewaySettings(): array
     {
-        return [
-            'merchantId' => '',
-            'projectId' => Simulator::DEFAULT_PROJECT_ID,
-            'privateKey' => '',
-            'clientId' => Simulator::DEFAULT_CLIENT_ID,
-            'clientSecret' => Simulator::DEFAULT_CLIENT_SECRET,
-        ];
+        return self::currentApiSettings();
     }
 
     protected function setUp(): void

@@ -119,6 +119,31 @@ abstract class EndToEndTestCase extends TestCase
         ];
     }
 
+    /** Settings of a merchant on SpectroCoin's current API only (client credentials, no key). */
+    protected static function currentApiSettings(): array
+    {
+        return [
+            'merchantId' => '',
+            'projectId' => \Testbed\Simulator::DEFAULT_PROJECT_ID,
+            'privateKey' => '',
+            'clientId' => \Testbed\Simulator::DEFAULT_CLIENT_ID,
+            'clientSecret' => \Testbed\Simulator::DEFAULT_CLIENT_SECRET,
+        ];
+    }
+
+    /**
+     * Activates the operations addon (spectrocoinops) as WHMCS does: the installer's database user
+     * (activation creates its tables), then back to the restricted one callbacks run as.
+     */
+    protected function activateOperationsAddon(): void
+    {
+        self::$site->useInstallerDatabaseUser();
+        self::assertSame('success', self::$site->activateAddon('spectrocoinops')['status']);
+        if (static::restrictedDatabaseUser()) {
+            self::$site->useRestrictedDatabaseUser();
+        }
+    }
+
     protected static function vectors(): array
     {
         return json_decode((string) file_get_contents(dirname(__DIR__, 2) . '/fixtures/vectors/spectrocoin-vectors.json'), true);

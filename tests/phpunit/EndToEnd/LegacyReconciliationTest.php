@@ -14,11 +14,8 @@ final class LegacyReconciliationTest extends EndToEndTestCase
     protected function setUp(): void
     {
         parent::setUp();
-        self::site()->useInstallerDatabaseUser();
-        self::assertSame('success', self::site()->activateAddon(ReconciliationTest::ADDON)['status']);
-        if (static::restrictedDatabaseUser()) {
-            self::site()->useRestrictedDatabaseUser();
-        }
+        // Activation creates the addon's tables: the installer's database user, as in WHMCS.
+        $this->activateOperationsAddon();
     }
 
     private function endValidity(string $orderId): void

@@ -4,7 +4,6 @@ declare(strict_types=1);
 
 namespace Tests\EndToEnd;
 
-use Testbed\Simulator;
 
 /**
  * The actions of Addons → SpectroCoin Operations: "Mark reviewed" with a note (kept, shown, the item
@@ -17,24 +16,15 @@ final class OperationsActionsTest extends EndToEndTestCase
 
     protected static function gatewaySettings(): array
     {
-        return [
-            'merchantId' => '',
-            'projectId' => Simulator::DEFAULT_PROJECT_ID,
-            'privateKey' => '',
-            'clientId' => Simulator::DEFAULT_CLIENT_ID,
-            'clientSecret' => Simulator::DEFAULT_CLIENT_SECRET,
-        ];
+        return self::currentApiSettings();
     }
 
     protected function setUp(): void
     {
         parent::setUp();
         self::sim()->setCallbackFormat('json');
-        self::site()->useInstallerDatabaseUser();
-        self::assertSame('success', self::site()->activateAddon(ReconciliationTest::ADDON)['status']);
-        if (static::restrictedDatabaseUser()) {
-            self::site()->useRestrictedDatabaseUser();
-        }
+        // Activation creates the addon's tables: the installer's database user, as in WHMCS.
+        $this->activateOperationsAddon();
     }
 
     private function setRow(string $orderId, array $values): void

@@ -15,11 +15,8 @@ final class OperationsOrderListTest extends EndToEndTestCase
     protected function setUp(): void
     {
         parent::setUp();
-        self::site()->useInstallerDatabaseUser();
-        self::assertSame('success', self::site()->activateAddon(ReconciliationTest::ADDON)['status']);
-        if (static::restrictedDatabaseUser()) {
-            self::site()->useRestrictedDatabaseUser();
-        }
+        // Activation creates the addon's tables: the installer's database user, as in WHMCS.
+        $this->activateOperationsAddon();
     }
 
     /** Copies of one real order row, as many as asked, with their own ids, status and creation time. */

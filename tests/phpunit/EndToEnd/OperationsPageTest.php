@@ -15,11 +15,8 @@ final class OperationsPageTest extends EndToEndTestCase
     protected function setUp(): void
     {
         parent::setUp();
-        self::site()->useInstallerDatabaseUser();
-        self::assertSame('success', self::site()->activateAddon(ReconciliationTest::ADDON)['status']);
-        if (static::restrictedDatabaseUser()) {
-            self::site()->useRestrictedDatabaseUser();
-        }
+        // Activation creates the addon's tables: the installer's database user, as in WHMCS.
+        $this->activateOperationsAddon();
     }
 
     private function setRow(string $orderId, array $values): void

@@ -4,7 +4,6 @@ declare(strict_types=1);
 
 namespace Tests\EndToEnd;
 
-use Testbed\Simulator;
 
 /**
  * Issue 16 on SpectroCoin's current API (JSON callbacks): the history names each event's source —
@@ -17,24 +16,15 @@ final class OrderHistoryReCheckTest extends EndToEndTestCase
 
     protected static function gatewaySettings(): array
     {
-        return [
-            'merchantId' => '',
-            'projectId' => Simulator::DEFAULT_PROJECT_ID,
-            'privateKey' => '',
-            'clientId' => Simulator::DEFAULT_CLIENT_ID,
-            'clientSecret' => Simulator::DEFAULT_CLIENT_SECRET,
-        ];
+        return self::currentApiSettings();
     }
 
     protected function setUp(): void
     {
         parent::setUp();
         self::sim()->setCallbackFormat('json');
-        self::site()->useInstallerDatabaseUser();
-        self::assertSame('success', self::site()->activateAddon(ReconciliationTest::ADDON)['status']);
-        if (static::restrictedDatabaseUser()) {
-            self::site()->useRestrictedDatabaseUser();
-        }
+        // Activation creates the addon's tables: the installer's database user, as in WHMCS.
+        $this->activateOperationsAddon();
     }
 
     /** @return list<array{0: string, 1: string, 2: string, 3: int}> source, status, result, repeats; oldest first */

@@ -20,11 +20,8 @@ final class OrderHistoryTest extends EndToEndTestCase
     protected function setUp(): void
     {
         parent::setUp();
-        self::site()->useInstallerDatabaseUser();
-        self::assertSame('success', self::site()->activateAddon(ReconciliationTest::ADDON)['status']);
-        if (static::restrictedDatabaseUser()) {
-            self::site()->useRestrictedDatabaseUser();
-        }
+        // Activation creates the addon's tables: the installer's database user, as in WHMCS.
+        $this->activateOperationsAddon();
     }
 
     /** The signed body SpectroCoin would (re)send for an order, without delivering it. */

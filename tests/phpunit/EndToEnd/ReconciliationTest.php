@@ -17,25 +17,15 @@ final class ReconciliationTest extends EndToEndTestCase
 
     protected static function gatewaySettings(): array
     {
-        return [
-            'merchantId' => '',
-            'projectId' => Simulator::DEFAULT_PROJECT_ID,
-            'privateKey' => '',
-            'clientId' => Simulator::DEFAULT_CLIENT_ID,
-            'clientSecret' => Simulator::DEFAULT_CLIENT_SECRET,
-        ];
+        return self::currentApiSettings();
     }
 
     protected function setUp(): void
     {
         parent::setUp();
         self::sim()->setCallbackFormat('json');
-        // Activation creates the addon's table: the installer's database user, as in WHMCS.
-        self::site()->useInstallerDatabaseUser();
-        self::assertSame('success', self::site()->activateAddon(self::ADDON)['status']);
-        if (static::restrictedDatabaseUser()) {
-            self::site()->useRestrictedDatabaseUser();
-        }
+        // Activation creates the addon's tables: the installer's database user, as in WHMCS.
+        $this->activateOperationsAddon();
     }
 
     /** Pay Now, then a delivered PENDING callback (the row learns SpectroCoin's order UUID), then PAID paid with its callback held back. */
