@@ -128,7 +128,18 @@ final class CallbackUrlCheck
     /** Whether $url answers the probe with the marker (certificates checked, no redirects), within $timeout seconds. */
     private static function answersProbe(string $url, int $timeout): bool
     {
+        $p = self::probe($url, $timeout, $timeout, CURLPROTO_HTTPS);
+        return is_string($p['body']) && $p['status'] === 200 && strpos($p['body'], self::MARKER . ' ' . $p['nonce']) === 0;
+    }
+
+    /**
+     * POSTs a fresh probe to $url as SpectroCoin would (no cookies, no redirects followed, certificates
+     * checked). @return array{nonce: string, body: string|false, errno: int, error: string, status: int, headers: array<string, string>}
+     */
+    private static function probe(string $url, int $connectTimeout, int $timeout, int $protocols): array
+    {
         $nonce = bin2hex(random_bytes(16));
+        $headers = [];
         $ch = curl_init($url);
         curl_setopt_array($ch, [
             CURLOPT_POST => true,
@@ -137,14 +148,22 @@ final class CallbackUrlCheck
             CURLOPT_USERAGENT => 'SpectroCoin-WHMCS-callback-self-test',
             CURLOPT_RETURNTRANSFER => true,
             CURLOPT_FOLLOWLOCATION => false,
-            CURLOPT_CONNECTTIMEOUT => $timeout,
+            CURLOPT_CONNECTTIMEOUT => $connectTimeout,
             CURLOPT_TIMEOUT => $timeout,
-            CURLOPT_PROTOCOLS => CURLPROTO_HTTPS,
+            CURLOPT_PROTOCOLS => $protocols,
+            CURLOPT_HEADERFUNCTION => static function ($ch, string $line) use (&$headers): int {
+                if (strpos($line, ':') !== false) {
+                    [$name, $value] = explode(':', $line, 2);
+                    $headers[strtolower(trim($name))] = trim($value);
+                }
+                return strlen($line);
+            },
         ]);
         $body = curl_exec($ch);
-        $status = (int) curl_getinfo($ch, CURLINFO_RESPONSE_CODE);
+        $result = ['nonce' => $nonce, 'body' => $body, 'errno' => curl_errno($ch), 'error' => curl_error($ch),
+            'status' => (int) curl_getinfo($ch, CURLINFO_RESPONSE_CODE), 'headers' => $headers];
         curl_close($ch);
-        return is_string($body) && $status === 200 && strpos($body, self::MARKER . ' ' . $nonce) === 0;
+        return $result;
     }
 
     /**
@@ -164,32 +183,8 @@ final class CallbackUrlCheck
             return ['problem' => 'PHP\'s curl extension is missing, so this server cannot test the URL.',
                 'fix' => 'Install php-curl (WHMCS needs it too).'] + $result;
         }
-        $nonce = bin2hex(random_bytes(16));
-        $headers = [];
-        $ch = curl_init($url);
-        curl_setopt_array($ch, [
-            CURLOPT_POST => true,
-            CURLOPT_POSTFIELDS => self::PROBE_FIELD . '=' . $nonce,
-            CURLOPT_HTTPHEADER => ['Content-Type: application/x-www-form-urlencoded', 'Expect:'],
-            CURLOPT_USERAGENT => 'SpectroCoin-WHMCS-callback-self-test',
-            CURLOPT_RETURNTRANSFER => true,
-            CURLOPT_FOLLOWLOCATION => false,
-            CURLOPT_CONNECTTIMEOUT => 4,
-            CURLOPT_TIMEOUT => self::TIMEOUT_SECONDS,
-            CURLOPT_PROTOCOLS => CURLPROTO_HTTP | CURLPROTO_HTTPS,
-            CURLOPT_HEADERFUNCTION => static function ($ch, string $line) use (&$headers): int {
-                if (strpos($line, ':') !== false) {
-                    [$name, $value] = explode(':', $line, 2);
-                    $headers[strtolower(trim($name))] = trim($value);
-                }
-                return strlen($line);
-            },
-        ]);
-        $body = curl_exec($ch);
-        $errno = curl_errno($ch);
-        $error = curl_error($ch);
-        $status = (int) curl_getinfo($ch, CURLINFO_RESPONSE_CODE);
-        curl_close($ch);
+        $p = self::probe($url, 4, self::TIMEOUT_SECONDS, CURLPROTO_HTTP | CURLPROTO_HTTPS);
+        [$body, $errno, $error, $status, $headers, $nonce] = [$p['body'], $p['errno'], $p['error'], $p['status'], $p['headers'], $p['nonce']];
         if ($body === false || $errno !== 0) {
             return self::transportProblem($errno, $error, $url) + $result;
         }
