@@ -13,7 +13,7 @@ final class SchemaAtAdminTimeTest extends EndToEndTestCase
 {
     /** The gateway's tables (the addon's own come with its activation) and their version. */
     private const TABLES = ['mod_spectrocoin_events', 'mod_spectrocoin_meta', 'mod_spectrocoin_notices', 'mod_spectrocoin_orders'];
-    private const VERSION = 5;
+    private const VERSION = 6;
 
     private function paidBody(array $order): string
     {

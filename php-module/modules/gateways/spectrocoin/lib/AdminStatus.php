@@ -247,20 +247,14 @@ final class AdminStatus
         return 'nothing';
     }
 
-    /** What SpectroCoin's latest callback said was received, when it came with the status the order has now. */
     /** What SpectroCoin's latest callback for the order reported received, when it was for its current status. */
     public static function received(OrderStore $store, object $o): ?array
     {
-        try {
-            $value = $store->meta(CallbackHandler::receivedKey((string) $o->order_id));
-        } catch (\Throwable $e) {
+        $amount = $o->received_amount ?? null;
+        if (!is_string($amount) || $amount === '' || (string) ($o->received_status ?? '') !== (string) $o->status) {
             return null;
         }
-        $note = is_string($value) ? json_decode($value, true) : null;
-        if (!is_array($note) || !is_string($note['receivedAmount'] ?? null) || ($note['status'] ?? null) !== (string) $o->status) {
-            return null;
-        }
-        return $note;
+        return ['receivedAmount' => $amount, 'status' => (string) $o->received_status];
     }
 
     private static function spectroCoinId(object $o): string

@@ -487,7 +487,6 @@ final class CallbackHandler
         ], $this->settings->markPending(), $this->settings->recordRefunds());
         $transId = (string) $d['transId'];
         $action = (string) $d['action'];
-        $this->noteReceived($orderId, $verified->toArray());
         $apply = $d['apply'];
         $refund = $d['refund'] ?? null;
 
@@ -508,7 +507,7 @@ final class CallbackHandler
                 + ['busy' => true];
         }
         $message = (string) $d['message'];
-        $changes += self::rowChanges($d['row']);
+        $changes += self::rowChanges($d['row']) + self::receivedNote($verified->toArray());
         if ($apply !== null) {
             if ($claimOpen) {
                 $message .= ' (took over the stale claim of ' . $row->claimed_by . ' from ' . $row->claimed_at . ' UTC: no payment row was written)';
@@ -546,30 +545,20 @@ final class CallbackHandler
             + self::outcome($action, $transId, $message, $row, $invoice, $invoiceStatus);
     }
 
-    /** Meta name of what SpectroCoin's latest callback for an order said was received (AdminStatus shows it). */
-    public static function receivedKey(string $orderId): string
-    {
-        return substr('received:' . $orderId, 0, 64);
-    }
-
     /**
-     * Keeps what the callback reports received (legacy callbacks' receivedAmount, with the status and
-     * pay amount it came with) for the admin invoice box: the order row has no column for it, and its
-     * meaning is unsettled (../shared/docs/spectrocoin-api.md), so nothing is decided on it.
+     * What the callback reports received (receivedAmount, with the status it came with), for the
+     * admin invoice box only: its meaning is unsettled (../shared/docs/spectrocoin-api.md), so
+     * nothing is decided on it and the decision's input never includes it.
+     *
+     * @return array<string, string>
      */
-    private function noteReceived(string $orderId, array $callback): void
+    private static function receivedNote(array $callback): array
     {
         $received = $callback['receivedAmount'] ?? null;
         if (!is_scalar($received) || (string) $received === '') {
-            return;
+            return [];
         }
-        $this->store->setMeta(self::receivedKey($orderId), (string) json_encode([
-            'receivedAmount' => (string) $received,
-            'status' => (string) ($callback['statusName'] ?? ''),
-            'payAmount' => (string) ($callback['payAmount'] ?? ''),
-            'payCurrency' => (string) ($callback['payCurrency'] ?? ''),
-            'at' => OrderStore::now(),
-        ]));
+        return ['received_amount' => substr((string) $received, 0, 32), 'received_status' => substr((string) ($callback['statusName'] ?? ''), 0, 40)];
     }
 
     /** The decision's row fields as columns (null: leave as is). */

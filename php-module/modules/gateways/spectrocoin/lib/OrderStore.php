@@ -21,7 +21,7 @@ final class OrderStore
     const STATUS_CREATED = 'CREATED';
 
     /** The schema this code needs; migrate() brings older ones up to it, step by step. */
-    const SCHEMA_VERSION = 5;
+    const SCHEMA_VERSION = 6;
     const SCHEMA_META = 'schema_version';
 
     /** @var int|null the version seen in this process (callbacks and Pay Now check it once) */
@@ -132,6 +132,18 @@ final class OrderStore
                 });
             }
             $version = self::recordVersion(5);
+        }
+        if ($version < 6) {
+            // What SpectroCoin's latest callback reported received, and with which status: shown in the
+            // admin invoice box, never decided on (its meaning is unsettled).
+            foreach (['received_amount' => 32, 'received_status' => 40] as $column => $length) {
+                if (!$schema->hasColumn(self::ORDERS, $column)) {
+                    $schema->table(self::ORDERS, function ($t) use ($column, $length) {
+                        $t->string($column, $length)->nullable();
+                    });
+                }
+            }
+            $version = self::recordVersion(6);
         }
         self::$schemaSeen = $version;
         return $version;
