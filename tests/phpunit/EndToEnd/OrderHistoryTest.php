@@ -240,6 +240,9 @@ final class OrderHistoryTest extends EndToEndTestCase
         self::assertSame('SpectroCoin: 1 payment needs you', $mails[0]['subject']);
         self::assertStringContainsString('invoice #2', $mails[0]['message']);
         self::assertStringContainsString($orderId, $mails[0]['message']);
+        // In the invoice box's words: what SpectroCoin reported received, and no status constant.
+        self::assertStringContainsString('partly paid: SpectroCoin reports', $mails[0]['message']);
+        self::assertDoesNotMatchRegularExpression('/\b[A-Z]+_[A-Z_]+\b/', strip_tags($mails[0]['message']));
 
         $this->cron();
         self::assertCount(1, $this->adminMails(), 'the same order and reason: not again');

@@ -84,10 +84,12 @@ final class AdminMail
     public static function message(array $items): string
     {
         $lines = '';
+        $store = new OrderStore();
         foreach (array_slice($items, 0, self::LIST_MAX) as $item) {
             $o = $item['order'];
+            [$status, $reason] = Attention::inWords($item, $store);
             $lines .= '<li>' . Html::e($item['kind']) . ': invoice #' . (int) $o->invoice_id . ' (' . Html::e($item['invoiceStatus']) . '), order '
-                . Html::e($o->order_id) . ', SpectroCoin status ' . Html::e($o->status) . ' — ' . Html::e($item['reason']) . '</li>';
+                . Html::e($o->order_id) . ', ' . Html::e($status) . ' — ' . Html::e($reason) . '</li>';
         }
         $more = count($items) - self::LIST_MAX;
         return '<p>' . count($items) . ' SpectroCoin item' . (count($items) === 1 ? ' needs' : 's need') . ' you:</p><ul>' . $lines . '</ul>'

@@ -88,6 +88,19 @@ final class Attention
     }
 
     /**
+     * An item's order status and its reason in the words of the admin invoice box (AdminStatus).
+     *
+     * @return array{0: string, 1: string}
+     */
+    public static function inWords(array $item, OrderStore $store): array
+    {
+        $o = $item['order'];
+        $received = AdminStatus::received($store, $o);
+        $reason = in_array($item['kind'], [self::REVIEW, self::PAID_NOT_APPLIED], true) ? AdminStatus::reason($o, $received) : (string) $item['reason'];
+        return [AdminStatus::statusText($o, $received), $reason];
+    }
+
+    /**
      * The list as an admin-page table; every value escaped. $actions, when given, returns the HTML of
      * an item's action forms (the addon page's "Mark reviewed", "Re-check now"); $link, when given (the
      * addon page's), links each order to its page (OrderPage).
@@ -101,7 +114,7 @@ final class Attention
         $store = new OrderStore();
         foreach ($items as $item) {
             $o = $item['order'];
-            $received = AdminStatus::received($store, $o);
+            [$statusText, $reasonText] = self::inWords($item, $store);
             $ids = array_filter([$o->order_request_id ?? null, $o->order_uuid ?? null, $o->order_number ?? null, $o->pre_order_id ?? null]);
             $rows .= '<tr data-order="' . Html::e($o->order_id) . '" data-kind="' . Html::e($item['kind']) . '">'
                 . '<td>' . Html::e($item['kind']) . '</td>'
@@ -110,10 +123,9 @@ final class Attention
                 . '<td>' . ($link === null ? Html::e($o->order_id)
                     : '<a class="spectrocoin-order-link" href="' . Html::e(OrderPage::link($link, (string) $o->order_id)) . '">' . Html::e($o->order_id) . '</a>') . '</td>'
                 . '<td>' . Html::e(implode(', ', array_unique($ids))) . '</td>'
-                . '<td class="spectrocoin-status">' . Html::e(AdminStatus::statusText($o, $received)) . '</td>'
+                . '<td class="spectrocoin-status">' . Html::e($statusText) . '</td>'
                 . '<td>' . Html::e($o->invoice_amount . ' ' . $o->invoice_currency) . ' / ' . Html::e($o->receive_amount . ' ' . $o->receive_currency) . '</td>'
-                . '<td>' . Html::e(in_array($item['kind'], [self::REVIEW, self::PAID_NOT_APPLIED], true)
-                    ? AdminStatus::reason($o, $received) : $item['reason']) . '</td>'
+                . '<td>' . Html::e($reasonText) . '</td>'
                 . ($actions === null ? '' : '<td class="spectrocoin-actions">' . $actions($item) . '</td>') . '</tr>';
         }
         return '<table class="table" id="spectrocoin-attention"><tr><th>What</th><th>Invoice</th><th>Order</th><th>SpectroCoin ids</th>'
