@@ -2,7 +2,7 @@
 //! SpectroCoin retries failed deliveries with back-off, so an older PENDING can arrive
 //! after a newer EXPIRED, and a storm delivers them in any order.
 
-use spectrocoin::core::decision::{decide_with, CallbackFacts, InvoiceFacts, Options, OrderRow};
+use spectrocoin::core::decision::{decide, CallbackFacts, InvoiceFacts, Options, OrderRow};
 use spectrocoin::core::status::{InvoiceStatus, RowStatus, Status};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,7 +55,7 @@ fn run_with(statuses: &[Status], record_refunds: bool) -> World {
             mark_pending: true,
             record_refunds,
         };
-        let d = decide_with(&cb, s, &w.row, &w.invoice, options).unwrap();
+        let d = decide(&cb, s, &w.row, &w.invoice, options).unwrap();
         w.row.status = d.row.status;
         w.review |= d.row.review_reason.is_some();
         if d.row.credited {

@@ -320,29 +320,8 @@ pub fn transaction_id(cb: &CallbackFacts, row: &OrderRow) -> String {
     format!("SC{reference}")
 }
 
-/// Decides with refunds not recorded (the setting's default). Errors only when the
-/// callback does not match the order.
-pub fn decide(
-    cb: &CallbackFacts,
-    status: Status,
-    row: &OrderRow,
-    invoice: &InvoiceFacts,
-    mark_pending: bool,
-) -> Result<Decision> {
-    decide_with(
-        cb,
-        status,
-        row,
-        invoice,
-        Options {
-            mark_pending,
-            record_refunds: false,
-        },
-    )
-}
-
 /// Decides. Errors only when the callback does not match the order.
-pub fn decide_with(
+pub fn decide(
     cb: &CallbackFacts,
     status: Status,
     row: &OrderRow,
@@ -619,6 +598,26 @@ pub fn decide_with(
 mod tests {
     use super::*;
 
+    /// A decision with refunds not recorded (the setting's default).
+    fn decide_marking(
+        cb: &CallbackFacts,
+        status: Status,
+        row: &OrderRow,
+        invoice: &InvoiceFacts,
+        mark_pending: bool,
+    ) -> Result<Decision> {
+        decide(
+            cb,
+            status,
+            row,
+            invoice,
+            Options {
+                mark_pending,
+                record_refunds: false,
+            },
+        )
+    }
+
     fn cb() -> CallbackFacts {
         CallbackFacts {
             order_id: "7-1".into(),
@@ -689,7 +688,7 @@ mod tests {
                 mark_pending: yes(w[6]),
                 record_refunds: yes(w[8]),
             };
-            let d = decide_with(&cb(), status, &r, &inv(w[4], yes(w[5])), options).unwrap();
+            let d = decide(&cb(), status, &r, &inv(w[4], yes(w[5])), options).unwrap();
             let got = (
                 d.action.name().to_owned(),
                 d.row.status.name().to_owned(),
@@ -740,7 +739,7 @@ mod tests {
     #[test]
     fn a_late_pending_after_the_order_closed_is_ignored() {
         for closed in ["EXPIRED", "FAILED", "CANCELLED", "REJECTED"] {
-            let d = decide(
+            let d = decide_marking(
                 &cb(),
                 Status::Pending,
                 &row(closed, false, false),
@@ -757,7 +756,7 @@ mod tests {
 
     #[test]
     fn pending_set_follows_the_invoice_moves_we_make() {
-        let d = decide(
+        let d = decide_marking(
             &cb(),
             Status::Pending,
             &row("CREATED", false, false),
@@ -766,7 +765,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(d.row.pending_set, Some(true));
-        let d = decide(
+        let d = decide_marking(
             &cb(),
             Status::Expired,
             &row("PENDING", false, true),
@@ -775,7 +774,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(d.row.pending_set, Some(false));
-        let d = decide(
+        let d = decide_marking(
             &cb(),
             Status::Paid,
             &row("PENDING", false, true),
@@ -822,7 +821,7 @@ mod tests {
                     ("PENDING", false, true),
                     ("PAID", true, false),
                 ] {
-                    let d = decide(&cb(), st, &row(rs, c, p), &inv(is, c), true).unwrap();
+                    let d = decide_marking(&cb(), st, &row(rs, c, p), &inv(is, c), true).unwrap();
                     let to = d.invoice.map(|m| m.to);
                     assert!(
                         !matches!(to, Some(InvoiceStatus::Cancelled | InvoiceStatus::Paid)),
@@ -889,7 +888,7 @@ mod tests {
             ),
         ];
         for (c, reason) in cases {
-            let err = decide(&c, Status::Paid, &r, &i, true).unwrap_err();
+            let err = decide_marking(&c, Status::Paid, &r, &i, true).unwrap_err();
             assert!(
                 matches!(err, Error::Callback(_)) && err.to_string().contains(reason),
                 "{err}"
@@ -909,13 +908,14 @@ mod tests {
             pre_order_id: None,
             ..cb()
         };
-        let err = decide(&forged, Status::Paid, &unbound, &inv("Unpaid", false), true).unwrap_err();
+        let err = decide_marking(&forged, Status::Paid, &unbound, &inv("Unpaid", false), true)
+            .unwrap_err();
         assert!(
             matches!(err, Error::Config(_)) && err.to_string().contains("cannot be proven ours"),
             "{err}"
         );
         // Bound by the stored SpectroCoin id, unsigned ids are enough.
-        assert!(decide(
+        assert!(decide_marking(
             &forged,
             Status::Paid,
             &row("CREATED", false, false),
@@ -930,7 +930,7 @@ mod tests {
             ..cb()
         };
         assert_eq!(
-            decide(&signed, Status::Paid, &unbound, &inv("Unpaid", false), true)
+            decide_marking(&signed, Status::Paid, &unbound, &inv("Unpaid", false), true)
                 .unwrap()
                 .action,
             Action::Credit
@@ -944,7 +944,8 @@ mod tests {
             create_refused: true,
             ..row("CREATED", false, false)
         };
-        let err = decide(&cb(), Status::Paid, &refused, &inv("Unpaid", false), true).unwrap_err();
+        let err =
+            decide_marking(&cb(), Status::Paid, &refused, &inv("Unpaid", false), true).unwrap_err();
         assert!(
             matches!(err, Error::Callback(_)) && err.to_string().contains("refused to create"),
             "{err}"
@@ -963,7 +964,7 @@ mod tests {
             order_request_id: "0b6f0c7e-2a5b-4c7d-9e1f-123456789abc".into(),
             ..cb()
         };
-        let d = decide(&json, Status::Paid, &stored, &inv("Unpaid", false), true).unwrap();
+        let d = decide_marking(&json, Status::Paid, &stored, &inv("Unpaid", false), true).unwrap();
         assert_eq!((d.action, d.trans_id.as_str()), (Action::Credit, "SC900"));
         // Without the pre-order, the authenticated orderId binds across formats (a legacy
         // order reported by a JSON callback); unproven ids do not.
@@ -971,13 +972,13 @@ mod tests {
             pre_order_id: None,
             ..json.clone()
         };
-        let d = decide(&other, Status::Paid, &stored, &inv("Unpaid", false), true).unwrap();
+        let d = decide_marking(&other, Status::Paid, &stored, &inv("Unpaid", false), true).unwrap();
         assert_eq!((d.action, d.trans_id.as_str()), (Action::Credit, "SC900"));
         let unproven = CallbackFacts {
             ids_verified: false,
             ..other
         };
-        assert!(decide(
+        assert!(decide_marking(
             &unproven,
             Status::Paid,
             &stored,
@@ -990,7 +991,9 @@ mod tests {
             order_request_id: "901".into(),
             ..cb()
         };
-        assert!(decide(&second, Status::Paid, &stored, &inv("Unpaid", false), true).is_err());
+        assert!(
+            decide_marking(&second, Status::Paid, &stored, &inv("Unpaid", false), true).is_err()
+        );
     }
 
     #[test]
@@ -1003,7 +1006,8 @@ mod tests {
             pre_order_id: None,
             ..cb()
         };
-        let d = decide(&json, Status::Pending, &legacy, &inv("Unpaid", false), true).unwrap();
+        let d =
+            decide_marking(&json, Status::Pending, &legacy, &inv("Unpaid", false), true).unwrap();
         assert_eq!(
             (d.row.order_uuid.as_deref(), d.row.order_number.as_deref()),
             (Some(uuid), None)
@@ -1017,7 +1021,8 @@ mod tests {
             order_request_id: uuid.to_ascii_uppercase(),
             ..json.clone()
         };
-        let d = decide(&upper, Status::Paid, &learned, &inv("Unpaid", false), true).unwrap();
+        let d =
+            decide_marking(&upper, Status::Paid, &learned, &inv("Unpaid", false), true).unwrap();
         assert_eq!(
             (d.action, d.trans_id.as_str(), d.row.order_uuid),
             (Action::Credit, "SC900", None)
@@ -1026,7 +1031,7 @@ mod tests {
             order_request_id: "1c6f0c7e-2a5b-4c7d-9e1f-123456789abc".into(),
             ..json
         };
-        let err = decide(
+        let err = decide_marking(
             &another,
             Status::Paid,
             &learned,
@@ -1044,12 +1049,12 @@ mod tests {
             order_number: Some("900".into()),
             ..legacy
         };
-        assert!(decide(&cb(), Status::Paid, &current, &inv("Unpaid", false), true).is_ok());
+        assert!(decide_marking(&cb(), Status::Paid, &current, &inv("Unpaid", false), true).is_ok());
         let other_number = CallbackFacts {
             order_request_id: "901".into(),
             ..cb()
         };
-        assert!(decide(
+        assert!(decide_marking(
             &other_number,
             Status::Paid,
             &current,
@@ -1066,11 +1071,11 @@ mod tests {
             record_refunds: true,
         };
         let paid = row("PAID", true, false);
-        let d = decide_with(&cb(), Status::Refunded, &paid, &inv("Paid", true), on).unwrap();
+        let d = decide(&cb(), Status::Refunded, &paid, &inv("Paid", true), on).unwrap();
         assert_eq!(d.action, Action::RecordRefund);
         assert!(d.row.review_reason.is_none() && d.apply.is_none());
         // Default off: a review item that says what to do.
-        let d = decide(&cb(), Status::Refunded, &paid, &inv("Paid", true), true).unwrap();
+        let d = decide_marking(&cb(), Status::Refunded, &paid, &inv("Paid", true), true).unwrap();
         assert_eq!((d.action, d.refund.as_ref()), (Action::Refund, None));
         let reason = d.row.review_reason.unwrap();
         assert!(
@@ -1082,7 +1087,7 @@ mod tests {
             payment_refunded: true,
             ..inv("Refunded", true)
         };
-        let d = decide_with(&cb(), Status::Refunded, &paid, &by_hand, on).unwrap();
+        let d = decide(&cb(), Status::Refunded, &paid, &by_hand, on).unwrap();
         assert_eq!((d.action, d.refund.is_none()), (Action::Refund, true));
         assert!(d
             .row
@@ -1091,7 +1096,7 @@ mod tests {
             .contains("already records a refund"));
         // Never for an order whose payment WHMCS does not hold, even with the ledger
         // naming the transaction id (the row's credit is what counts).
-        let d = decide_with(
+        let d = decide(
             &cb(),
             Status::Refunded,
             &row("PENDING", false, false),
@@ -1123,7 +1128,7 @@ mod tests {
                         refund_recorded: recorded,
                         ..row(rs, credited, false)
                     };
-                    let d = decide_with(&cb(), st, &r, &inv("Paid", credited), on).unwrap();
+                    let d = decide(&cb(), st, &r, &inv("Paid", credited), on).unwrap();
                     if d.refund.is_some() {
                         assert!(
                             st == Status::Refunded && credited && !recorded,
@@ -1141,7 +1146,7 @@ mod tests {
             order_request_id: None,
             ..row("CREATED", false, false)
         };
-        let d = decide(&cb(), Status::Paid, &r, &inv("Unpaid", false), true).unwrap();
+        let d = decide_marking(&cb(), Status::Paid, &r, &inv("Unpaid", false), true).unwrap();
         assert_eq!((d.action, d.trans_id.as_str()), (Action::Credit, "SC900"));
     }
 }

@@ -140,7 +140,7 @@ pub fn parse_private_key(text: &str) -> Result<Rsa<Private>> {
         "PUBLIC KEY" | "RSA PUBLIC KEY" | "CERTIFICATE" => {
             return Err(Error::config(
                 "a public key or certificate was given where the private key is needed; paste the private key \
-                 (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)",
+                 (its BEGIN line says PRIVATE KEY or RSA PRIVATE KEY)",
             ))
         }
         other => return Err(Error::config(format!("the private key has an unknown PEM type \"{other}\""))),
@@ -181,19 +181,13 @@ pub struct KeyDescription {
 pub fn describe_private_key(text: &str) -> Result<KeyDescription> {
     let key = private_key(text)?;
     let unusable = || Error::config("the private key's public half could not be derived");
-    let public = Rsa::from_public_components(
-        key.n().to_owned().map_err(|_| unusable())?,
-        key.e().to_owned().map_err(|_| unusable())?,
-    )
-    .and_then(PKey::from_rsa)
-    .map_err(|_| unusable())?;
-    let der = public.public_key_to_der().map_err(|_| unusable())?;
-    let pem = public.public_key_to_pem().map_err(|_| unusable())?;
-    let digest = openssl::sha::sha256(&der);
+    // An RSA key's SubjectPublicKeyInfo holds only its modulus and public exponent.
+    let der = key.public_key_to_der().map_err(|_| unusable())?;
+    let pem = key.public_key_to_pem().map_err(|_| unusable())?;
     Ok(KeyDescription {
         algorithm: "RSA",
-        bits: public.bits(),
-        fingerprint_sha256: digest
+        bits: key.n().num_bits().unsigned_abs(),
+        fingerprint_sha256: openssl::sha::sha256(&der)
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect::<Vec<_>>()

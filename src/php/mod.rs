@@ -204,7 +204,7 @@ impl AuthenticatedCallback {
         markPending: bool,
         recordRefunds: bool,
     ) -> PhpResult<ZBox<ZendHashTable>> {
-        let d = decision::decide_with(
+        let d = decision::decide(
             &self.facts,
             self.callback.status,
             &convert::order_row(order)?,
@@ -377,7 +377,7 @@ pub fn spectrocoin_decide(
     let (facts, status) = convert::callback_facts(callback)?;
     let row = convert::order_row(order)?;
     let inv = convert::invoice_facts(invoice)?;
-    let d = decision::decide_with(
+    let d = decision::decide(
         &facts,
         status,
         &row,
