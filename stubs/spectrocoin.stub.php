@@ -12,6 +12,15 @@ namespace SpectroCoin {
         public function __construct() {}
 
         /**
+         * How the exchange failed: `refused` (SpectroCoin said no), `error` (it answered, but
+         * busy or not in its protocol), `unreachable` (nothing was sent) or `no_answer` (sent,
+         * nothing usable came back: it may have taken effect).
+         *
+         * @return string
+         */
+        public function getFailure(): string {}
+
+        /**
          * The HTTP status of SpectroCoin's answer (203 for the legacy API's error array).
          *
          * @return int|null
@@ -130,6 +139,15 @@ namespace SpectroCoin {
      */
     class NetworkException extends \SpectroCoin\Exception {
         public function __construct() {}
+
+        /**
+         * How the exchange failed: `refused` (SpectroCoin said no), `error` (it answered, but
+         * busy or not in its protocol), `unreachable` (nothing was sent) or `no_answer` (sent,
+         * nothing usable came back: it may have taken effect).
+         *
+         * @return string
+         */
+        public function getFailure(): string {}
 
         /**
          * The HTTP status of an answer that is not SpectroCoin's protocol; null when nothing

@@ -10,6 +10,31 @@ pub struct ApiFault {
     pub message: String,
 }
 
+/// How an exchange with SpectroCoin failed, in the terms an admin acts on: the one place
+/// this is decided (the module words its log lines and Pay Now's stored reasons from it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// SpectroCoin answered and said no (the legacy error array, a 4xx error body).
+    Refused,
+    /// SpectroCoin answered, but busy (429, 5xx) or with something not its protocol.
+    Error,
+    /// No connection (DNS, connect, TLS): nothing was sent.
+    Unreachable,
+    /// Sent, but no usable answer came back in time: it may have taken effect.
+    NoAnswer,
+}
+
+impl Failure {
+    pub fn name(self) -> &'static str {
+        match self {
+            Failure::Refused => "refused",
+            Failure::Error => "error",
+            Failure::Unreachable => "unreachable",
+            Failure::NoAnswer => "no_answer",
+        }
+    }
+}
+
 /// Everything that can go wrong, grouped by who has to act.
 #[derive(Debug, Error, PartialEq, Eq)]
 #[non_exhaustive]
@@ -42,6 +67,8 @@ pub enum Error {
         message: String,
         http_status: Option<u16>,
         trace_id: Option<String>,
+        /// Error (an answer, `http_status` set or too large), Unreachable or NoAnswer.
+        failure: Failure,
     },
 
     /// A callback that is malformed or not ours: bad encoding, a missing
@@ -71,21 +98,43 @@ impl Error {
     pub fn foreign_ids(msg: impl Into<String>) -> Self {
         Error::ForeignIds(msg.into())
     }
-    /// SpectroCoin could not be reached, or its answer could not be read.
+    /// Nothing usable came back from SpectroCoin (a timeout, a broken connection, an
+    /// answer that cannot be read): the request may have taken effect.
     pub fn network(msg: impl Into<String>) -> Self {
-        Error::Network {
-            message: msg.into(),
-            http_status: None,
-            trace_id: None,
-        }
+        Self::network_failure(Failure::NoAnswer, None, msg)
+    }
+
+    /// SpectroCoin could not be reached at all (DNS, connect, TLS): nothing was sent.
+    pub fn unreachable(msg: impl Into<String>) -> Self {
+        Self::network_failure(Failure::Unreachable, None, msg)
     }
 
     /// SpectroCoin answered with a status and body that are not its protocol.
     pub fn unexpected_answer(http_status: u16, msg: impl Into<String>) -> Self {
+        Self::network_failure(Failure::Error, Some(http_status), msg)
+    }
+
+    /// SpectroCoin answered, but with more than we read (no status kept).
+    pub fn oversized_answer(msg: impl Into<String>) -> Self {
+        Self::network_failure(Failure::Error, None, msg)
+    }
+
+    fn network_failure(failure: Failure, http_status: Option<u16>, msg: impl Into<String>) -> Self {
         Error::Network {
             message: msg.into(),
-            http_status: Some(http_status),
+            http_status,
             trace_id: None,
+            failure,
+        }
+    }
+
+    /// How an exchange with SpectroCoin failed; None for errors that are not one.
+    pub fn failure(&self) -> Option<Failure> {
+        match self {
+            Error::Api { .. } if self.is_retryable() => Some(Failure::Error),
+            Error::Api { .. } => Some(Failure::Refused),
+            Error::Network { failure, .. } => Some(*failure),
+            _ => None,
         }
     }
 
@@ -231,6 +280,7 @@ mod tests {
         }
         // No answer at all: timeouts, refused connections, DNS, TLS.
         assert!(Error::network("did not answer within 1 s").is_retryable());
+        assert!(Error::unreachable("could not connect").is_retryable());
         for e in [
             Error::Signature("bad signature".into()),
             Error::config("bad key"),
@@ -270,5 +320,42 @@ mod tests {
         // A server error mentioning it is still a temporary outage, not a taken id.
         assert!(!current(503, r#"{"defaultMessage":"order already exists"}"#).is_order_id_taken());
         assert!(!Error::network("order already exists").is_order_id_taken());
+    }
+
+    #[test]
+    fn how_an_exchange_failed_is_decided_where_the_error_is_made() {
+        let api = |status: u16| Error::Api {
+            message: String::new(),
+            http_status: status,
+            code: None,
+            trace_id: None,
+        };
+        let cases = [
+            (api(203), Some(Failure::Refused)),
+            (api(404), Some(Failure::Refused)),
+            (api(422), Some(Failure::Refused)),
+            (api(429), Some(Failure::Error)),
+            (api(503), Some(Failure::Error)),
+            (Error::unexpected_answer(503, "x"), Some(Failure::Error)),
+            (Error::unexpected_answer(200, "x"), Some(Failure::Error)),
+            (Error::oversized_answer("x"), Some(Failure::Error)),
+            (Error::unreachable("x"), Some(Failure::Unreachable)),
+            (Error::network("x"), Some(Failure::NoAnswer)),
+            (Error::config("x"), None),
+            (Error::callback("x"), None),
+        ];
+        for (e, want) in cases {
+            assert_eq!(e.failure(), want, "{e:?}");
+        }
+        assert_eq!(
+            [
+                Failure::Refused,
+                Failure::Error,
+                Failure::Unreachable,
+                Failure::NoAnswer
+            ]
+            .map(Failure::name),
+            ["refused", "error", "unreachable", "no_answer"]
+        );
     }
 }

@@ -82,18 +82,30 @@ fn transport_error(e: ureq::Error, url: &str, timeout: Duration) -> Error {
             timeout.as_secs_f64()
         )),
         ureq::Error::HostNotFound => {
-            Error::network(format!("SpectroCoin host {host} was not found (DNS)"))
+            Error::unreachable(format!("SpectroCoin host {host} was not found (DNS)"))
         }
         ureq::Error::ConnectionFailed => {
-            Error::network(format!("could not connect to SpectroCoin ({host})"))
+            Error::unreachable(format!("could not connect to SpectroCoin ({host})"))
         }
-        ureq::Error::BodyExceedsLimit(n) => Error::network(format!(
+        ureq::Error::BodyExceedsLimit(n) => Error::oversized_answer(format!(
             "SpectroCoin ({host}) answered more than {n} bytes; refused"
         )),
+        // Refused or no route: nothing was sent. Anything else broke off a request under way.
+        ureq::Error::Io(io)
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionRefused
+                    | std::io::ErrorKind::AddrNotAvailable
+                    | std::io::ErrorKind::HostUnreachable
+                    | std::io::ErrorKind::NetworkUnreachable
+            ) =>
+        {
+            Error::unreachable(format!("could not connect to SpectroCoin ({host}): {io}"))
+        }
         ureq::Error::Io(io) => {
             Error::network(format!("connection to SpectroCoin ({host}) failed: {io}"))
         }
-        ureq::Error::NativeTls(t) => Error::network(format!(
+        ureq::Error::NativeTls(t) => Error::unreachable(format!(
             "TLS handshake with SpectroCoin ({host}) failed (is the URL really HTTPS, and is its certificate trusted?): {t}"
         )),
         other => Error::network(format!("request to SpectroCoin ({host}) failed: {other}")),

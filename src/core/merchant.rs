@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::core::callback::{ParsedCallback, VerifiedCallback};
 use crate::core::current::{CurrentApi, FetchedOrder, JsonCallback, DEFAULT_PUBLIC_API_URL};
-use crate::core::error::{Error, Result};
+use crate::core::error::{Error, Failure, Result};
 use crate::core::http;
 use crate::core::ids::MerchantIds;
 use crate::core::keys::{self, PUBLIC_KEY_MIN_REFRESH};
@@ -379,6 +379,7 @@ impl<'a> MerchantConfig<'a> {
                         message,
                         http_status: Some(http_status),
                         trace_id,
+                        failure: Failure::Error,
                     },
                     Error::Api {
                         http_status: 404, ..

@@ -216,12 +216,18 @@ impl OrderResponse {
 /// anything else an error that says what came back.
 pub fn interpret_create_order(answer: &Answer) -> Result<OrderResponse> {
     let unexpected = || {
+        let busy = answer.status == 429 || (500..=599).contains(&answer.status);
         Error::unexpected_answer(
             answer.status,
             format!(
-                "SpectroCoin answered HTTP {} with an unexpected body: {:?}",
+                "SpectroCoin answered HTTP {} with an unexpected body: {:?}{}",
                 answer.status,
-                excerpt(&answer.body)
+                excerpt(&answer.body),
+                if busy {
+                    "; busy or down for now, temporary: retry later"
+                } else {
+                    ""
+                }
             ),
         )
     };

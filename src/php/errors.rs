@@ -31,6 +31,7 @@ pub struct Facts {
     trace_id: Option<String>,
     retryable: bool,
     order_id_taken: bool,
+    failure: Option<&'static str>,
 }
 
 impl Facts {
@@ -41,6 +42,7 @@ impl Facts {
             trace_id: e.trace_id().map(str::to_owned),
             retryable: e.is_retryable(),
             order_id_taken: e.is_order_id_taken(),
+            failure: e.failure().map(|f| f.name()),
         }
     }
 }
@@ -108,6 +110,14 @@ impl ApiException {
         self.facts.retryable
     }
 
+    /// How the exchange failed: `refused` (SpectroCoin said no), `error` (it answered, but
+    /// busy or not in its protocol), `unreachable` (nothing was sent) or `no_answer` (sent,
+    /// nothing usable came back: it may have taken effect).
+    #[php(name = "getFailure")]
+    pub fn get_failure(&self) -> String {
+        self.facts.failure.unwrap_or("error").to_owned()
+    }
+
     /// Whether SpectroCoin refused the order because its orderId is already used in
     /// this project (legacy code 5, or the current API's "already exists").
     #[php(name = "isOrderIdTaken")]
@@ -159,6 +169,14 @@ impl NetworkException {
     #[php(name = "isRetryable")]
     pub fn is_retryable(&self) -> bool {
         self.facts.retryable
+    }
+
+    /// How the exchange failed: `refused` (SpectroCoin said no), `error` (it answered, but
+    /// busy or not in its protocol), `unreachable` (nothing was sent) or `no_answer` (sent,
+    /// nothing usable came back: it may have taken effect).
+    #[php(name = "getFailure")]
+    pub fn get_failure(&self) -> String {
+        self.facts.failure.unwrap_or("error").to_owned()
     }
 }
 

@@ -98,6 +98,7 @@ final class CreateOrderTest extends ExtensionTestCase
             self::assertNull($e->getTraceId());
             self::assertFalse($e->isRetryable());
             self::assertFalse($e->isOrderIdTaken());
+            self::assertSame('refused', $e->getFailure());
             self::assertStringContainsString('[6] Check merchantId and apiId', $e->getMessage());
             self::assertStringContainsString('[2] Bad sign', $e->getMessage());
         }
@@ -115,6 +116,7 @@ final class CreateOrderTest extends ExtensionTestCase
             self::assertSame($status, $e->getHttpStatus());
             self::assertNull($e->getSpectroCoinCode());
             self::assertSame($retryable, $e->isRetryable());
+            self::assertSame('error', $e->getFailure(), 'SpectroCoin answered, but nothing usable');
         }
     }
 
@@ -124,7 +126,7 @@ final class CreateOrderTest extends ExtensionTestCase
             'garbage' => ['garbage', 'HTTP 200', 200, false],
             // The one redirectUrl check (the module relies on it): never a non-web URL.
             'javascript: redirect' => ['badredirect', 'no usable redirectUrl', 200, false],
-            'html 500' => ['html500', 'HTTP 500', 500, true],
+            'html 500' => ['html500', 'busy or down for now, temporary: retry later', 500, true],
             'unknown path 404' => ['nothing', 'HTTP 404', 404, false],
             // Cut off while reading: no status is kept, and it may go through next time.
             'huge' => ['huge', 'bytes', null, true],
@@ -139,6 +141,7 @@ final class CreateOrderTest extends ExtensionTestCase
             self::fail('no exception');
         } catch (NetworkException $e) {
             self::assertStringContainsString('did not answer within 1 s', $e->getMessage());
+            self::assertSame('no_answer', $e->getFailure(), 'sent: the order may exist');
         }
         self::assertLessThan(4.0, microtime(true) - $t, 'the timeout was not applied');
     }
@@ -152,6 +155,7 @@ final class CreateOrderTest extends ExtensionTestCase
             self::assertStringContainsString('connect', $e->getMessage());
             self::assertNull($e->getHttpStatus());
             self::assertTrue($e->isRetryable());
+            self::assertSame('unreachable', $e->getFailure(), 'nothing was sent');
         }
     }
 

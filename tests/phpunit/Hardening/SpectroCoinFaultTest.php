@@ -211,6 +211,10 @@ final class SpectroCoinFaultTest extends EndToEndTestCase
         self::assertStringContainsString('could not start this payment', $response['body']);
         self::assertLessThan(self::SITE_TIMEOUT + 2, $elapsed);
         self::assertMatchesRegularExpression('/could not connect|connection refused/i', $this->lastLog()['data']);
+        // Nothing reached SpectroCoin: not created (never "the order may exist").
+        self::assertSame('Order Failed', $this->lastLog()['result']);
+        self::assertStringStartsWith('Not created: ', (string) self::site()->query(
+            'SELECT create_error FROM mod_spectrocoin_orders ORDER BY id DESC LIMIT 1')[0]['create_error']);
         // A second press while still down: same answer, no pile-up of blocking rows.
         $form = WhmcsSite::firstForm(self::site()->get('viewinvoice.php?id=1', $cookies)['body']);
         self::assertSame(502, self::site()->post($form['action'], $form['fields'], $cookies)['status']);

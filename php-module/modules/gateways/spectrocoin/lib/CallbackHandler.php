@@ -96,7 +96,7 @@ final class CallbackHandler
         $problem = Extension::problem();
         if ($problem !== null) {
             $this->log(['error' => $problem], 'Extension Unavailable');
-            $this->unverifiedEvent($rawBody, 'Retry Later', 'extension unavailable: ' . $problem, 503);
+            $this->unverifiedEvent(self::peek($rawBody), 'Retry Later', 'extension unavailable: ' . $problem, 503);
             return Response::text(503, 'Service Unavailable');
         }
 
@@ -116,14 +116,16 @@ final class CallbackHandler
             return $this->reject($e->getMessage(), $rawBody);
         } catch (\SpectroCoin\NetworkException $e) {
             // SpectroCoin unreachable or busy (its key, or the re-fetch of a JSON callback's order).
-            $this->log(['error' => ExchangeFailure::describe($e) . '; SpectroCoin retries the callback'] + ExchangeFailure::facts($e)
-                + self::peek($rawBody), 'Retry Later');
-            $this->unverifiedEvent($rawBody, 'Retry Later', ExchangeFailure::describe($e), 503);
+            $peeked = self::peek($rawBody);
+            $this->log(['error' => $e->getMessage() . '; SpectroCoin retries the callback'] + ExchangeFailure::facts($e)
+                + $peeked, 'Retry Later');
+            $this->unverifiedEvent($peeked, 'Retry Later', $e->getMessage(), 503);
             return Response::text(503, 'Service Unavailable');
         } catch (\Throwable $e) {
             // ConfigException (our settings are broken) or anything unexpected: let SpectroCoin retry after a fix.
-            $this->log(['error' => get_class($e) . ': ' . $e->getMessage()] + self::peek($rawBody), 'Retry Later');
-            $this->unverifiedEvent($rawBody, 'Retry Later', get_class($e) . ': ' . $e->getMessage(), 503);
+            $peeked = self::peek($rawBody);
+            $this->log(['error' => get_class($e) . ': ' . $e->getMessage()] + $peeked, 'Retry Later');
+            $this->unverifiedEvent($peeked, 'Retry Later', get_class($e) . ': ' . $e->getMessage(), 503);
             return Response::text(503, 'Service Unavailable');
         }
 
@@ -240,22 +242,15 @@ final class CallbackHandler
 
     /**
      * An event for a body that could not be authenticated, recorded under the order it names (if it
-     * names one of ours) as not authenticated; its status is not believed (''). A re-check's body is
-     * our own (the order's UUID from its row), so it counts as authenticated.
+     * names one of ours: a JSON body by its SpectroCoin id, a form body by its orderId, as peek()
+     * read them for the log) as not authenticated; its status is not believed (''). A re-check's
+     * body is our own (the order's UUID from its row), so it counts as authenticated.
      */
-    private function unverifiedEvent(string $rawBody, string $result, string $detail, int $http): void
+    private function unverifiedEvent(array $peeked, string $result, string $detail, int $http): void
     {
         try {
-            $json = json_decode($rawBody, true);
-            if (is_array($json)) {
-                $id = is_string($json['id'] ?? null) ? $json['id'] : '';
-                $row = $id === '' ? null : $this->store->findBySpectroCoinId($id);
-            } else {
-                $fields = [];
-                parse_str(substr($rawBody, 0, 65536), $fields);
-                $orderId = is_string($fields['orderId'] ?? null) ? $fields['orderId'] : '';
-                $row = $orderId === '' ? null : $this->store->findByOrderId($orderId);
-            }
+            $row = isset($peeked['id']) ? $this->store->findBySpectroCoinId($peeked['id'])
+                : (isset($peeked['orderId']) && $peeked['orderId'] !== '' ? $this->store->findByOrderId($peeked['orderId']) : null);
         } catch (\Throwable $e) {
             return; // no database: the gateway log has it
         }
@@ -710,12 +705,6 @@ final class CallbackHandler
             . 'Mark the invoice Refunded in WHMCS (do not record the refund again).';
     }
 
-    private static function refundClaimIsStale(object $row): bool
-    {
-        $at = strtotime((string) ($row->refund_claimed_at ?? '') . ' UTC');
-        return $at === false || $at < time() - self::CLAIM_STALE_SECONDS;
-    }
-
     /**
      * After crediting the order's amount: when the invoice grew after the order was created (total
      * raised, a payment reversed) a balance remains, and an invoice we moved to Payment Pending would
@@ -791,7 +780,18 @@ final class CallbackHandler
 
     private static function claimIsStale(object $row): bool
     {
-        $at = strtotime((string) $row->claimed_at . ' UTC');
+        return self::isStale((string) $row->claimed_at);
+    }
+
+    private static function refundClaimIsStale(object $row): bool
+    {
+        return self::isStale((string) ($row->refund_claimed_at ?? ''));
+    }
+
+    /** Whether a claim taken at $claimedAt (UTC) is older than a delivery can take. */
+    private static function isStale(string $claimedAt): bool
+    {
+        $at = strtotime($claimedAt . ' UTC');
         return $at === false || $at < time() - self::CLAIM_STALE_SECONDS;
     }
 
@@ -820,7 +820,7 @@ final class CallbackHandler
             }
             $this->event($row, $callback, 'Rejected', $reason, 400);
         } else {
-            $this->unverifiedEvent($rawBody, 'Rejected', $reason, 400);
+            $this->unverifiedEvent($data, 'Rejected', $reason, 400);
         }
         return Response::text(400, 'Bad Request');
     }

@@ -288,20 +288,20 @@ final class PayNow
                     . 'earlier installation of this module, on the same SpectroCoin project); new orderIds use tag ' . $newTag
                     . ': ' . $e->getMessage();
                 if ($mayRetry) {
-                    $this->markRefused($row, $logBase + self::facts($e), $reason);
+                    $this->markRefused($row, $logBase + ExchangeFailure::facts($e), $reason);
                     return null;
                 }
-                return $this->createFailed($row, $logBase + self::facts($e), $reason, 502, $ref, true);
+                return $this->createFailed($row, $logBase + ExchangeFailure::facts($e), $reason, 502, $ref, true);
             }
-            return $this->createFailed($row, $logBase + self::facts($e), 'Not created: ' . ExchangeFailure::describe($e), 502, $ref,
+            return $this->createFailed($row, $logBase + ExchangeFailure::facts($e), 'Not created: ' . $e->getMessage(), 502, $ref,
                 true, self::result($e));
         } catch (\SpectroCoin\NetworkException $e) {
-            // Worded from the facts: an HTTP 503 is an answer, not "could not be reached"; no answer at
-            // all means the order may exist at SpectroCoin.
+            // The extension says how it failed: an HTTP 503 is an answer, not "could not be reached"; no
+            // answer at all means the order may exist at SpectroCoin.
             $reason = ExchangeFailure::kind($e) === ExchangeFailure::NO_ANSWER
-                ? 'Perhaps created: ' . ExchangeFailure::describe($e) . ' — the order may exist at SpectroCoin.'
-                : 'Not created: ' . ExchangeFailure::describe($e);
-            return $this->createFailed($row, $logBase + self::facts($e), $reason, 502, $ref, false, self::result($e));
+                ? 'Perhaps created: ' . $e->getMessage() . ' — the order may exist at SpectroCoin.'
+                : 'Not created: ' . $e->getMessage();
+            return $this->createFailed($row, $logBase + ExchangeFailure::facts($e), $reason, 502, $ref, false, self::result($e));
         } catch (\SpectroCoin\ConfigException $e) {
             return $this->createFailed($row, $logBase, 'Not sent, the module\'s configuration is unusable: ' . $e->getMessage(), 503, $ref,
                 true, 'Order Not Sent');
@@ -334,17 +334,6 @@ final class PayNow
             'preOrderId' => (string) ($answer['preOrderId'] ?? ''),
         ], 'Order Created');
         return Response::redirect($redirect);
-    }
-
-    /**
-     * The facts the extension keeps apart on a failed exchange (HTTP status, SpectroCoin's code,
-     * traceId for its support, temporary or not), for the gateway log.
-     *
-     * @param \SpectroCoin\ApiException|\SpectroCoin\NetworkException $e
-     */
-    private static function facts(\SpectroCoin\Exception $e): array
-    {
-        return ExchangeFailure::facts($e);
     }
 
     /**
