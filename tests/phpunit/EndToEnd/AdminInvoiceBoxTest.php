@@ -108,11 +108,12 @@ final class AdminInvoiceBoxTest extends EndToEndTestCase
         self::assertStringNotContainsString('Add Payment', $box['text']);
     }
 
-    public function testAPaidOrderOfEarlierSettingsGetsTheTransactionIdTheModuleWouldHaveWritten(): void
+    public function testAPaidOrderOfEarlierSettingsShowsTheTransactionIdItsCallbackRecorded(): void
     {
         $order = $this->startPayment(1);
-        // As CallbackHandler::earlierSettings records it: PAID, not credited, no transid, a reason.
-        self::site()->query("UPDATE mod_spectrocoin_orders SET status = 'PAID', review_reason = ? WHERE id = ?", [
+        // As CallbackHandler::earlierSettings records it: PAID, not credited, the core's transaction id, a reason.
+        self::site()->query("UPDATE mod_spectrocoin_orders SET status = 'PAID', transid = ?, review_reason = ? WHERE id = ?", [
+            'SC' . $order['order_request_id'],
             'SpectroCoin reports this order PAID in project 74 (merchant 25), which is no longer configured (now project 75, merchant 25), '
             . 'so it was not credited.', $order['id']]);
         $box = $this->box(1);

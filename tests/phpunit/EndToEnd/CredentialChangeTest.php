@@ -64,9 +64,13 @@ final class CredentialChangeTest extends EndToEndTestCase
         self::assertStringContainsString('in project 74 (merchant 25), which is no longer configured', (string) $row['review_reason']);
         self::assertSame('Earlier Settings (Review)', $this->lastLog()['result']);
 
+        // The id to apply it by hand is the one the core names for this payment (SC + SpectroCoin's id).
+        self::assertSame('SC' . $test['order_request_id'], $row['transid']);
+
         $page = self::site()->get('admin/invoices.php?action=edit&id=1', self::site()->adminLogin());
         self::assertStringContainsString('order needs review', $page['body']);
         self::assertStringContainsString('in project 74 (merchant 25), which is no longer configured', $page['body']);
+        self::assertStringContainsString('spectrocoin-transid" style="user-select:all">SC' . $test['order_request_id'] . '</code>', $page['body']);
 
         // The customer can still pay under the live project, and that payment is credited.
         $live = $this->startPayment(1);

@@ -121,28 +121,16 @@ final class AdminStatus
     }
 
     /**
-     * The transaction id of a payment SpectroCoin took that WHMCS does not have: the one recorded
-     * (held, or refused by WHMCS), or for a paid order of earlier settings the one the module would
-     * have written ('SC' + SpectroCoin's order id, as CallbackHandler's decision forms it). Null when
-     * the order is not a payment to apply (partial, late, refund news).
+     * The transaction id of a payment SpectroCoin took that WHMCS does not have, as the callback
+     * recorded it (held, refused by WHMCS, or paid under earlier settings). Null when the order is
+     * not a payment to apply (partial, late, refund news).
      */
     public static function paidTransId(object $o): ?string
     {
-        if ((bool) $o->credited || !self::hasReview($o)) {
+        if ((bool) $o->credited || !self::hasReview($o) || empty($o->transid)) {
             return null;
         }
-        if (!empty($o->transid)) {
-            return (string) $o->transid;
-        }
-        if ((string) $o->status !== 'PAID') {
-            return null;
-        }
-        foreach (['order_request_id', 'order_uuid', 'order_number'] as $column) {
-            if (isset($o->{$column}) && (string) $o->{$column} !== '') {
-                return 'SC' . $o->{$column};
-            }
-        }
-        return null;
+        return (string) $o->transid;
     }
 
     /** The status in words; a failed creation says why, a partial payment what SpectroCoin reported. */

@@ -376,12 +376,16 @@ final class CallbackHandler
         $now = $this->settings->orderOrigin();
         $context = self::summary($callback) + ['invoiceid' => $row->invoice_id];
         try {
-            $changes = Capsule::connection()->transaction(function () use ($row, $status, $moneyReceived, $was, $now) {
+            $changes = Capsule::connection()->transaction(function () use ($row, $status, $moneyReceived, $was, $now, $verified) {
                 $locked = $this->store->lockOrder((string) $row->order_id);
                 if ($locked === null || (bool) $locked->credited) {
                     return null; // already in WHMCS: nothing to review
                 }
                 $changes = ['status' => $status];
+                if ($status === 'PAID') {
+                    // The payment the admin may apply by hand, under the id the core names for it.
+                    $changes['transid'] = $verified->transactionId(OrderStore::decisionInput($locked));
+                }
                 if ($moneyReceived) {
                     $changes['review_reason'] = 'SpectroCoin reports this order ' . $status . ' in ' . $was . ', which is no longer '
                         . 'configured (now project ' . $now[1] . ', merchant ' . $now[0] . '), so it was not credited. Check the order in '
