@@ -236,11 +236,11 @@ function spectrocoin_config_validate($params)
     CallbackUrlCheck::runAndRecord(new OrderStore());
 }
 
-/** What the checked private key is (no secret in it), or null without one or an older extension. */
+/** What the checked private key is (no secret in it), or null without one. */
 function spectrocoin_describe_private_key(array $merchant): ?array
 {
     $pem = (string) ($merchant['privateKey'] ?? '');
-    if (trim($pem) === '' || !function_exists('spectrocoin_describe_key')) {
+    if (trim($pem) === '') {
         return null;
     }
     try {

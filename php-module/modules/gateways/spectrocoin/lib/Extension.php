@@ -16,6 +16,8 @@ final class Extension
         'spectrocoin_create_order',
         'spectrocoin_order_reusable',
         'spectrocoin_authenticate_callback',
+        // With it came the exceptions' getFailure(), which Pay Now and callbacks call.
+        'spectrocoin_describe_key',
     ];
 
     /** null when the extension can be used; otherwise why not, for admins. */

@@ -96,7 +96,7 @@ final class SettingsCheck
             $out .= ' ' . Html::e('Orders go through the current API' . (!empty($r['legacy']) ? '; signed legacy callbacks are still accepted.' : '.'));
         }
         $key = $r['key'] ?? null;
-        if (is_array($key) && isset($key['algorithm'], $key['bits'], $key['fingerprintSha256'], $key['publicKeyPem'])) {
+        if (is_array($key)) { // as keyFacts() stored it
             $out .= '<br><span id="spectrocoin-key">' . Html::e('Private key: ' . $key['algorithm'] . ' ' . $key['bits']
                 . ', SHA-256 fingerprint ' . $key['fingerprintSha256'] . ' (of the public key).') . '</span> '
                 . Html::e("Its public key, to compare with the one registered in your SpectroCoin project (in the project's settings at SpectroCoin):")
