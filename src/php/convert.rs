@@ -19,7 +19,7 @@ use crate::core::merchant::{
 use crate::core::oauth::ClientCredentials;
 use crate::core::order::{OrderInput, OrderResponse, SignedOrder};
 use crate::core::reuse::StoredOrder;
-use crate::core::status::{InvoiceStatus, RowStatus};
+use crate::core::status::{InvoiceStatus, RowStatus, Status};
 
 /// The current value of one of our INI entries (`spectrocoin.*`), if set and non-empty.
 /// One hash lookup in the engine's INI table: no copy of the whole table
@@ -282,6 +282,7 @@ pub fn verified_callback(cb: &VerifiedCallback) -> ZBox<ZendHashTable> {
     out.int("status", cb.status.code())
         .str("statusName", cb.status.name())
         .bool("moneyReceived", cb.status.money_received())
+        .bool("refunded", cb.status == Status::Refunded)
         .bool("idsVerified", cb.ids_signed)
         .done()
 }
@@ -294,6 +295,7 @@ pub fn authentic_callback(cb: &AuthenticCallback) -> ZBox<ZendHashTable> {
     out.int("status", cb.status.code())
         .str("statusName", cb.status.name())
         .bool("moneyReceived", cb.status.money_received())
+        .bool("refunded", cb.status == Status::Refunded)
         .str("format", cb.format.name())
         .bool("idsVerified", cb.ids_verified)
         .done()

@@ -114,7 +114,8 @@ pub fn spectrocoin_create_order(
 
 /// Verifies a raw legacy callback body (read it from php://input, never
 /// $_POST) and returns its signed fields with canonical amounts, plus
-/// `status` (int), `statusName` and `moneyReceived` (paid, partly, short or late). SpectroCoin's key is `publicKey` if given,
+/// `status` (int), `statusName`, `moneyReceived` (paid, partly, short or late) and `refunded` (REFUNDED: the
+/// decision needs the invoice's `paymentRefunded`). SpectroCoin's key is `publicKey` if given,
 /// else fetched from `publicKeyUrl` once per process and cached.
 ///
 /// @throws \SpectroCoin\CallbackException malformed, not for this merchant/project, unknown status
@@ -142,7 +143,8 @@ pub fn spectrocoin_verify_callback(
 /// SpectroCoin's signature, or the order was fetched with our token), `orderId`, `orderRequestId` (SpectroCoin's
 /// order id: numeric for legacy, the order UUID for JSON), `receiveCurrency`,
 /// `receiveAmount`, `payCurrency`, `payAmount`, …, `status` (int), `statusName`,
-/// `moneyReceived` (paid, partly, short or late), and `format` (`legacy` or `json`; JSON adds `id` and `merchantPreOrderId`).
+/// `moneyReceived` (paid, partly, short or late), `refunded` (REFUNDED: the decision needs the
+/// invoice's `paymentRefunded`), and `format` (`legacy` or `json`; JSON adds `id` and `merchantPreOrderId`).
 ///
 /// @throws \SpectroCoin\CallbackException malformed, not ours, unknown order or status
 /// @throws \SpectroCoin\ForeignCallbackException names another merchant or project than the configured one

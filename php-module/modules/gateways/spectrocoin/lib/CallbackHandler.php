@@ -482,7 +482,8 @@ final class CallbackHandler
         $d = $verified->decide($order, [
             'status' => $invoiceStatus,
             'transactionExists' => $this->store->transactionExists($transId),
-            'paymentRefunded' => $this->store->paymentRefunded($invoiceId, $transId),
+            // Only a REFUNDED callback's decision reads it: other callbacks pay no extra queries.
+            'paymentRefunded' => !empty($verified->toArray()['refunded']) && $this->store->paymentRefunded($invoiceId, $transId),
         ], $this->settings->markPending(), $this->settings->recordRefunds());
         $transId = (string) $d['transId'];
         $action = (string) $d['action'];

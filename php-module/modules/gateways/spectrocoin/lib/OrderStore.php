@@ -97,13 +97,7 @@ final class OrderStore
                 'order_number' => 64,  // SpectroCoin's numeric orderRequestId, learned from a callback
                 'order_uuid' => 64,    // SpectroCoin's order UUID, learned from a callback (JSON, current API)
             ];
-            foreach ($columns as $column => $length) {
-                if (!$schema->hasColumn(self::ORDERS, $column)) {
-                    $schema->table(self::ORDERS, function ($t) use ($column, $length) {
-                        $t->string($column, $length)->nullable();
-                    });
-                }
-            }
+            self::addStringColumns($columns);
             $version = self::recordVersion(3);
         }
         if ($version < 4) {
@@ -119,13 +113,7 @@ final class OrderStore
                 'refund_state' => 16,       // 'applying' until confirmed, then 'recorded'
                 'refund_claimed_by' => 96,  // host, process, request
             ];
-            foreach ($columns as $column => $length) {
-                if (!$schema->hasColumn(self::ORDERS, $column)) {
-                    $schema->table(self::ORDERS, function ($t) use ($column, $length) {
-                        $t->string($column, $length)->nullable();
-                    });
-                }
-            }
+            self::addStringColumns($columns);
             if (!$schema->hasColumn(self::ORDERS, 'refund_claimed_at')) {
                 $schema->table(self::ORDERS, function ($t) {
                     $t->dateTime('refund_claimed_at')->nullable();
@@ -136,17 +124,24 @@ final class OrderStore
         if ($version < 6) {
             // What SpectroCoin's latest callback reported received, and with which status: shown in the
             // admin invoice box, never decided on (its meaning is unsettled).
-            foreach (['received_amount' => 32, 'received_status' => 40] as $column => $length) {
-                if (!$schema->hasColumn(self::ORDERS, $column)) {
-                    $schema->table(self::ORDERS, function ($t) use ($column, $length) {
-                        $t->string($column, $length)->nullable();
-                    });
-                }
-            }
+            self::addStringColumns(['received_amount' => 32, 'received_status' => 40]);
             $version = self::recordVersion(6);
         }
         self::$schemaSeen = $version;
         return $version;
+    }
+
+    /** Adds the nullable string columns (name => length) the orders table lacks (a step run twice adds nothing). */
+    private static function addStringColumns(array $columns): void
+    {
+        $schema = Capsule::schema();
+        foreach ($columns as $column => $length) {
+            if (!$schema->hasColumn(self::ORDERS, $column)) {
+                $schema->table(self::ORDERS, function ($t) use ($column, $length) {
+                    $t->string($column, $length)->nullable();
+                });
+            }
+        }
     }
 
     /** 0: nothing installed; 1: tables of a module version without a version row; else the row. */
