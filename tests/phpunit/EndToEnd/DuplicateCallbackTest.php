@@ -44,35 +44,7 @@ final class DuplicateCallbackTest extends EndToEndTestCase
     {
         $order = $this->startPayment(1);
         $body = $this->paidBody($order);
-        $url = self::site()->callbackUrl(self::GATEWAY);
-
-        $multi = curl_multi_init();
-        $handles = [];
-        for ($i = 0; $i < 50; $i++) {
-            $ch = curl_init($url);
-            curl_setopt_array($ch, [
-                CURLOPT_POST => true,
-                CURLOPT_POSTFIELDS => $body,
-                CURLOPT_HTTPHEADER => ['Content-Type: application/x-www-form-urlencoded', 'Expect:'],
-                CURLOPT_RETURNTRANSFER => true,
-                CURLOPT_TIMEOUT => 120,
-            ]);
-            curl_multi_add_handle($multi, $ch);
-            $handles[] = $ch;
-        }
-        do {
-            $status = curl_multi_exec($multi, $running);
-            if ($running > 0) {
-                curl_multi_select($multi, 1.0);
-            }
-        } while ($running > 0 && $status === CURLM_OK);
-        $answers = [];
-        foreach ($handles as $ch) {
-            $answers[] = curl_getinfo($ch, CURLINFO_RESPONSE_CODE) . ' ' . curl_multi_getcontent($ch);
-            curl_multi_remove_handle($multi, $ch);
-            curl_close($ch);
-        }
-        curl_multi_close($multi);
+        $answers = $this->postConcurrently($body, 50);
 
         self::assertSame(array_fill(0, 50, '200 *ok*'), $answers, self::site()->logTail());
         self::assertCount(1, self::site()->transactions(1));

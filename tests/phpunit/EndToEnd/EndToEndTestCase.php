@@ -119,6 +119,44 @@ abstract class EndToEndTestCase extends TestCase
         ];
     }
 
+    /**
+     * POSTs the same legacy callback body $copies times at once (curl_multi) and returns each answer
+     * as "<status> <body>", in sending order.
+     *
+     * @return list<string>
+     */
+    protected function postConcurrently(string $body, int $copies): array
+    {
+        $multi = curl_multi_init();
+        $handles = [];
+        for ($i = 0; $i < $copies; $i++) {
+            $ch = curl_init(self::$site->callbackUrl(static::GATEWAY));
+            curl_setopt_array($ch, [
+                CURLOPT_POST => true,
+                CURLOPT_POSTFIELDS => $body,
+                CURLOPT_HTTPHEADER => ['Content-Type: application/x-www-form-urlencoded', 'Expect:'],
+                CURLOPT_RETURNTRANSFER => true,
+                CURLOPT_TIMEOUT => 120,
+            ]);
+            curl_multi_add_handle($multi, $ch);
+            $handles[] = $ch;
+        }
+        do {
+            $status = curl_multi_exec($multi, $running);
+            if ($running > 0) {
+                curl_multi_select($multi, 1.0);
+            }
+        } while ($running > 0 && $status === CURLM_OK);
+        $answers = [];
+        foreach ($handles as $ch) {
+            $answers[] = curl_getinfo($ch, CURLINFO_RESPONSE_CODE) . ' ' . curl_multi_getcontent($ch);
+            curl_multi_remove_handle($multi, $ch);
+            curl_close($ch);
+        }
+        curl_multi_close($multi);
+        return $answers;
+    }
+
     /** Settings of a merchant on SpectroCoin's current API only (client credentials, no key). */
     protected static function currentApiSettings(): array
     {

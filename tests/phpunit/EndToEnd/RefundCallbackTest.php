@@ -128,29 +128,7 @@ final class RefundCallbackTest extends EndToEndTestCase
         $this->recordRefunds(true);
         $order = $this->paid();
         $body = $this->queuedBody($order, 18);
-        $multi = curl_multi_init();
-        $handles = [];
-        for ($i = 0; $i < 12; $i++) {
-            $ch = curl_init(self::site()->callbackUrl(self::GATEWAY));
-            curl_setopt_array($ch, [
-                CURLOPT_POST => true, CURLOPT_POSTFIELDS => $body, CURLOPT_RETURNTRANSFER => true, CURLOPT_TIMEOUT => 120,
-                CURLOPT_HTTPHEADER => ['Content-Type: application/x-www-form-urlencoded', 'Expect:'],
-            ]);
-            curl_multi_add_handle($multi, $ch);
-            $handles[] = $ch;
-        }
-        do {
-            $status = curl_multi_exec($multi, $running);
-            if ($running > 0) {
-                curl_multi_select($multi, 1.0);
-            }
-        } while ($running > 0 && $status === CURLM_OK);
-        $answers = [];
-        foreach ($handles as $ch) {
-            $answers[] = curl_getinfo($ch, CURLINFO_RESPONSE_CODE) . ' ' . curl_multi_getcontent($ch);
-            curl_multi_remove_handle($multi, $ch);
-        }
-        curl_multi_close($multi);
+        $answers = $this->postConcurrently($body, 12);
         // A delivery racing the one recording may be asked to retry (503); none records a second refund.
         foreach ($answers as $a) {
             self::assertContains($a, ['200 *ok*', '503 Service Unavailable'], self::site()->logTail());
