@@ -157,6 +157,18 @@ abstract class EndToEndTestCase extends TestCase
         return $answers;
     }
 
+    /** Inserts mod_spectrocoin_orders rows (all with the same columns) 200 per statement, for tests of many orders. */
+    protected function insertOrderRows(array $rows): void
+    {
+        $columns = array_keys($rows[0]);
+        $pdo = self::$site->pdo();
+        foreach (array_chunk($rows, 200) as $chunk) {
+            $sql = 'INSERT INTO mod_spectrocoin_orders (`' . implode('`, `', $columns) . '`) VALUES '
+                . implode(', ', array_fill(0, count($chunk), '(' . implode(', ', array_fill(0, count($columns), '?')) . ')'));
+            $pdo->prepare($sql)->execute(array_merge(...array_map(static fn (array $r): array => array_values($r), $chunk)));
+        }
+    }
+
     /** Settings of a merchant on SpectroCoin's current API only (client credentials, no key). */
     protected static function currentApiSettings(): array
     {

@@ -74,13 +74,7 @@ final class LegacyReconciliationTest extends EndToEndTestCase
         for ($i = 1; $i < 1000; $i++) {
             $rows[] = ['order_id' => 'bulk-' . $i, 'order_request_id' => (string) (900000 + $i)] + $template;
         }
-        $columns = array_keys($rows[0]);
-        $pdo = self::site()->pdo();
-        foreach (array_chunk($rows, 200) as $chunk) {
-            $sql = 'INSERT INTO mod_spectrocoin_orders (`' . implode('`, `', $columns) . '`) VALUES '
-                . implode(', ', array_fill(0, count($chunk), '(' . implode(', ', array_fill(0, count($columns), '?')) . ')'));
-            $pdo->prepare($sql)->execute(array_merge(...array_map(static fn (array $r): array => array_values($r), $chunk)));
-        }
+        $this->insertOrderRows($rows);
         $checked = fn (): int => (int) self::site()->query('SELECT COUNT(*) AS n FROM mod_spectrocoin_reconcile')[0]['n'];
 
         self::site()->useInstallerDatabaseUser();

@@ -234,13 +234,7 @@ final class ReconciliationTest extends EndToEndTestCase
             $rows[] = ['order_id' => $m['orderId'], 'pre_order_id' => $m['preOrderId'], 'order_uuid' => null, 'redirect_url' => null] + $template;
         }
         self::assertCount(999, $rows);
-        $columns = array_keys($rows[0]);
-        $pdo = self::site()->pdo();
-        foreach (array_chunk($rows, 200) as $chunk) {
-            $sql = 'INSERT INTO mod_spectrocoin_orders (`' . implode('`, `', $columns) . '`) VALUES '
-                . implode(', ', array_fill(0, count($chunk), '(' . implode(', ', array_fill(0, count($columns), '?')) . ')'));
-            $pdo->prepare($sql)->execute(array_merge(...array_map(static fn (array $r): array => array_values($r), $chunk)));
-        }
+        $this->insertOrderRows($rows);
         $known = array_values(array_filter($rows, static fn (array $r): bool => $r['order_uuid'] !== null));
         // A chosen order past the first 400 rows (the second run reaches it) is paid; its callback never arrives.
         $paidRow = self::site()->query('SELECT order_id, order_uuid FROM mod_spectrocoin_orders WHERE order_uuid IS NOT NULL AND id > 500 ORDER BY id LIMIT 1')[0];
